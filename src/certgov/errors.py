@@ -1,0 +1,72 @@
+"""One error hierarchy for all of certgov.
+
+Libraries and the domain raise these; only adapters translate them (HTTP status, exit code,
+page message). Every error says what was expected, what was found and, where it helps, what to
+do next (``hint``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CertgovError(Exception):
+    """Base of every error certgov raises on purpose."""
+
+    code: str = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details: dict[str, Any] = details or {}
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.hint:
+            body["hint"] = self.hint
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(CertgovError):
+    """The input is malformed or violates a rule (bad code, bad date, bad file)."""
+
+    code = "invalid_input"
+
+
+class NotFound(CertgovError):
+    """An id names nothing that exists (or nothing the caller may see)."""
+
+    code = "not_found"
+
+
+class Unauthenticated(CertgovError):
+    """No valid credentials were presented."""
+
+    code = "unauthenticated"
+
+
+class Forbidden(CertgovError):
+    """The caller is known but may not do this (SYS-6)."""
+
+    code = "forbidden"
+
+
+class Conflict(CertgovError):
+    """The action conflicts with the current state (stale version, duplicate, wrong state)."""
+
+    code = "conflict"
+
+
+class ConfigurationError(CertgovError):
+    """Shipped or operator-supplied configuration (rule sets, calendars, processes) is wrong."""
+
+    code = "configuration_error"

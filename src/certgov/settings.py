@@ -1,0 +1,44 @@
+"""Settings from the environment (prefix ``CERTGOV_``), in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CERTGOV_", extra="ignore")
+
+    #: Where the embedded database, keys and operator-loaded files live.
+    data_dir: Path = Path("var")
+    #: SQLAlchemy URL; empty means SQLite (WAL) at ``<data_dir>/certgov.db``.
+    database_url: str = ""
+    #: Extra official holiday schedules (TOML) for years the ``holidays`` package lacks;
+    #: empty means ``<data_dir>/calendar-overrides.toml`` when that file exists.
+    calendar_overrides: Path | None = None
+    #: Directory of additional rule-set TOML files (beside the shipped ones).
+    rules_dir: Path | None = None
+    #: Set ``Secure`` on the session cookie (behind TLS in production).
+    secure_cookies: bool = False
+    #: Session lifetime for people logged in to the console or API.
+    session_hours: int = 12
+    #: Largest request body accepted, in bytes.
+    max_upload_bytes: int = 20 * 1024 * 1024
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'certgov.db').as_posix()}"
+
+    def resolved_calendar_overrides(self) -> Path | None:
+        if self.calendar_overrides is not None:
+            return self.calendar_overrides
+        candidate = self.data_dir / "calendar-overrides.toml"
+        return candidate if candidate.exists() else None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

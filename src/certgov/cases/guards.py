@@ -1,0 +1,104 @@
+"""Guards and effects that process definitions may name (SYS-1).
+
+A guard says why a transition may not be taken (``None`` when it may); an effect changes the
+case after a transition. Both are looked up by name, so processes stay data; a guard name may
+carry an argument after ``:`` (a rule-set parameter key, for instance).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from certgov.calendar import BusinessCalendar
+from certgov.clock import china_date
+from certgov.identity.roles import Actor
+from certgov.rules.model import DurationUnit, RuleSet
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    actor: Actor
+    data: Mapping[str, Any]
+    payload: Mapping[str, Any]
+    rule_set: RuleSet
+    calendar: BusinessCalendar
+    now: dt.datetime
+    assignee_party_id: int | None
+    argument: str | None
+
+
+Guard = Callable[[GuardContext], str | None]
+
+
+@dataclass
+class EffectContext:
+    actor: Actor
+    data: dict[str, Any]
+    transition: str
+    reason: str | None
+    now: dt.datetime
+
+
+Effect = Callable[[EffectContext], None]
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def filed_within(ctx: GuardContext) -> str | None:
+    """The submission comes within a rule-set period after ``received_on`` in the case data.
+
+    APP-6: a complaint against a decision is filed within 10 business days after the
+    applicant receives the decision.
+    """
+    assert ctx.argument is not None
+    received = _parse_date({**ctx.data, **ctx.payload}.get("received_on"))
+    if received is None:
+        return "give received_on: the date the decision was received (YYYY-MM-DD)"
+    today = china_date(ctx.now)
+    if received > today:
+        return f"received_on {received.isoformat()} is in the future"
+    period = ctx.rule_set.duration(ctx.argument)
+    if period.unit is DurationUnit.BUSINESS_DAYS:
+        last = ctx.calendar.add_business_days(received, period.amount).due
+    else:
+        last = ctx.calendar.add_calendar_days(received, period.amount).due
+    if today > last:
+        return (
+            f"filed on {today.isoformat()}, after the {period} from {received.isoformat()} "
+            f"that ended on {last.isoformat()} ({ctx.rule_set.id}: {ctx.argument})"
+        )
+    return None
+
+
+def assigned(ctx: GuardContext) -> str | None:
+    """The case has been assigned to a party (a testing agency, APP-3)."""
+    if ctx.assignee_party_id is None:
+        return "the case has not been assigned to a testing agency yet"
+    return None
+
+
+def record_decision(ctx: EffectContext) -> None:
+    """Record the decision on the case: what was decided, by whom, when and why."""
+    ctx.data["decision"] = {
+        "outcome": ctx.transition,
+        "by": ctx.actor.name,
+        "role": ctx.actor.role.value,
+        "at": ctx.now.isoformat(),
+        "reason": ctx.reason,
+    }
+
+
+GUARDS: dict[str, Guard] = {"filed_within": filed_within, "assigned": assigned}
+EFFECTS: dict[str, Effect] = {"record_decision": record_decision}

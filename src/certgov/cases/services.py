@@ -1,0 +1,443 @@
+"""Use cases of the case engine (SYS-1): open, transition, extend a deadline, history.
+
+Each function is one use case inside the caller's unit of work; none commits. Concurrency is
+optimistic: the caller states the version it acted on; a stale version (or a concurrent
+writer caught by the version column at flush) is a :class:`~certgov.errors.Conflict`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from certgov.cases import access
+from certgov.cases.guards import EFFECTS, GUARDS, EffectContext, GuardContext
+from certgov.cases.models import Case, CaseDeadline, CaseEvent
+from certgov.clock import china_date
+from certgov.context import Context
+from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certgov.identity.roles import PARTY_ROLES, Actor, ActorKind
+from certgov.registry.jurisdictions import BY_CODE, NATIONAL
+from certgov.registry.models import Party, PartyKind
+from certgov.rulebook.services import in_force
+from certgov.rules.model import Duration, Regime, RuleSet
+from certgov.supervision.models import Finding
+from certgov.workflow import clocks
+from certgov.workflow.clocks import ClockState, ClockStatus
+from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
+
+
+class GuardFailed(InvalidInput):
+    """A transition's guards refused it; ``details['reasons']`` lists every reason."""
+
+    code = "guard_failed"
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    process_id: str
+    title: str
+    subject_party_id: int | None = None
+    jurisdiction: str | None = None
+    relevant_date: dt.date | None = None
+    data: Mapping[str, Any] | None = None
+
+
+def process_of(ctx: Context, process_id: str) -> ProcessDef:
+    try:
+        return ctx.processes[process_id]
+    except KeyError:
+        raise NotFound(
+            f"no process {process_id!r}", hint=f"known: {', '.join(sorted(ctx.processes))}"
+        ) from None
+
+
+def _role_allowed(actor: Actor, roles: frozenset[str]) -> bool:
+    if actor.kind is ActorKind.SYSTEM:
+        return SYSTEM_ROLE in roles
+    return actor.role.value in roles
+
+
+def _rule_set_of(ctx: Context, case: Case, process: ProcessDef) -> RuleSet:
+    for rule_set_id in case.rule_set_ids:
+        rule_set = ctx.rule_sets.get(rule_set_id)
+        if rule_set is not None and rule_set.regime == process.regime:
+            return rule_set
+    raise NotFound(f"case {case.id} was judged under {case.rule_set_ids}, which are not loaded")
+
+
+def _event(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    at: dt.datetime,
+    kind: str,
+    *,
+    transition: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=at,
+            kind=kind,
+            actor_kind=actor.kind.value,
+            actor_name=actor.name,
+            actor_role=actor.role.value if actor.kind is not ActorKind.SYSTEM else SYSTEM_ROLE,
+            transition=transition,
+            from_state=from_state,
+            to_state=to_state,
+            reason=reason,
+            details=details or {},
+        )
+    )
+
+
+def _clock_of(row: CaseDeadline) -> ClockState:
+    return ClockState(
+        period=Duration.parse(row.period),
+        status=ClockStatus(row.status),
+        started_at=row.started_at,
+        due_at=row.due_at,
+        due_on=row.due_on,
+        nominal_due=row.nominal_due,
+        remaining=row.remaining,
+        extension=row.extension,
+        warnings=tuple(row.warnings),
+    )
+
+
+def _store_clock(row: CaseDeadline, clock: ClockState) -> None:
+    row.status = clock.status.value
+    row.due_at = clock.due_at
+    row.due_on = clock.due_on
+    row.nominal_due = clock.nominal_due
+    row.remaining = clock.remaining
+    row.extension = clock.extension
+    row.warnings = list(clock.warnings)
+
+
+def _clock_details(row: CaseDeadline) -> dict[str, Any]:
+    return {
+        "deadline": row.name,
+        "period": row.period,
+        "rule_set": row.rule_set_id,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
+        "remaining": row.remaining,
+        "extension": row.extension,
+        "warnings": list(row.warnings),
+    }
+
+
+def _sync_deadlines(
+    session: Session,
+    ctx: Context,
+    case: Case,
+    process: ProcessDef,
+    rule_set: RuleSet,
+    actor: Actor,
+    at: dt.datetime,
+) -> None:
+    """Start, stop, restart or end each deadline clock for the case's new state."""
+    rows = {
+        row.name: row
+        for row in session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+    }
+    state = case.state
+    final = process.states[state].final
+    for spec in process.deadlines:
+        row = rows.get(spec.name)
+        active = row is not None and row.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
+        if row is not None and active and (final or state in spec.ends_in):
+            _store_clock(row, clocks.meet(_clock_of(row)))
+            row.ended_at = at
+            _event(session, case, actor, at, "deadline_met", details=_clock_details(row))
+        elif row is not None and row.status == ClockStatus.RUNNING and state in spec.paused_in:
+            _store_clock(row, clocks.pause(ctx.calendar, _clock_of(row), at))
+            _event(session, case, actor, at, "deadline_stopped", details=_clock_details(row))
+        elif row is not None and row.status == ClockStatus.PAUSED and state not in spec.paused_in:
+            _store_clock(row, clocks.resume(ctx.calendar, _clock_of(row), at))
+            _event(session, case, actor, at, "deadline_restarted", details=_clock_details(row))
+        elif row is None and state in spec.starts_in and not final:
+            period = rule_set.duration(spec.period)
+            clock = clocks.start(ctx.calendar, period, at)
+            row = CaseDeadline(
+                case_id=case.id,
+                name=spec.name,
+                period=str(period),
+                rule_set_id=rule_set.id,
+                started_at=at,
+                extension=0,
+            )
+            _store_clock(row, clock)
+            session.add(row)
+            _event(session, case, actor, at, "deadline_started", details=_clock_details(row))
+
+
+def _check_guards(
+    ctx: Context,
+    names: tuple[str, ...],
+    actor: Actor,
+    data: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    rule_set: RuleSet,
+    assignee: int | None,
+) -> None:
+    reasons = []
+    for name in names:
+        guard_name, _, argument = name.partition(":")
+        outcome = GUARDS[guard_name](
+            GuardContext(
+                actor=actor,
+                data=data,
+                payload=payload,
+                rule_set=rule_set,
+                calendar=ctx.calendar,
+                now=ctx.clock.now(),
+                assignee_party_id=assignee,
+                argument=argument or None,
+            )
+        )
+        if outcome is not None:
+            reasons.append(outcome)
+    if reasons:
+        raise GuardFailed("; ".join(reasons), details={"reasons": reasons})
+
+
+def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Case:
+    process = process_of(ctx, new.process_id)
+    if not _role_allowed(actor, process.openers):
+        raise Forbidden(f"a {actor.role} may not open a {process.title} case")
+    title = new.title.strip()
+    if not title:
+        raise InvalidInput("a case needs a title")
+    subject_id = new.subject_party_id
+    if actor.role in PARTY_ROLES and actor.kind is not ActorKind.SYSTEM:
+        if subject_id is None:
+            subject_id = actor.party_id
+        if subject_id != actor.party_id:
+            raise Forbidden("you may open cases only for your own organisation")
+    jurisdiction = new.jurisdiction
+    if subject_id is not None:
+        party = session.get(Party, subject_id)
+        if party is None:
+            raise NotFound(f"no party with id {subject_id}")
+        if jurisdiction is None:
+            jurisdiction = party.home_province or NATIONAL
+        if party.kind is PartyKind.FOREIGN_CA and jurisdiction != NATIONAL:
+            raise InvalidInput("cases about a foreign CA are national")
+    jurisdiction = jurisdiction or NATIONAL
+    if jurisdiction not in BY_CODE:
+        raise InvalidInput(f"unknown jurisdiction {jurisdiction!r}")
+    if not actor.covers(jurisdiction) and actor.role not in PARTY_ROLES:
+        raise Forbidden(f"jurisdiction {jurisdiction} is outside your scope ({actor.jurisdiction})")
+    now = ctx.clock.now()
+    relevant = new.relevant_date or china_date(now)
+    rule_set = in_force(session, ctx.rule_sets, Regime(process.regime), relevant)
+    missing = sorted(p for p in process.periods() if p not in rule_set)
+    if missing:
+        raise InvalidInput(
+            f"rule set {rule_set.id} lacks the period(s) {', '.join(missing)} that process "
+            f"{process.id} needs"
+        )
+    data = dict(new.data or {})
+    _check_guards(ctx, process.open_guards, actor, data, {}, rule_set, None)
+    case = Case(
+        process_id=process.id,
+        process_digest=process.digest,
+        title=title,
+        state=process.initial,
+        closed=False,
+        subject_party_id=subject_id,
+        jurisdiction=jurisdiction,
+        relevant_date=relevant,
+        rule_set_ids=[rule_set.id],
+        data=data,
+        opened_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    _event(
+        session, case, actor, now, "opened", to_state=case.state,
+        details={"rule_sets": case.rule_set_ids, "process_digest": process.digest},
+    )
+    _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
+    session.flush()
+    return case
+
+
+def get_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case:
+    """A case the actor may see; an invisible case is reported as not found (no leak)."""
+    case = session.get(Case, case_id)
+    if case is None or not access.can_view(actor, case, process_of(ctx, case.process_id).regime):
+        raise NotFound(f"no case with id {case_id}")
+    return case
+
+
+def list_cases(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    *,
+    process_id: str | None = None,
+    state: str | None = None,
+    open_only: bool = False,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Case]:
+    app_processes = {p.id for p in ctx.processes.values() if p.regime == Regime.APP}
+    query = select(Case).where(access.visible_cases(actor, app_processes))
+    if process_id is not None:
+        query = query.where(Case.process_id == process_id)
+    if state is not None:
+        query = query.where(Case.state == state)
+    if open_only:
+        query = query.where(Case.closed.is_(False))
+    query = query.order_by(Case.id.desc()).limit(min(max(limit, 1), 500)).offset(max(offset, 0))
+    return list(session.scalars(query))
+
+
+def _check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(
+            f"case {case.id} changed since you loaded it (you acted on version "
+            f"{expected_version}, it is now at version {case.version}, state {case.state!r})",
+            hint="reload the case and decide again",
+            details={"current_version": case.version, "current_state": case.state},
+        )
+
+
+def available_transitions(ctx: Context, actor: Actor, case: Case) -> list[TransitionDef]:
+    process = process_of(ctx, case.process_id)
+    return [t for t in process.transitions_from(case.state) if _role_allowed(actor, t.roles)]
+
+
+def transition(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    name: str,
+    *,
+    expected_version: int | None,
+    reason: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> Case:
+    case = get_case(session, ctx, actor, case_id)
+    process = process_of(ctx, case.process_id)
+    spec = process.transitions.get(name)
+    if spec is None:
+        raise InvalidInput(
+            f"process {process.id} has no transition {name!r}",
+            hint=f"transitions: {', '.join(sorted(process.transitions))}",
+        )
+    if not _role_allowed(actor, spec.roles):
+        raise Forbidden(f"a {actor.role} may not {spec.title} (allowed: {', '.join(sorted(spec.roles))})")
+    _check_version(case, expected_version)
+    if case.state not in spec.sources:
+        raise Conflict(
+            f"{spec.title!r} is not possible in state {case.state!r} "
+            f"(it starts from {', '.join(sorted(spec.sources))})"
+        )
+    reason = (reason or "").strip() or None
+    if spec.reason_required and reason is None:
+        raise InvalidInput(f"{spec.title!r} needs a reason, recorded in the case history")
+    rule_set = _rule_set_of(ctx, case, process)
+    payload = dict(payload or {})
+    _check_guards(ctx, spec.guards, actor, case.data, payload, rule_set, case.assignee_party_id)
+    now = ctx.clock.now()
+    data = dict(case.data)
+    data.update(payload)
+    for effect in spec.effects:
+        EFFECTS[effect](EffectContext(actor, data, spec.name, reason, now))
+    before = case.state
+    case.state = spec.target
+    case.data = data
+    case.updated_at = now
+    if process.states[spec.target].final:
+        case.closed = True
+        case.closed_at = now
+    _event(
+        session, case, actor, now, "transition", transition=spec.name, from_state=before,
+        to_state=spec.target, reason=reason, details={"payload": payload} if payload else None,
+    )
+    _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            f"case {case.id} was changed by someone else at the same moment",
+            hint="reload the case and decide again",
+        ) from exc
+    return case
+
+
+def extend_deadline(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    deadline: str,
+    *,
+    amount: int,
+    reason: str,
+    expected_version: int | None,
+) -> CaseDeadline:
+    """Extend a running or stopped deadline, with a recorded reason (SYS-1)."""
+    case = get_case(session, ctx, actor, case_id)
+    process = process_of(ctx, case.process_id)
+    try:
+        spec: DeadlineDef = process.deadline(deadline)
+    except KeyError:
+        raise NotFound(f"process {process.id} has no deadline {deadline!r}") from None
+    if not _role_allowed(actor, spec.extendable_by):
+        raise Forbidden(f"a {actor.role} may not extend the {spec.title} deadline")
+    _check_version(case, expected_version)
+    if not reason.strip():
+        raise InvalidInput("an extension needs a reason, recorded in the case history")
+    row = session.scalar(
+        select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.name == deadline)
+    )
+    if row is None:
+        raise Conflict(f"the {spec.title} deadline has not started")
+    before = row.due_on
+    _store_clock(row, clocks.extend(ctx.calendar, _clock_of(row), amount))
+    now = ctx.clock.now()
+    case.updated_at = now  # bumps the version: the case changed
+    _event(
+        session, case, actor, now, "deadline_extended", reason=reason.strip(),
+        details={**_clock_details(row), "by": amount, "due_before": before.isoformat() if before else None},
+    )
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(f"case {case.id} was changed by someone else at the same moment") from exc
+    return row
+
+
+def history(session: Session, case: Case) -> list[CaseEvent]:
+    return list(
+        session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+    )
+
+
+def deadlines(session: Session, case: Case) -> list[CaseDeadline]:
+    return list(
+        session.scalars(
+            select(CaseDeadline).where(CaseDeadline.case_id == case.id).order_by(CaseDeadline.id)
+        )
+    )
+
+
+def findings_of(session: Session, case: Case) -> list[Finding]:
+    return list(session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id)))

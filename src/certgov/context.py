@@ -1,0 +1,72 @@
+"""The environment a use case runs in: clock, calendar, rule sets and process definitions.
+
+Built once per process from the settings and passed down, so tests can set the clock or load
+other rule sets without globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from certgov.calendar import BusinessCalendar, china_calendar
+from certgov.cases.guards import EFFECTS, GUARDS
+from certgov.clock import Clock, SystemClock
+from certgov.identity.roles import ALL_ROLES
+from certgov.rules import RuleSet, load_rule_sets
+from certgov.settings import Settings, get_settings
+from certgov.store.engine import make_engine, make_session_factory
+from certgov.workflow.definition import ProcessDef, load_process
+
+
+def load_processes(extra_dir: Path | None = None) -> dict[str, ProcessDef]:
+    """The shipped process definitions, plus any ``*.toml`` in ``extra_dir``."""
+    roles = [r.value for r in ALL_ROLES]
+    paths: list[Path] = []
+    shipped = resources.files("certgov.cases") / "processes"
+    with resources.as_file(shipped) as folder:
+        paths.extend(sorted(Path(folder).glob("*.toml")))
+    if extra_dir is not None:
+        paths.extend(sorted(extra_dir.glob("*.toml")))
+    processes: dict[str, ProcessDef] = {}
+    for path in paths:
+        process = load_process(path, roles=roles, guards=GUARDS, effects=EFFECTS)
+        if process.id in processes:
+            from certgov.errors import ConfigurationError
+
+            raise ConfigurationError(f"process {process.id!r} is defined twice ({path})")
+        processes[process.id] = process
+    return processes
+
+
+@dataclass
+class Context:
+    clock: Clock
+    calendar: BusinessCalendar
+    rule_sets: Mapping[str, RuleSet]
+    processes: Mapping[str, ProcessDef]
+    sessions: sessionmaker[Session]
+    settings: Settings = field(default_factory=get_settings)
+
+
+def build_context(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    database_url: str | None = None,
+    process_dir: Path | None = None,
+) -> Context:
+    settings = settings or get_settings()
+    engine = make_engine(database_url or settings.resolved_database_url())
+    return Context(
+        clock=clock or SystemClock(),
+        calendar=china_calendar(settings.resolved_calendar_overrides()),
+        rule_sets=load_rule_sets(settings.rules_dir),
+        processes=load_processes(process_dir),
+        sessions=make_session_factory(engine),
+        settings=settings,
+    )

@@ -1,0 +1,106 @@
+"""Use cases of the party registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certgov.clock import Clock
+from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.registry import jurisdictions
+from certgov.registry.models import JurisdictionRow, Party, PartyKind
+from certgov.registry.uscc import check_uscc
+
+
+@dataclass(frozen=True)
+class NewParty:
+    name: str
+    kind: PartyKind
+    uscc: str | None = None
+    name_en: str | None = None
+    home_province: str | None = None
+    country: str = "CN"
+
+
+def seed_jurisdictions(session: Session) -> int:
+    """Insert any jurisdiction of GB/T 2260 missing from the table; returns how many."""
+    present = set(session.scalars(select(JurisdictionRow.code)))
+    added = 0
+    for j in jurisdictions.ALL:
+        if j.code not in present:
+            session.add(JurisdictionRow(code=j.code, name_zh=j.name_zh, name_en=j.name_en, kind=j.kind))
+            added += 1
+    session.flush()
+    return added
+
+
+def create_party(session: Session, clock: Clock, new: NewParty) -> Party:
+    """Register an organisation; domestic parties need a valid USCC and a home province."""
+    name = new.name.strip()
+    if not name:
+        raise InvalidInput("a party needs a name")
+    country = new.country.strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidInput(f"country must be an ISO 3166-1 alpha-2 code, not {new.country!r}")
+    domestic = new.kind is not PartyKind.FOREIGN_CA
+    uscc: str | None = None
+    if domestic:
+        if country != "CN":
+            raise InvalidInput(f"a {new.kind} party is registered in China (country CN)")
+        if not new.uscc:
+            raise InvalidInput(
+                "a domestic party needs its unified social credit code (GB 32100-2015)"
+            )
+        result = check_uscc(new.uscc)
+        if not result.valid:
+            raise InvalidInput(
+                f"invalid unified social credit code {result.code}: " + "; ".join(result.reasons),
+                details={"expected_check_character": result.expected_check_character},
+            )
+        uscc = result.code
+        if new.home_province not in jurisdictions.province_codes():
+            raise InvalidInput(
+                f"home province {new.home_province!r} is not a GB/T 2260 provincial-level code",
+                hint="use a code such as 110000 (Beijing) or 310000 (Shanghai)",
+            )
+    else:
+        if new.uscc:
+            raise InvalidInput("a foreign CA has no unified social credit code")
+        if country == "CN":
+            raise InvalidInput("a foreign CA is registered outside China; give its country")
+        if new.home_province is not None:
+            raise InvalidInput("a foreign CA has no home province")
+    if uscc is not None and session.scalar(select(Party.id).where(Party.uscc == uscc)) is not None:
+        raise Conflict(f"a party with unified social credit code {uscc} is already registered")
+    party = Party(
+        uscc=uscc,
+        name=name,
+        name_en=(new.name_en or None),
+        kind=new.kind,
+        home_province=new.home_province if domestic else None,
+        country=country,
+        created_at=clock.now(),
+    )
+    session.add(party)
+    session.flush()
+    return party
+
+
+def get_party(session: Session, party_id: int) -> Party:
+    party = session.get(Party, party_id)
+    if party is None:
+        raise NotFound(f"no party with id {party_id}")
+    return party
+
+
+def list_parties(
+    session: Session, *, kind: PartyKind | None = None, province: str | None = None
+) -> list[Party]:
+    query = select(Party).order_by(Party.id)
+    if kind is not None:
+        query = query.where(Party.kind == kind)
+    if province is not None:
+        query = query.where(Party.home_province == province)
+    return list(session.scalars(query))

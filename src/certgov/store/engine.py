@@ -1,0 +1,74 @@
+"""Engine and session factory: SQLite (WAL) embedded, PostgreSQL in production."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+
+READONLY_OPTION = "certgov_readonly"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while the single writer commits; NORMAL is durable in WAL mode
+    # except for the last transactions on power loss, and we use FULL for the audit log batches.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        # pysqlite's own transaction handling defers BEGIN; emit it ourselves so that
+        # SELECT ... then UPDATE inside one unit of work is one serialisable transaction.
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection: Any) -> None:
+            # A writing unit of work takes SQLite's write lock up front (BEGIN IMMEDIATE), so two
+            # writers serialise and the second sees the first one's commit instead of failing
+            # with SQLITE_BUSY_SNAPSHOT half-way; read-only work uses a plain deferred BEGIN.
+            readonly = connection.get_execution_options().get(READONLY_OPTION, False)
+            connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session], *, readonly: bool = False) -> Iterator[Session]:
+    """One use case, one transaction: commit when the block ends, roll back on any error.
+
+    ``readonly`` work never takes SQLite's write lock.
+    """
+    session = factory()
+    try:
+        with session.begin():
+            session.connection(execution_options={READONLY_OPTION: readonly})
+            yield session
+    finally:
+        session.close()

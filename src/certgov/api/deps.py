@@ -1,0 +1,82 @@
+"""Request-scoped dependencies: the context, the unit of work, and who is calling (SYS-6).
+
+Every ``/api/v1`` route declares the roles that may call it with :func:`allow`; a route whose
+dependencies contain no :class:`Allow` is a defect the route × role test catches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from certgov.context import Context
+from certgov.errors import Forbidden, Unauthenticated
+from certgov.identity import services as identity
+from certgov.identity.roles import ALL_ROLES, ANONYMOUS, Actor, Role
+from certgov.store.engine import unit_of_work
+
+SESSION_COOKIE = "certgov_session"
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+ContextDep = Annotated[Context, Depends(get_context)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One request, one unit of work, committed before the response is sent (or rolled back)."""
+    ctx = get_context(request)
+    with unit_of_work(ctx.sessions, readonly=request.method in ("GET", "HEAD")) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def current_actor(request: Request, session: SessionDep, ctx: ContextDep) -> Actor:
+    """The caller: a bearer token, else a session cookie, else the public."""
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, secret = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise Unauthenticated("use 'Authorization: Bearer <token>'")
+        return identity.actor_for_token(session, ctx.clock, secret.strip())
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return identity.actor_for_session(session, ctx.clock, cookie)
+    return ANONYMOUS
+
+
+class Allow:
+    """A route's access declaration: the roles that may call it."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        self.roles = roles
+
+    def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        if actor.role in self.roles:
+            return actor
+        if actor.role is Role.PUBLIC:
+            raise Unauthenticated("log in or present an API token to do this")
+        raise Forbidden(f"a {actor.role} may not do this")
+
+
+def allow(*roles: Role) -> Allow:
+    return Allow(frozenset(roles))
+
+
+EVERYONE = frozenset(ALL_ROLES)
+SIGNED_IN = frozenset(r for r in ALL_ROLES if r is not Role.PUBLIC)
+
+PublicActor = Annotated[Actor, Depends(Allow(EVERYONE))]
+SignedInActor = Annotated[Actor, Depends(Allow(SIGNED_IN))]
+NationalRegulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR))]
+Regulator = Annotated[
+    Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR))
+]

@@ -1,0 +1,48 @@
+"""Background jobs: the deadline sweep now; monitors join it in later releases.
+
+``certgov worker`` runs it in its own process (any number of them: on PostgreSQL the sweep
+claims rows with SKIP LOCKED); ``certgov serve`` runs it in a thread beside the web server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from certgov.cases.sweep import SweepReport, sweep
+from certgov.context import Context
+from certgov.store.engine import unit_of_work
+
+log = logging.getLogger("certgov.worker")
+
+
+def run_once(ctx: Context) -> SweepReport:
+    with unit_of_work(ctx.sessions) as session:
+        return sweep(session, ctx)
+
+
+def run_forever(ctx: Context, interval: float, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        try:
+            report = run_once(ctx)
+            if report.expired:
+                log.info("sweep: %s", report.as_dict())
+        except Exception:  # a failed sweep must not stop the worker; the next one retries
+            log.exception("deadline sweep failed")
+        stop.wait(interval)
+
+
+class BackgroundWorker:
+    def __init__(self, ctx: Context, interval: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=run_forever, args=(ctx, interval, self._stop), name="certgov-worker", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)

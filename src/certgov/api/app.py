@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certgov import __version__
+from certgov.api.routes import auth, cases, parties, reference
 from certgov.context import Context, build_context
 from certgov.errors import (
     CertgovError,
@@ -25,8 +26,13 @@ from certgov.errors import (
     Unauthenticated,
 )
 from certgov.store.engine import unit_of_work
+from certgov.web import pages
 
 log = logging.getLogger("certgov.api")
+
+API_PREFIX = "/api/v1"
+#: Every router of the JSON API; the route × role test walks these.
+API_ROUTERS = (reference.router, auth.router, parties.router, cases.router)
 
 STATUS = {
     InvalidInput: 422,
@@ -176,11 +182,8 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         """Prometheus metrics: request counts and latencies only, no case data."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    from certgov.api.routes import auth, cases, parties, reference
-    from certgov.web import pages
-
-    for router in (reference.router, auth.router, parties.router, cases.router):
-        app.include_router(router, prefix="/api/v1")
+    for router in API_ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.add_middleware(BodySizeLimit, limit=ctx.settings.max_upload_bytes)
     return app

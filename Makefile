@@ -1,0 +1,57 @@
+# certgov — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run serve test check lint typecheck migrations-check pytest browser bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: install, migrate the embedded database, load demo data if empty, serve :8000
+run: install
+	$(BIN)/certgov db upgrade
+	$(BIN)/certgov demo load --if-empty
+	$(BIN)/certgov serve --host 127.0.0.1 --port 8000
+
+## make check: lint, types, migration drift
+check: lint typecheck migrations-check
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy src
+
+migrations-check: install
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  echo "alembic upgrade head && alembic check (SQLite)"; \
+	  CERTGOV_DATABASE_URL="sqlite:///$$tmp/check.db" $(BIN)/alembic upgrade head && \
+	  CERTGOV_DATABASE_URL="sqlite:///$$tmp/check.db" $(BIN)/alembic check
+	@echo "(the same check on PostgreSQL runs in tests/functional/test_migrations.py)"
+
+## make browser: Debian's Chromium for the browser tests (skipped with a message if impossible)
+browser:
+	@bash scripts/install-browser.sh
+
+## make test: everything CI runs — checks, then the whole suite with coverage
+test: check browser pytest
+
+pytest: install
+	@set +e; $(BIN)/python -m pytest --cov=certgov --cov-report=term:skip-covered -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+## make bench: performance benchmarks, results in bench/results/
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -156,7 +156,9 @@ def world(ctx: Context) -> World:
                 session,
                 ctx.clock,
                 registry.NewParty(
-                    name=f"Test {key}", kind=kind, uscc=uscc_for(province, f"MA0TXPQ{i:02d}"),
+                    name=f"Test {key}",
+                    kind=kind,
+                    uscc=uscc_for(province, f"MA0TXPQ{i:02d}"),
                     home_province=province,
                 ),
             )

@@ -7,7 +7,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 
-def open_licence_case(client: TestClient, world: Any, *, relevant_date: str | None = None) -> dict[str, Any]:
+def open_licence_case(
+    client: TestClient, world: Any, *, relevant_date: str | None = None
+) -> dict[str, Any]:
     """Open a CA licence application case for the Shanghai CA, as its own operator."""
     body: dict[str, Any] = {
         "process_id": "ca-licence-application",

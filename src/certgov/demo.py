@@ -30,18 +30,66 @@ def demo_uscc(division: str, serial: str) -> str:
 
 
 PARTIES = [
-    ("北京示例数字认证股份有限公司", "Beijing Example Digital Certification Co.", PartyKind.CA, "110000", "MA01AAAA1"),
-    ("上海示例电子认证有限公司", "Shanghai Example Electronic Certification Co.", PartyKind.CA, "310000", "MA1BBBB02"),
-    ("广东示例证书服务有限公司", "Guangdong Example Certificate Services Co.", PartyKind.CA, "440000", "MA4CCCC03"),
-    ("浙江新申请认证有限公司", "Zhejiang New Applicant Certification Co.", PartyKind.CA, "330000", "MA2DDDD04"),
-    ("深圳示例移动科技有限公司", "Shenzhen Example Mobile Technology Co.", PartyKind.APP_OPERATOR, "440000", "MA5EEEE05"),
-    ("示例信息安全测评中心", "Example Information Security Testing Centre", PartyKind.TESTING_AGENCY, "110000", "MA0FFFF06"),
-    ("示例网络安全认证中心", "Example Cybersecurity Certification Centre", PartyKind.CERTIFICATION_BODY, "110000", "MA0GGGG07"),
+    (
+        "北京示例数字认证股份有限公司",
+        "Beijing Example Digital Certification Co.",
+        PartyKind.CA,
+        "110000",
+        "MA01AAAA1",
+    ),
+    (
+        "上海示例电子认证有限公司",
+        "Shanghai Example Electronic Certification Co.",
+        PartyKind.CA,
+        "310000",
+        "MA1BBBB02",
+    ),
+    (
+        "广东示例证书服务有限公司",
+        "Guangdong Example Certificate Services Co.",
+        PartyKind.CA,
+        "440000",
+        "MA4CCCC03",
+    ),
+    (
+        "浙江新申请认证有限公司",
+        "Zhejiang New Applicant Certification Co.",
+        PartyKind.CA,
+        "330000",
+        "MA2DDDD04",
+    ),
+    (
+        "深圳示例移动科技有限公司",
+        "Shenzhen Example Mobile Technology Co.",
+        PartyKind.APP_OPERATOR,
+        "440000",
+        "MA5EEEE05",
+    ),
+    (
+        "示例信息安全测评中心",
+        "Example Information Security Testing Centre",
+        PartyKind.TESTING_AGENCY,
+        "110000",
+        "MA0FFFF06",
+    ),
+    (
+        "示例网络安全认证中心",
+        "Example Cybersecurity Certification Centre",
+        PartyKind.CERTIFICATION_BODY,
+        "110000",
+        "MA0GGGG07",
+    ),
 ]
 
 ACCOUNTS = [
     ("miit", "National regulator (MIIT)", Role.NATIONAL_REGULATOR, "national", None),
-    ("shanghai", "Shanghai communications administration", Role.PROVINCIAL_REGULATOR, "310000", None),
+    (
+        "shanghai",
+        "Shanghai communications administration",
+        Role.PROVINCIAL_REGULATOR,
+        "310000",
+        None,
+    ),
     ("ccrc", "Certification body officer", Role.CERTIFICATION_BODY, "national", 6),
     ("testlab", "Testing agency engineer", Role.TESTING_AGENCY, "national", 5),
     ("ca-beijing", "Beijing CA compliance officer", Role.CA_OPERATOR, "national", 0),
@@ -65,9 +113,15 @@ def load_demo(session: Session, ctx: Context, *, only_if_empty: bool = False) ->
     for name, name_en, kind, province, serial in PARTIES:
         parties.append(
             registry.create_party(
-                session, ctx.clock,
-                registry.NewParty(name=name, name_en=name_en, kind=kind,
-                                  uscc=demo_uscc(province, serial), home_province=province),
+                session,
+                ctx.clock,
+                registry.NewParty(
+                    name=name,
+                    name_en=name_en,
+                    kind=kind,
+                    uscc=demo_uscc(province, serial),
+                    home_province=province,
+                ),
             )
         )
     lines = ["demo logins (console: http://127.0.0.1:8000/console):"]
@@ -75,28 +129,58 @@ def load_demo(session: Session, ctx: Context, *, only_if_empty: bool = False) ->
     for username, display, role, jurisdiction, party_index in ACCOUNTS:
         password = secrets.token_urlsafe(12)
         users[username] = identity.create_user(
-            session, ctx.clock, username=username, display_name=display, password=password,
-            grant=identity.Grant(role, jurisdiction,
-                                 parties[party_index].id if party_index is not None else None),
+            session,
+            ctx.clock,
+            username=username,
+            display_name=display,
+            password=password,
+            grant=identity.Grant(
+                role, jurisdiction, parties[party_index].id if party_index is not None else None
+            ),
         )
-        lines.append(f"  {username:<14} {password}  ({role.value}{'' if jurisdiction == 'national' else ' ' + jurisdiction})")
+        lines.append(
+            f"  {username:<14} {password}  ({role.value}{'' if jurisdiction == 'national' else ' ' + jurisdiction})"
+        )
 
     regulator = identity.user_actor(users["miit"])
     today = ctx.clock.now().date()
     applying = cases.open_case(
-        session, ctx, regulator,
-        cases.OpenCase("ca-licence-application", "Licence application of Zhejiang New Applicant",
-                       subject_party_id=parties[3].id, relevant_date=today),
+        session,
+        ctx,
+        regulator,
+        cases.OpenCase(
+            "ca-licence-application",
+            "Licence application of Zhejiang New Applicant",
+            subject_party_id=parties[3].id,
+            relevant_date=today,
+        ),
     )
-    cases.transition(session, ctx, regulator, applying.id, "accept", expected_version=applying.version)
+    cases.transition(
+        session, ctx, regulator, applying.id, "accept", expected_version=applying.version
+    )
     stalled = cases.open_case(
-        session, ctx, regulator,
-        cases.OpenCase("ca-licence-application", "Licence application of Shanghai Example (documents requested)",
-                       subject_party_id=parties[1].id, relevant_date=today - dt.timedelta(days=20)),
+        session,
+        ctx,
+        regulator,
+        cases.OpenCase(
+            "ca-licence-application",
+            "Licence application of Shanghai Example (documents requested)",
+            subject_party_id=parties[1].id,
+            relevant_date=today - dt.timedelta(days=20),
+        ),
     )
-    cases.transition(session, ctx, regulator, stalled.id, "accept", expected_version=stalled.version)
-    cases.transition(session, ctx, regulator, stalled.id, "request_documents",
-                     expected_version=stalled.version, reason="premises security assessment missing")
+    cases.transition(
+        session, ctx, regulator, stalled.id, "accept", expected_version=stalled.version
+    )
+    cases.transition(
+        session,
+        ctx,
+        regulator,
+        stalled.id,
+        "request_documents",
+        expected_version=stalled.version,
+        reason="premises security assessment missing",
+    )
     session.flush()
     text = "\n".join(lines) + "\n"
     logins.parent.mkdir(parents=True, exist_ok=True)

@@ -92,24 +92,33 @@ def test_route_role_walk(client: TestClient, world) -> None:
         for method in sorted(route.methods):
             for role in ALL_ROLES:
                 who = ACTOR_OF_ROLE[role]
-                kwargs: dict[str, Any] = {"headers": world.headers(who), "params": queries.get(full_path, {})}
+                kwargs: dict[str, Any] = {
+                    "headers": world.headers(who),
+                    "params": queries.get(full_path, {}),
+                }
                 if method in ("POST", "PUT", "PATCH"):
                     kwargs["json"] = {}
                 response = client.request(method, path, **kwargs)
                 checked += 1
                 if role in allowed:
                     if response.status_code in (401, 403) or response.status_code >= 500:
-                        failures.append(f"{role} {method} {full_path}: {response.status_code} {response.text[:200]}")
+                        failures.append(
+                            f"{role} {method} {full_path}: {response.status_code} {response.text[:200]}"
+                        )
                 else:
                     expected = 401 if role is Role.PUBLIC else 403
                     if response.status_code != expected:
-                        failures.append(f"{role} {method} {full_path}: expected {expected}, got {response.status_code}")
+                        failures.append(
+                            f"{role} {method} {full_path}: expected {expected}, got {response.status_code}"
+                        )
     assert not failures, "\n".join(failures)
     assert checked >= 20 * len(ALL_ROLES)
 
 
 @pytest.mark.parametrize("header", ["Bearer nope", "Basic abc", "Bearer", "bearer   "])
-def test_bad_credentials_are_401_with_a_clear_message(client: TestClient, world, header: str) -> None:
+def test_bad_credentials_are_401_with_a_clear_message(
+    client: TestClient, world, header: str
+) -> None:
     """SYS-6: a wrong or malformed token never falls back to the public role silently."""
     response = client.get("/api/v1/cases", headers={"Authorization": header})
     assert response.status_code == 401

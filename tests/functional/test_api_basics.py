@@ -23,17 +23,27 @@ def test_people_log_in_with_a_session_cookie_and_log_out(client: TestClient, ctx
     """SYS-6: argon2-hashed passwords, a session cookie, hashed session tokens."""
     with unit_of_work(ctx.sessions) as session:
         user = identity.create_user(
-            session, ctx.clock, username="li.wei", display_name="Li Wei",
-            password="correct horse battery", grant=identity.Grant(Role.NATIONAL_REGULATOR),
+            session,
+            ctx.clock,
+            username="li.wei",
+            display_name="Li Wei",
+            password="correct horse battery",
+            grant=identity.Grant(Role.NATIONAL_REGULATOR),
         )
         assert user.password_hash.startswith("$argon2id$")
-    wrong = client.post("/api/v1/auth/login", json={"username": "li.wei", "password": "wrong password!"})
+    wrong = client.post(
+        "/api/v1/auth/login", json={"username": "li.wei", "password": "wrong password!"}
+    )
     assert wrong.status_code == 401
     assert "certgov_session" not in wrong.cookies
-    unknown = client.post("/api/v1/auth/login", json={"username": "nobody", "password": "whatever12345"})
+    unknown = client.post(
+        "/api/v1/auth/login", json={"username": "nobody", "password": "whatever12345"}
+    )
     assert unknown.status_code == 401
     assert unknown.json()["message"] == wrong.json()["message"]
-    ok = client.post("/api/v1/auth/login", json={"username": "li.wei", "password": "correct horse battery"})
+    ok = client.post(
+        "/api/v1/auth/login", json={"username": "li.wei", "password": "correct horse battery"}
+    )
     assert ok.status_code == 200
     assert ok.json()["role"] == "national_regulator"
     cookie = ok.cookies["certgov_session"]
@@ -64,7 +74,12 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(ctx, world, client: TestCli
 
 def test_party_registration_checks_the_credit_code(client: TestClient, world) -> None:
     """ECS-2.1: a wrong unified social credit code is refused naming the expected character."""
-    body = {"name": "新认证公司", "kind": "ca", "uscc": "91330100716105850F", "home_province": "330000"}
+    body = {
+        "name": "新认证公司",
+        "kind": "ca",
+        "uscc": "91330100716105850F",
+        "home_province": "330000",
+    }
     refused = client.post("/api/v1/parties", json=body, headers=world.headers("national_regulator"))
     assert refused.status_code == 422
     assert refused.json()["details"]["expected_check_character"] == "9"
@@ -80,8 +95,15 @@ def test_party_registration_checks_the_credit_code(client: TestClient, world) ->
 
 def test_a_provincial_regulator_registers_only_in_its_province(client: TestClient, world) -> None:
     """SYS-6 / ECS-4.3."""
-    body = {"name": "浙江公司", "kind": "ca", "uscc": "91330100716105852F", "home_province": "330000"}
-    response = client.post("/api/v1/parties", json=body, headers=world.headers("provincial_regulator"))
+    body = {
+        "name": "浙江公司",
+        "kind": "ca",
+        "uscc": "91330100716105852F",
+        "home_province": "330000",
+    }
+    response = client.post(
+        "/api/v1/parties", json=body, headers=world.headers("provincial_regulator")
+    )
     assert response.status_code == 403
 
 
@@ -97,16 +119,28 @@ def test_cases_are_visible_only_within_scope(client: TestClient, world) -> None:
     assert client.get(url, headers=world.headers("ca_operator_beijing")).status_code == 404
     assert client.get(url, headers=world.headers("testing_agency")).status_code == 404
     assert client.get(url, headers=world.headers("certification_body")).status_code == 404
-    assert client.get("/api/v1/cases", headers=world.headers("provincial_regulator_gd")).json() == []
+    assert (
+        client.get("/api/v1/cases", headers=world.headers("provincial_regulator_gd")).json() == []
+    )
     mine = client.get("/api/v1/cases", headers=world.headers("ca_operator")).json()
     assert [c["id"] for c in mine] == [case["id"]]
 
 
 def test_operators_open_cases_only_for_themselves(client: TestClient, world) -> None:
-    body = {"process_id": "ca-licence-application", "title": "x", "subject_party_id": world.parties["ca_beijing"]}
-    assert client.post("/api/v1/cases", json=body, headers=world.headers("ca_operator")).status_code == 403
+    body = {
+        "process_id": "ca-licence-application",
+        "title": "x",
+        "subject_party_id": world.parties["ca_beijing"],
+    }
+    assert (
+        client.post("/api/v1/cases", json=body, headers=world.headers("ca_operator")).status_code
+        == 403
+    )
     body = {"process_id": "ca-licence-application", "title": "x"}
-    assert client.post("/api/v1/cases", json=body, headers=world.headers("app_operator")).status_code == 403
+    assert (
+        client.post("/api/v1/cases", json=body, headers=world.headers("app_operator")).status_code
+        == 403
+    )
 
 
 def test_bad_input_gets_a_clear_error_and_loses_nothing(client: TestClient, world) -> None:
@@ -116,22 +150,34 @@ def test_bad_input_gets_a_clear_error_and_loses_nothing(client: TestClient, worl
     assert malformed.status_code == 422
     assert malformed.json()["error"] == "invalid_input"
     bad_date = client.post(
-        "/api/v1/cases", json={"process_id": "ca-licence-application", "title": "x", "relevant_date": "2025-02-30"},
+        "/api/v1/cases",
+        json={"process_id": "ca-licence-application", "title": "x", "relevant_date": "2025-02-30"},
         headers=world.headers("ca_operator"),
     )
     assert bad_date.status_code == 422
     assert "relevant_date" in bad_date.json()["message"]
-    unknown_process = client.post("/api/v1/cases", json={"process_id": "nope", "title": "x"}, headers=world.headers("ca_operator"))
+    unknown_process = client.post(
+        "/api/v1/cases",
+        json={"process_id": "nope", "title": "x"},
+        headers=world.headers("ca_operator"),
+    )
     assert unknown_process.status_code == 404
-    assert client.get("/api/v1/cases/999999", headers=world.headers("national_regulator")).status_code == 404
+    assert (
+        client.get("/api/v1/cases/999999", headers=world.headers("national_regulator")).status_code
+        == 404
+    )
     assert client.get("/api/v1/parties/999999").status_code == 404
     assert client.get("/api/v1/no-such-route").json()["error"] == "not_found"
     too_big = client.post("/api/v1/cases", content=b"x" * (21 * 1024 * 1024), headers=headers)
     assert too_big.status_code == 413
     assert client.get("/api/v1/cases", headers=world.headers("ca_operator")).json() == []
-    calendar = client.get("/api/v1/calendar/add", params={"from": "2025-09-25", "business_days": 10})
+    calendar = client.get(
+        "/api/v1/calendar/add", params={"from": "2025-09-25", "business_days": 10}
+    )
     assert calendar.json()["due"] == "2025-10-15"
-    both = client.get("/api/v1/calendar/add", params={"from": "2025-09-25", "business_days": 1, "days": 1})
+    both = client.get(
+        "/api/v1/calendar/add", params={"from": "2025-09-25", "business_days": 1, "days": 1}
+    )
     assert both.status_code == 422
 
 
@@ -140,7 +186,9 @@ def test_uscc_check_endpoint(client: TestClient) -> None:
     assert body == {
         "code": "91330100716105850F",
         "valid": False,
-        "reasons": ["check character is 'F' but GB 32100-2015 gives '9' for the first 17 characters"],
+        "reasons": [
+            "check character is 'F' but GB 32100-2015 gives '9' for the first 17 characters"
+        ],
         "expected_check_character": "9",
     }
 

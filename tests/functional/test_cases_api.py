@@ -14,12 +14,18 @@ from certgov.worker import run_once
 from tests_support import open_licence_case
 
 
-def _act(client: TestClient, world: Any, who: str, case: dict[str, Any], name: str, **extra: Any) -> Any:
+def _act(
+    client: TestClient, world: Any, who: str, case: dict[str, Any], name: str, **extra: Any
+) -> Any:
     body = {"transition": name, "expected_version": case["version"], **extra}
-    return client.post(f"/api/v1/cases/{case['id']}/transitions", json=body, headers=world.headers(who))
+    return client.post(
+        f"/api/v1/cases/{case['id']}/transitions", json=body, headers=world.headers(who)
+    )
 
 
-def test_licence_decision_clock_stops_while_documents_are_requested(client, world, clock: FixedClock) -> None:
+def test_licence_decision_clock_stops_while_documents_are_requested(
+    client, world, clock: FixedClock
+) -> None:
     """ECS-2.2 / SYS-1: the 45-day decision clock starts at acceptance, stops while documents are
     requested, restarts with the days it had left, and can be extended with a recorded reason."""
     case = open_licence_case(client, world)
@@ -36,7 +42,11 @@ def test_licence_decision_clock_stops_while_documents_are_requested(client, worl
 
     clock.advance(dt.timedelta(days=10))  # 2025-10-05: ten days used, 35 left
     stopped = _act(
-        client, world, "national_regulator", accepted, "request_documents",
+        client,
+        world,
+        "national_regulator",
+        accepted,
+        "request_documents",
         reason="premises security assessment missing",
     ).json()
     assert stopped["state"] == "awaiting_documents"
@@ -53,18 +63,30 @@ def test_licence_decision_clock_stops_while_documents_are_requested(client, worl
 
     extended = client.post(
         f"/api/v1/cases/{case['id']}/deadlines/decision/extensions",
-        json={"amount": 10, "reason": "expert panel rescheduled", "expected_version": supplied["version"]},
+        json={
+            "amount": 10,
+            "reason": "expert panel rescheduled",
+            "expected_version": supplied["version"],
+        },
         headers=world.headers("national_regulator"),
     )
     assert extended.status_code == 200, extended.text
     assert extended.json()["due_on"] == "2025-12-19"
     assert extended.json()["extension"] == 10
 
-    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")).json()
+    history = client.get(
+        f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")
+    ).json()
     kinds = [e["kind"] for e in history]
     assert kinds == [
-        "opened", "transition", "deadline_started", "transition", "deadline_stopped",
-        "transition", "deadline_restarted", "deadline_extended",
+        "opened",
+        "transition",
+        "deadline_started",
+        "transition",
+        "deadline_stopped",
+        "transition",
+        "deadline_restarted",
+        "deadline_extended",
     ]
     extension = history[-1]
     assert extension["reason"] == "expert panel rescheduled"
@@ -80,10 +102,13 @@ def test_extension_needs_the_right_role_and_a_reason(client, world) -> None:
     url = f"/api/v1/cases/{case['id']}/deadlines/decision/extensions"
     body = {"amount": 5, "reason": "x", "expected_version": accepted["version"]}
     assert client.post(url, json=body, headers=world.headers("ca_operator")).status_code == 403
-    blank = client.post(url, json={**body, "reason": "  "}, headers=world.headers("national_regulator"))
+    blank = client.post(
+        url, json={**body, "reason": "  "}, headers=world.headers("national_regulator")
+    )
     assert blank.status_code == 422
     unknown = client.post(
-        f"/api/v1/cases/{case['id']}/deadlines/nope/extensions", json=body,
+        f"/api/v1/cases/{case['id']}/deadlines/nope/extensions",
+        json=body,
         headers=world.headers("national_regulator"),
     )
     assert unknown.status_code == 404
@@ -107,10 +132,14 @@ def test_concurrent_decisions_one_wins_the_other_gets_a_conflict(client, world) 
     loser = next(r for r in results if r.status_code == 409).json()
     assert loser["error"] == "conflict"
     assert "reload" in loser["hint"]
-    final = client.get(f"/api/v1/cases/{case['id']}", headers=world.headers("national_regulator")).json()
+    final = client.get(
+        f"/api/v1/cases/{case['id']}", headers=world.headers("national_regulator")
+    ).json()
     assert final["state"] in ("approved", "refused")
     assert final["closed"] is True
-    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")).json()
+    history = client.get(
+        f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")
+    ).json()
     decisions = [e for e in history if e["transition"] in ("approve", "refuse")]
     assert len(decisions) == 1
 
@@ -122,7 +151,9 @@ def test_stale_version_is_a_conflict_that_names_the_current_state(client, world)
     stale = _act(client, world, "national_regulator", case, "not_accept", reason="late")
     assert stale.status_code == 409
     assert stale.json()["details"]["current_state"] == "document_review"
-    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")).json()
+    history = client.get(
+        f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")
+    ).json()
     assert [e["transition"] for e in history if e["kind"] == "transition"] == ["accept"]
 
 
@@ -140,7 +171,9 @@ def test_transitions_check_roles_state_and_reason(client, world) -> None:
     assert refused.json()["data"]["decision"]["outcome"] == "not_accept"
 
 
-def test_sweep_turns_a_passed_deadline_into_one_finding(client, world, ctx, clock: FixedClock) -> None:
+def test_sweep_turns_a_passed_deadline_into_one_finding(
+    client, world, ctx, clock: FixedClock
+) -> None:
     """SYS-1 / ECS-4.2: the worker's sweep finds passed deadlines; each becomes one finding."""
     case = open_licence_case(client, world)
     _act(client, world, "national_regulator", case, "accept")
@@ -155,18 +188,24 @@ def test_sweep_turns_a_passed_deadline_into_one_finding(client, world, ctx, cloc
     from certgov.cases import services as cases_services
 
     with unit_of_work(ctx.sessions) as session:
-        case_row = cases_services.get_case(session, ctx, world.actors["national_regulator"], case["id"])
+        case_row = cases_services.get_case(
+            session, ctx, world.actors["national_regulator"], case["id"]
+        )
         (finding,) = cases_services.findings_of(session, case_row)
         assert finding.code == "licence-decision-overdue"
         assert finding.requirement == "ECS-2.2"
         assert finding.jurisdiction == "310000"
         assert "2025-11-10" in finding.message
-    history = client.get(f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")).json()
+    history = client.get(
+        f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")
+    ).json()
     assert history[-1]["kind"] == "deadline_expired"
     assert history[-1]["actor"]["role"] == "system"
 
 
-def test_complaint_deadlines_count_business_days_across_national_day(client, world, clock: FixedClock) -> None:
+def test_complaint_deadlines_count_business_days_across_national_day(
+    client, world, clock: FixedClock
+) -> None:
     """APP-6: a complaint filed within 10 business days; acceptance within 5 business days,
     counted on the official calendar (National Day 2025 and its make-up Saturday)."""
     clock.set(dt.datetime(2025, 9, 30, 2, 0, tzinfo=dt.UTC))
@@ -188,7 +227,9 @@ def test_complaint_deadlines_count_business_days_across_national_day(client, wor
     assert acceptance["due_on"] == "2025-10-14"
 
 
-def test_complaint_filed_too_late_is_refused_with_the_reason(client, world, clock: FixedClock) -> None:
+def test_complaint_filed_too_late_is_refused_with_the_reason(
+    client, world, clock: FixedClock
+) -> None:
     """APP-6: the complaint window is 10 business days after the decision is received."""
     clock.set(dt.datetime(2025, 10, 17, 2, 0, tzinfo=dt.UTC))
     late = client.post(
@@ -223,11 +264,17 @@ def test_rule_set_is_chosen_by_relevant_date_and_recorded(client, world) -> None
     assert activated.status_code == 201, activated.text
     after = open_licence_case(client, world, relevant_date="2026-03-01")
     assert after["rule_set_ids"] == ["measures-2024-draft"]
-    still = client.get(f"/api/v1/cases/{before['id']}", headers=world.headers("national_regulator")).json()
+    still = client.get(
+        f"/api/v1/cases/{before['id']}", headers=world.headers("national_regulator")
+    ).json()
     assert still["rule_set_ids"] == ["measures-2015"]
-    in_force = client.get("/api/v1/rule-sets/in-force", params={"regime": "ecs", "on": "2025-12-31"}).json()
+    in_force = client.get(
+        "/api/v1/rule-sets/in-force", params={"regime": "ecs", "on": "2025-12-31"}
+    ).json()
     assert in_force["id"] == "measures-2015"
-    in_force = client.get("/api/v1/rule-sets/in-force", params={"regime": "ecs", "on": "2026-01-01"}).json()
+    in_force = client.get(
+        "/api/v1/rule-sets/in-force", params={"regime": "ecs", "on": "2026-01-01"}
+    ).json()
     assert in_force["id"] == "measures-2024-draft"
     assert in_force["parameters"]["registered_capital_min"]["value"] == 70_000_000
 
@@ -236,8 +283,17 @@ def test_only_the_national_regulator_activates_rule_sets(client, world) -> None:
     """SYS-2 / SYS-6."""
     body = {"effective_from": "2026-01-01"}
     for who in ("provincial_regulator", "certification_body", "ca_operator"):
-        r = client.post("/api/v1/rule-sets/measures-2024-draft/activations", json=body, headers=world.headers(who))
+        r = client.post(
+            "/api/v1/rule-sets/measures-2024-draft/activations",
+            json=body,
+            headers=world.headers(who),
+        )
         assert r.status_code == 403, who
-    assert client.post("/api/v1/rule-sets/measures-2024-draft/activations", json=body).status_code == 401
-    unknown = client.post("/api/v1/rule-sets/nope/activations", json=body, headers=world.headers("national_regulator"))
+    assert (
+        client.post("/api/v1/rule-sets/measures-2024-draft/activations", json=body).status_code
+        == 401
+    )
+    unknown = client.post(
+        "/api/v1/rule-sets/nope/activations", json=body, headers=world.headers("national_regulator")
+    )
     assert unknown.status_code == 404

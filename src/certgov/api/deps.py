@@ -77,6 +77,4 @@ SIGNED_IN = frozenset(r for r in ALL_ROLES if r is not Role.PUBLIC)
 PublicActor = Annotated[Actor, Depends(Allow(EVERYONE))]
 SignedInActor = Annotated[Actor, Depends(Allow(SIGNED_IN))]
 NationalRegulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR))]
-Regulator = Annotated[
-    Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR))
-]
+Regulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR))]

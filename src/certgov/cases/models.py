@@ -36,7 +36,7 @@ class Case(Base):
     updated_at: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
 class CaseEvent(Base):

@@ -268,7 +268,12 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
     session.add(case)
     session.flush()
     _event(
-        session, case, actor, now, "opened", to_state=case.state,
+        session,
+        case,
+        actor,
+        now,
+        "opened",
+        to_state=case.state,
         details={"rule_sets": case.rule_set_ids, "process_digest": process.digest},
     )
     _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
@@ -342,7 +347,9 @@ def transition(
             hint=f"transitions: {', '.join(sorted(process.transitions))}",
         )
     if not _role_allowed(actor, spec.roles):
-        raise Forbidden(f"a {actor.role} may not {spec.title} (allowed: {', '.join(sorted(spec.roles))})")
+        raise Forbidden(
+            f"a {actor.role} may not {spec.title} (allowed: {', '.join(sorted(spec.roles))})"
+        )
     _check_version(case, expected_version)
     if case.state not in spec.sources:
         raise Conflict(
@@ -368,8 +375,16 @@ def transition(
         case.closed = True
         case.closed_at = now
     _event(
-        session, case, actor, now, "transition", transition=spec.name, from_state=before,
-        to_state=spec.target, reason=reason, details={"payload": payload} if payload else None,
+        session,
+        case,
+        actor,
+        now,
+        "transition",
+        transition=spec.name,
+        from_state=before,
+        to_state=spec.target,
+        reason=reason,
+        details={"payload": payload} if payload else None,
     )
     _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
     try:
@@ -415,8 +430,17 @@ def extend_deadline(
     now = ctx.clock.now()
     case.updated_at = now  # bumps the version: the case changed
     _event(
-        session, case, actor, now, "deadline_extended", reason=reason.strip(),
-        details={**_clock_details(row), "by": amount, "due_before": before.isoformat() if before else None},
+        session,
+        case,
+        actor,
+        now,
+        "deadline_extended",
+        reason=reason.strip(),
+        details={
+            **_clock_details(row),
+            "by": amount,
+            "due_before": before.isoformat() if before else None,
+        },
     )
     try:
         session.flush()
@@ -427,7 +451,9 @@ def extend_deadline(
 
 def history(session: Session, case: Case) -> list[CaseEvent]:
     return list(
-        session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id))
+        session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        )
     )
 
 
@@ -440,4 +466,6 @@ def deadlines(session: Session, case: Case) -> list[CaseDeadline]:
 
 
 def findings_of(session: Session, case: Case) -> list[Finding]:
-    return list(session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id)))
+    return list(
+        session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id))
+    )

@@ -151,7 +151,12 @@ def sweep(session: Session, ctx: Context, *, batch_size: int = 10_000) -> SweepR
             try:
                 with session.begin_nested():
                     transition(
-                        session, ctx, SYSTEM_ACTOR, case_id, name, expected_version=None,
+                        session,
+                        ctx,
+                        SYSTEM_ACTOR,
+                        case_id,
+                        name,
+                        expected_version=None,
                         reason=f"the {deadline} deadline passed",
                     )
                 report.transitions += 1

@@ -34,7 +34,9 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 parties_app = typer.Typer(help="Parties (organisations) and their codes.", no_args_is_help=True)
 users_app = typer.Typer(help="People who log in (SYS-6).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens of machine clients (SYS-6).", no_args_is_help=True)
-rules_app = typer.Typer(help="Rule sets and requirement traceability (SYS-2).", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Rule sets and requirement traceability (SYS-2).", no_args_is_help=True
+)
 cases_app = typer.Typer(help="Cases and process definitions (SYS-1).", no_args_is_help=True)
 demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -107,7 +109,12 @@ def check_uscc(code: str, as_json: JsonFlag = False) -> None:
 @parties_app.command("create")
 def parties_create(
     name: Annotated[str, typer.Option(help="Registered name.")],
-    kind: Annotated[str, typer.Option(help="ca, app_operator, testing_agency, foreign_ca, certification_body, regulator.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="ca, app_operator, testing_agency, foreign_ca, certification_body, regulator."
+        ),
+    ],
     uscc: Annotated[str | None, typer.Option(help="Unified social credit code.")] = None,
     province: Annotated[str | None, typer.Option(help="Home province (GB/T 2260 code).")] = None,
     name_en: Annotated[str | None, typer.Option(help="English name.")] = None,
@@ -122,14 +129,28 @@ def parties_create(
         try:
             party_kind = PartyKind(kind)
         except ValueError:
-            raise InvalidInput(f"unknown party kind {kind!r}: one of {', '.join(PartyKind)}") from None
+            raise InvalidInput(
+                f"unknown party kind {kind!r}: one of {', '.join(PartyKind)}"
+            ) from None
         party = registry.create_party(
-            session, ctx.clock,
-            registry.NewParty(name=name, kind=party_kind, uscc=uscc, name_en=name_en,
-                              home_province=province, country=country),
+            session,
+            ctx.clock,
+            registry.NewParty(
+                name=name,
+                kind=party_kind,
+                uscc=uscc,
+                name_en=name_en,
+                home_province=province,
+                country=country,
+            ),
         )
-        result = {"id": party.id, "name": party.name, "kind": party.kind.value, "uscc": party.uscc,
-                  "home_province": party.home_province}
+        result = {
+            "id": party.id,
+            "name": party.name,
+            "kind": party.kind.value,
+            "uscc": party.uscc,
+            "home_province": party.home_province,
+        }
     if as_json:
         emit_json(result)
     else:
@@ -143,8 +164,14 @@ def parties_list(as_json: JsonFlag = False) -> None:
 
     with work(readonly=True) as (session, _ctx):
         rows = [
-            {"id": p.id, "name": p.name, "kind": p.kind.value, "uscc": p.uscc,
-             "home_province": p.home_province, "country": p.country}
+            {
+                "id": p.id,
+                "name": p.name,
+                "kind": p.kind.value,
+                "uscc": p.uscc,
+                "home_province": p.home_province,
+                "country": p.country,
+            }
             for p in registry.list_parties(session)
         ]
     if as_json:
@@ -152,7 +179,13 @@ def parties_list(as_json: JsonFlag = False) -> None:
         return
     table = Table("id", "name", "kind", "USCC", "province")
     for r in rows:
-        table.add_row(str(r["id"]), str(r["name"]), str(r["kind"]), str(r["uscc"] or ""), str(r["home_province"] or ""))
+        table.add_row(
+            str(r["id"]),
+            str(r["name"]),
+            str(r["kind"]),
+            str(r["uscc"] or ""),
+            str(r["home_province"] or ""),
+        )
     out.print(table)
 
 
@@ -172,11 +205,22 @@ def _grant(role: str, jurisdiction: str, party: int | None) -> Any:
 @users_app.command("create")
 def users_create(
     username: str,
-    role: Annotated[str, typer.Option(help="national_regulator, provincial_regulator, certification_body, testing_agency, ca_operator, app_operator.")],
-    jurisdiction: Annotated[str, typer.Option(help="'national' or a province code (provincial regulators).")] = "national",
-    party: Annotated[int | None, typer.Option(help="Party id (testing agencies, CA and app operators).")] = None,
+    role: Annotated[
+        str,
+        typer.Option(
+            help="national_regulator, provincial_regulator, certification_body, testing_agency, ca_operator, app_operator."
+        ),
+    ],
+    jurisdiction: Annotated[
+        str, typer.Option(help="'national' or a province code (provincial regulators).")
+    ] = "national",
+    party: Annotated[
+        int | None, typer.Option(help="Party id (testing agencies, CA and app operators).")
+    ] = None,
     display_name: Annotated[str, typer.Option(help="Full name.")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
 ) -> None:
     """Create a person's account; the password is asked for (or read from stdin)."""
     from certgov.identity import services as identity
@@ -187,8 +231,12 @@ def users_create(
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with work() as (session, ctx):
         user = identity.create_user(
-            session, ctx.clock, username=username, display_name=display_name or username,
-            password=password, grant=_grant(role, jurisdiction, party),
+            session,
+            ctx.clock,
+            username=username,
+            display_name=display_name or username,
+            password=password,
+            grant=_grant(role, jurisdiction, party),
         )
         user_id = user.id
     typer.echo(f"user {username} created (id {user_id}, role {role})")
@@ -201,21 +249,31 @@ def users_list(as_json: JsonFlag = False) -> None:
 
     with work(readonly=True) as (session, _ctx):
         rows = [
-            {"id": u.id, "username": u.username, "role": u.role.value,
-             "jurisdiction": u.jurisdiction, "party_id": u.party_id, "active": u.active}
+            {
+                "id": u.id,
+                "username": u.username,
+                "role": u.role.value,
+                "jurisdiction": u.jurisdiction,
+                "party_id": u.party_id,
+                "active": u.active,
+            }
             for u in identity.list_users(session)
         ]
     if as_json:
         emit_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['id']:>4}  {r['username']:<24} {r['role']:<22} {r['jurisdiction']:<9} party={r['party_id']}")
+        typer.echo(
+            f"{r['id']:>4}  {r['username']:<24} {r['role']:<22} {r['jurisdiction']:<9} party={r['party_id']}"
+        )
 
 
 @tokens_app.command("create")
 def tokens_create(
     name: Annotated[str, typer.Option(help="What uses the token, e.g. 'CA issuance system'.")],
-    role: Annotated[str, typer.Option(help="Role of the client, e.g. ca_operator, testing_agency.")],
+    role: Annotated[
+        str, typer.Option(help="Role of the client, e.g. ca_operator, testing_agency.")
+    ],
     party: Annotated[int | None, typer.Option(help="Party the client acts for.")] = None,
     jurisdiction: Annotated[str, typer.Option(help="'national' or a province code.")] = "national",
     days: Annotated[int | None, typer.Option(help="Expire after this many days.")] = None,
@@ -226,7 +284,11 @@ def tokens_create(
     with work() as (session, ctx):
         expires = ctx.clock.now() + dt.timedelta(days=days) if days else None
         secret, token = identity.create_token(
-            session, ctx.clock, name=name, grant=_grant(role, jurisdiction, party), expires_at=expires
+            session,
+            ctx.clock,
+            name=name,
+            grant=_grant(role, jurisdiction, party),
+            expires_at=expires,
         )
         token_id = token.id
     typer.echo(f"token {token_id} for {name!r} (store it now; it is not shown again):", err=True)
@@ -240,8 +302,15 @@ def tokens_list(as_json: JsonFlag = False) -> None:
 
     with work(readonly=True) as (session, _ctx):
         rows = [
-            {"id": t.id, "name": t.name, "prefix": t.prefix, "role": t.role.value,
-             "party_id": t.party_id, "expires_at": t.expires_at, "revoked_at": t.revoked_at}
+            {
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "role": t.role.value,
+                "party_id": t.party_id,
+                "expires_at": t.expires_at,
+                "revoked_at": t.revoked_at,
+            }
             for t in identity.list_tokens(session)
         ]
     if as_json:
@@ -249,7 +318,9 @@ def tokens_list(as_json: JsonFlag = False) -> None:
         return
     for r in rows:
         state = "revoked" if r["revoked_at"] else "active"
-        typer.echo(f"{r['id']:>4}  {r['prefix']}…  {r['role']:<20} party={r['party_id']}  {state}  {r['name']}")
+        typer.echo(
+            f"{r['id']:>4}  {r['prefix']}…  {r['role']:<20} party={r['party_id']}  {state}  {r['name']}"
+        )
 
 
 @tokens_app.command("revoke")
@@ -273,24 +344,40 @@ def rules_list(as_json: JsonFlag = False) -> None:
 
     with work(readonly=True) as (session, ctx):
         activations = rulebook.activations(session)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for rule_set_id in sorted(ctx.rule_sets):
             rs = ctx.rule_sets[rule_set_id]
             start, until = effective_window(ctx.rule_sets, activations, rule_set_id)
-            rows.append({
-                "id": rs.id, "regime": str(rs.regime), "status": str(rs.status), "title": rs.title,
-                "in_force_from": start.isoformat() if start else None,
-                "in_force_until": until.isoformat() if until else None,
-                "activated": rule_set_id in activations,
-                "assumed_parameters": len(rs.assumed_parameters()),
-            })
+            rows.append(
+                {
+                    "id": rs.id,
+                    "regime": str(rs.regime),
+                    "status": str(rs.status),
+                    "title": rs.title,
+                    "in_force_from": start.isoformat() if start else None,
+                    "in_force_until": until.isoformat() if until else None,
+                    "activated": rule_set_id in activations,
+                    "assumed_parameters": len(rs.assumed_parameters()),
+                }
+            )
     if as_json:
         emit_json(rows)
         return
     table = Table("id", "regime", "status", "in force", "assumed", "title")
     for r in rows:
-        window = "never (not activated)" if r["in_force_from"] is None else f"{r['in_force_from']} – {r['in_force_until'] or ''}"
-        table.add_row(r["id"], r["regime"], r["status"] + (" (activated)" if r["activated"] else ""), window, str(r["assumed_parameters"]), r["title"])
+        window = (
+            "never (not activated)"
+            if r["in_force_from"] is None
+            else f"{r['in_force_from']} – {r['in_force_until'] or ''}"
+        )
+        table.add_row(
+            r["id"],
+            r["regime"],
+            r["status"] + (" (activated)" if r["activated"] else ""),
+            window,
+            str(r["assumed_parameters"]),
+            r["title"],
+        )
     out.print(table)
 
 
@@ -310,7 +397,12 @@ def rules_show(rule_set_id: str, as_json: JsonFlag = False) -> None:
     table = Table("parameter", "value", "source", "assumed")
     for key, p in rs.parameters.items():
         value = p.as_dict()["value"]
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value, p.source, "yes: " + (p.note or "") if p.assumed else "")
+        table.add_row(
+            key,
+            json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value,
+            p.source,
+            "yes: " + (p.note or "") if p.assumed else "",
+        )
     out.print(table)
 
 
@@ -328,7 +420,9 @@ def rules_activate(
             effective = dt.date.fromisoformat(start)
         except ValueError:
             raise InvalidInput(f"--from must be a date YYYY-MM-DD, not {start!r}") from None
-        rulebook.activate(session, ctx.clock, ctx.rule_sets, CLI_ACTOR, rule_set_id, effective, reason)
+        rulebook.activate(
+            session, ctx.clock, ctx.rule_sets, CLI_ACTOR, rule_set_id, effective, reason
+        )
     typer.echo(f"{rule_set_id} is in force from {start}")
 
 
@@ -354,7 +448,9 @@ def rules_in_force(
 def rules_trace(
     as_json: JsonFlag = False,
     root: Annotated[Path, typer.Option(help="Repository root to scan.")] = Path("."),
-    catalogue: Annotated[Path | None, typer.Option(help="REGULATIONS.md (default: found beside the repository).")] = None,
+    catalogue: Annotated[
+        Path | None, typer.Option(help="REGULATIONS.md (default: found beside the repository).")
+    ] = None,
 ) -> None:
     """For every requirement ID of REGULATIONS.md, the code and tests that implement it."""
     from certgov.rules import trace
@@ -378,8 +474,10 @@ def rules_trace(
 def cases_processes(as_json: JsonFlag = False) -> None:
     """The process definitions cases follow."""
     ctx = run(context)
-    rows = [{"id": p.id, "title": p.title, "regime": p.regime, "requirements": list(p.requirements)}
-            for p in sorted(ctx.processes.values(), key=lambda p: p.id)]
+    rows = [
+        {"id": p.id, "title": p.title, "regime": p.regime, "requirements": list(p.requirements)}
+        for p in sorted(ctx.processes.values(), key=lambda p: p.id)
+    ]
     if as_json:
         emit_json(rows)
         return
@@ -388,7 +486,10 @@ def cases_processes(as_json: JsonFlag = False) -> None:
 
 
 @cases_app.command("diagram")
-def cases_diagram(process_id: str, output: Annotated[Path | None, typer.Option("--out", help="Write the SVG here.")] = None) -> None:
+def cases_diagram(
+    process_id: str,
+    output: Annotated[Path | None, typer.Option("--out", help="Write the SVG here.")] = None,
+) -> None:
     """Render a process as an SVG diagram."""
     from certgov.cases.services import process_of
     from certgov.workflow.diagram import render_svg
@@ -403,19 +504,31 @@ def cases_diagram(process_id: str, output: Annotated[Path | None, typer.Option("
 
 
 @cases_app.command("list")
-def cases_list(open_only: Annotated[bool, typer.Option("--open")] = False, as_json: JsonFlag = False) -> None:
+def cases_list(
+    open_only: Annotated[bool, typer.Option("--open")] = False, as_json: JsonFlag = False
+) -> None:
     """List cases."""
     from certgov.cases import services as cases
 
     with work(readonly=True) as (session, ctx):
-        rows = [{"id": c.id, "process": c.process_id, "state": c.state, "version": c.version,
-                 "jurisdiction": c.jurisdiction, "title": c.title}
-                for c in cases.list_cases(session, ctx, CLI_ACTOR, open_only=open_only, limit=500)]
+        rows = [
+            {
+                "id": c.id,
+                "process": c.process_id,
+                "state": c.state,
+                "version": c.version,
+                "jurisdiction": c.jurisdiction,
+                "title": c.title,
+            }
+            for c in cases.list_cases(session, ctx, CLI_ACTOR, open_only=open_only, limit=500)
+        ]
     if as_json:
         emit_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['id']:>6}  {r['process']:<26} {r['state']:<20} v{r['version']}  {r['title']}")
+        typer.echo(
+            f"{r['id']:>6}  {r['process']:<26} {r['state']:<20} v{r['version']}  {r['title']}"
+        )
 
 
 # --- worker, serve, demo --------------------------------------------------------------------
@@ -448,7 +561,9 @@ def worker(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    worker_interval: Annotated[float, typer.Option(help="Seconds between in-process sweeps; 0 disables the worker.")] = 60.0,
+    worker_interval: Annotated[
+        float, typer.Option(help="Seconds between in-process sweeps; 0 disables the worker.")
+    ] = 60.0,
 ) -> None:
     """Serve the API and the web console, with the worker in-process."""
     import uvicorn
@@ -468,7 +583,11 @@ def serve(
 
 
 @demo_app.command("load")
-def demo_load(if_empty: Annotated[bool, typer.Option("--if-empty", help="Only when no party exists yet.")] = False) -> None:
+def demo_load(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Only when no party exists yet.")
+    ] = False,
+) -> None:
     """Load demonstration parties, users and cases; print the logins."""
     from certgov.demo import load_demo
 

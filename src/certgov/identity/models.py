@@ -10,8 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from certgov.identity.roles import Role
 from certgov.store.base import Base
 
-_ROLE = Enum(Role, native_enum=False, length=32, validate_strings=True,
-    values_callable=lambda members: [m.value for m in members])
+_ROLE = Enum(
+    Role,
+    native_enum=False,
+    length=32,
+    validate_strings=True,
+    values_callable=lambda members: [m.value for m in members],
+)
 
 
 class User(Base):

@@ -46,7 +46,7 @@ ALL_ROLES = tuple(Role)
 
 class ActorKind(StrEnum):
     USER = "user"
-    TOKEN = "token"
+    TOKEN = "token"  # noqa: S105 - an actor kind, not a secret
     SYSTEM = "system"
     ANONYMOUS = "anonymous"
 

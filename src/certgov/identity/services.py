@@ -25,7 +25,7 @@ from certgov.registry.models import Party
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 SESSION_PREFIX = "cgs"
-TOKEN_PREFIX = "cgt"
+TOKEN_PREFIX = "cgt"  # noqa: S105 - a public prefix
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,10 @@ class Party(Base):
             length=32,
             validate_strings=True,
             values_callable=lambda members: [m.value for m in members],
-        ), index=True
+        ),
+        index=True,
     )
-    home_province: Mapped[str | None] = mapped_column(
-        ForeignKey("jurisdictions.code"), index=True
-    )
+    home_province: Mapped[str | None] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     #: ISO 3166-1 alpha-2 country of registration.
     country: Mapped[str] = mapped_column(String(2), default="CN")
     created_at: Mapped[dt.datetime]

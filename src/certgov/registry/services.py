@@ -30,7 +30,9 @@ def seed_jurisdictions(session: Session) -> int:
     added = 0
     for j in jurisdictions.ALL:
         if j.code not in present:
-            session.add(JurisdictionRow(code=j.code, name_zh=j.name_zh, name_en=j.name_en, kind=j.kind))
+            session.add(
+                JurisdictionRow(code=j.code, name_zh=j.name_zh, name_en=j.name_en, kind=j.kind)
+            )
             added += 1
     session.flush()
     return added

@@ -95,7 +95,12 @@ PageActor = Annotated[Actor | None, Depends(_page_actor)]
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, ctx: ContextDep, actor: PageActor) -> HTMLResponse:
-    return _page(request, "home.html", actor=actor, processes=sorted(ctx.processes.values(), key=lambda p: p.id))
+    return _page(
+        request,
+        "home.html",
+        actor=actor,
+        processes=sorted(ctx.processes.values(), key=lambda p: p.id),
+    )
 
 
 @router.get("/console", response_class=HTMLResponse)
@@ -119,7 +124,13 @@ def console_login(
             session, ctx.clock, username, password, dt.timedelta(hours=ctx.settings.session_hours)
         )
     except CertgovError:
-        return _page(request, "login.html", status=401, actor=None, error=TEXT[_language(request)]["bad_login"])
+        return _page(
+            request,
+            "login.html",
+            status=401,
+            actor=None,
+            error=TEXT[_language(request)]["bad_login"],
+        )
     response = RedirectResponse("/console", status_code=303)
     set_session_cookie(response, secret, ctx)
     return response

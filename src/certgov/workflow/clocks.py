@@ -138,7 +138,11 @@ def pause(cal: WorkingCalendar, clock: ClockState, at: dt.datetime) -> ClockStat
         else:
             remaining = max(0, (clock.nominal_due - today).days)
     return replace(
-        clock, status=ClockStatus.PAUSED, remaining=remaining, due_at=None, due_on=None,
+        clock,
+        status=ClockStatus.PAUSED,
+        remaining=remaining,
+        due_at=None,
+        due_on=None,
         nominal_due=None,
     )
 
@@ -151,13 +155,21 @@ def resume(cal: WorkingCalendar, clock: ClockState, at: dt.datetime) -> ClockSta
     if unit is DurationUnit.HOURS:
         due_at = at + dt.timedelta(seconds=clock.remaining)
         return replace(
-            clock, status=ClockStatus.RUNNING, remaining=None, due_at=due_at,
+            clock,
+            status=ClockStatus.RUNNING,
+            remaining=None,
+            due_at=due_at,
             due_on=china_date(due_at),
         )
     nominal, due, warnings = _days_after(cal, unit, china_date(at), clock.remaining)
     return replace(
-        clock, status=ClockStatus.RUNNING, remaining=None, due_at=end_of_day(due), due_on=due,
-        nominal_due=nominal, warnings=warnings,
+        clock,
+        status=ClockStatus.RUNNING,
+        remaining=None,
+        due_at=end_of_day(due),
+        due_on=due,
+        nominal_due=nominal,
+        warnings=warnings,
     )
 
 
@@ -171,14 +183,18 @@ def extend(cal: WorkingCalendar, clock: ClockState, amount: int) -> ClockState:
     if clock.status is ClockStatus.PAUSED:
         assert clock.remaining is not None
         scale = 3600 if clock.period.unit is DurationUnit.HOURS else 1
-        return replace(clock, remaining=clock.remaining + amount * scale, extension=clock.extension + amount)
+        return replace(
+            clock, remaining=clock.remaining + amount * scale, extension=clock.extension + amount
+        )
     if clock.status is not ClockStatus.RUNNING:
         raise Conflict(f"a {clock.status} deadline cannot be extended")
     unit = _counting_unit(clock.period)
     if unit is DurationUnit.HOURS:
         assert clock.due_at is not None
         due_at = clock.due_at + dt.timedelta(hours=amount)
-        return replace(clock, due_at=due_at, due_on=china_date(due_at), extension=clock.extension + amount)
+        return replace(
+            clock, due_at=due_at, due_on=china_date(due_at), extension=clock.extension + amount
+        )
     assert clock.nominal_due is not None
     if unit is DurationUnit.BUSINESS_DAYS:
         nominal, due, warnings = _days_after(cal, unit, clock.nominal_due, amount)
@@ -186,7 +202,11 @@ def extend(cal: WorkingCalendar, clock: ClockState, amount: int) -> ClockState:
         nominal = clock.nominal_due + dt.timedelta(days=amount)
         due, warnings = _roll(cal, nominal)
     return replace(
-        clock, due_at=end_of_day(due), due_on=due, nominal_due=nominal, warnings=warnings,
+        clock,
+        due_at=end_of_day(due),
+        due_on=due,
+        nominal_due=nominal,
+        warnings=warnings,
         extension=clock.extension + amount,
     )
 

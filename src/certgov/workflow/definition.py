@@ -153,7 +153,9 @@ def _keys(origin: str, where: str, table: Mapping[str, Any], allowed: Iterable[s
         raise _fail(origin, f"unknown key(s) in {where}: {', '.join(unknown)}")
 
 
-def _text(origin: str, where: str, table: Mapping[str, Any], key: str, default: str | None = None) -> str:
+def _text(
+    origin: str, where: str, table: Mapping[str, Any], key: str, default: str | None = None
+) -> str:
     value = table.get(key, default)
     if not isinstance(value, str) or (default is None and not value):
         raise _fail(origin, f"{where}.{key} must be a non-empty string")
@@ -180,8 +182,17 @@ def parse_process(
         "the process",
         data,
         {
-            "id", "title", "regime", "requirements", "initial", "openers", "open_guards",
-            "states", "transitions", "deadlines", "source",
+            "id",
+            "title",
+            "regime",
+            "requirements",
+            "initial",
+            "openers",
+            "open_guards",
+            "states",
+            "transitions",
+            "deadlines",
+            "source",
         },
     )
     process_id = _text(origin, "process", data, "id")
@@ -231,7 +242,9 @@ def parse_process(
         if not isinstance(spec, dict):
             raise _fail(origin, f"{where} must be a table")
         _keys(
-            origin, where, spec,
+            origin,
+            where,
+            spec,
             {"name", "title", "from", "to", "roles", "guards", "effects", "reason_required"},
         )
         name = _text(origin, where, spec, "name")
@@ -247,13 +260,17 @@ def parse_process(
         for s in sources:
             if states[s].final:
                 raise _fail(origin, f"transition {name!r} leaves final state {s!r}")
-        transition_roles = check_roles(f"transition {name!r}", _str_list(origin, where, spec.get("roles")))
+        transition_roles = check_roles(
+            f"transition {name!r}", _str_list(origin, where, spec.get("roles"))
+        )
         if not transition_roles:
             raise _fail(origin, f"transition {name!r} must say which roles may take it")
         effect_names = _str_list(origin, f"{where}.effects", spec.get("effects"))
         bad_effects = sorted(set(effect_names) - known_effects)
         if bad_effects:
-            raise _fail(origin, f"transition {name!r} names unknown effect(s) {', '.join(bad_effects)}")
+            raise _fail(
+                origin, f"transition {name!r} names unknown effect(s) {', '.join(bad_effects)}"
+            )
         reason_required = spec.get("reason_required", False)
         if not isinstance(reason_required, bool):
             raise _fail(origin, f"{where}.reason_required must be true or false")
@@ -263,7 +280,9 @@ def parse_process(
             sources=frozenset(sources),
             target=target,
             roles=transition_roles,
-            guards=check_guards(f"transition {name!r}", _str_list(origin, where, spec.get("guards"))),
+            guards=check_guards(
+                f"transition {name!r}", _str_list(origin, where, spec.get("guards"))
+            ),
             effects=effect_names,
             reason_required=reason_required,
         )
@@ -277,9 +296,20 @@ def parse_process(
         if not isinstance(spec, dict):
             raise _fail(origin, f"{where} must be a table")
         _keys(
-            origin, where, spec,
-            {"name", "title", "period", "starts_in", "paused_in", "ends_in", "on_expiry",
-             "extendable_by", "requirement"},
+            origin,
+            where,
+            spec,
+            {
+                "name",
+                "title",
+                "period",
+                "starts_in",
+                "paused_in",
+                "ends_in",
+                "on_expiry",
+                "extendable_by",
+                "requirement",
+            },
         )
         name = _text(origin, where, spec, "name")
         if not _NAME.match(name) or any(d.name == name for d in deadlines):
@@ -295,10 +325,15 @@ def parse_process(
             raise _fail(origin, f"deadline {name!r} needs starts_in")
         overlap = (groups["starts_in"] | groups["paused_in"]) & groups["ends_in"]
         if overlap or groups["starts_in"] & groups["paused_in"]:
-            raise _fail(origin, f"deadline {name!r}: a state cannot both run, pause and end the clock")
+            raise _fail(
+                origin, f"deadline {name!r}: a state cannot both run, pause and end the clock"
+            )
         expiry = spec.get("on_expiry")
         if not isinstance(expiry, dict):
-            raise _fail(origin, f"deadline {name!r} needs on_expiry = {{ finding = ... }} or {{ transition = ... }}")
+            raise _fail(
+                origin,
+                f"deadline {name!r} needs on_expiry = {{ finding = ... }} or {{ transition = ... }}",
+            )
         _keys(origin, f"{where}.on_expiry", expiry, {"finding", "severity", "transition"})
         finding = expiry.get("finding")
         auto = expiry.get("transition")
@@ -306,9 +341,13 @@ def parse_process(
             raise _fail(origin, f"deadline {name!r}: on_expiry needs a finding or a transition")
         if auto is not None:
             if auto not in transitions:
-                raise _fail(origin, f"deadline {name!r}: on_expiry transition {auto!r} is not defined")
+                raise _fail(
+                    origin, f"deadline {name!r}: on_expiry transition {auto!r} is not defined"
+                )
             if SYSTEM_ROLE not in transitions[auto].roles:
-                raise _fail(origin, f"deadline {name!r}: transition {auto!r} must allow role 'system'")
+                raise _fail(
+                    origin, f"deadline {name!r}: transition {auto!r} must allow role 'system'"
+                )
         try:
             severity = Severity(expiry.get("severity", "medium"))
         except ValueError as exc:
@@ -348,7 +387,9 @@ def parse_process(
         transitions=transitions,
         deadlines=tuple(deadlines),
         openers=openers,
-        open_guards=check_guards("open_guards", _str_list(origin, "open_guards", data.get("open_guards"))),
+        open_guards=check_guards(
+            "open_guards", _str_list(origin, "open_guards", data.get("open_guards"))
+        ),
         requirements=_str_list(origin, "requirements", data.get("requirements")),
         source=_text(origin, "process", data, "source", ""),
     )

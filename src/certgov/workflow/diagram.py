@@ -55,8 +55,8 @@ def render_svg(process: ProcessDef) -> str:
         for source in sorted(t.sources):
             sx, sy = position[source]
             tx, ty = position[t.target]
-            x1, y1 = sx + _BOX_W, sy + _BOX_H / 2
-            x2, y2 = tx, ty + _BOX_H / 2
+            x1, y1 = float(sx + _BOX_W), sy + _BOX_H / 2
+            x2, y2 = float(tx), ty + _BOX_H / 2
             if tx <= sx:  # backward or same-column edge: route below the boxes
                 x1, y1 = sx + _BOX_W / 2, sy + _BOX_H
                 x2, y2 = tx + _BOX_W / 2, ty + _BOX_H

@@ -33,7 +33,11 @@ def login(
 ) -> dict[str, Any]:
     """Check username and password; on success set the session cookie."""
     secret, user = identity.log_in(
-        session, ctx.clock, body.username, body.password, dt.timedelta(hours=ctx.settings.session_hours)
+        session,
+        ctx.clock,
+        body.username,
+        body.password,
+        dt.timedelta(hours=ctx.settings.session_hours),
     )
     set_session_cookie(response, secret, ctx)
     return identity.user_actor(user).as_dict()
@@ -41,7 +45,11 @@ def login(
 
 @router.post("/logout")
 def logout(
-    request: Request, response: Response, ctx: ContextDep, session: SessionDep, _actor: SignedInActor
+    request: Request,
+    response: Response,
+    ctx: ContextDep,
+    session: SessionDep,
+    _actor: SignedInActor,
 ) -> dict[str, str]:
     """End the current login session."""
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -88,8 +88,14 @@ def list_cases(
 ) -> list[dict[str, Any]]:
     """The cases you may see: your province, your organisation, your assignments."""
     found = cases.list_cases(
-        session, ctx, actor, process_id=process_id, state=state, open_only=open_only,
-        limit=limit, offset=offset,
+        session,
+        ctx,
+        actor,
+        process_id=process_id,
+        state=state,
+        open_only=open_only,
+        limit=limit,
+        offset=offset,
     )
     return [case_summary(c) for c in found]
 
@@ -137,8 +143,14 @@ def take_transition(
 ) -> dict[str, Any]:
     """Act on a case. Give the version you saw: if someone acted first, you get 409."""
     case = cases.transition(
-        session, ctx, actor, case_id, body.transition,
-        expected_version=body.expected_version, reason=body.reason, payload=body.payload,
+        session,
+        ctx,
+        actor,
+        case_id,
+        body.transition,
+        expected_version=body.expected_version,
+        reason=body.reason,
+        payload=body.payload,
     )
     return case_detail(session, ctx, actor, case)
 
@@ -154,7 +166,13 @@ def extend_deadline(
 ) -> dict[str, Any]:
     """Extend a deadline with a recorded reason (the process says who may)."""
     row = cases.extend_deadline(
-        session, ctx, actor, case_id, deadline,
-        amount=body.amount, reason=body.reason, expected_version=body.expected_version,
+        session,
+        ctx,
+        actor,
+        case_id,
+        deadline,
+        amount=body.amount,
+        reason=body.reason,
+        expected_version=body.expected_version,
     )
     return deadline_out(row)

@@ -34,9 +34,7 @@ def get_party(party_id: int, session: SessionDep, _actor: PublicActor) -> PartyO
 
 
 @router.post("", status_code=201)
-def create_party(
-    body: PartyIn, ctx: ContextDep, session: SessionDep, actor: Regulator
-) -> PartyOut:
+def create_party(body: PartyIn, ctx: ContextDep, session: SessionDep, actor: Regulator) -> PartyOut:
     """Register an organisation; a provincial regulator registers parties of its province only."""
     if actor.role is Role.PROVINCIAL_REGULATOR and body.home_province != actor.jurisdiction:
         raise Forbidden(

@@ -68,7 +68,9 @@ def calendar_add(
     }
 
 
-def _rule_set_summary(ctx: Any, activations: dict[str, dt.date], rule_set_id: str) -> dict[str, Any]:
+def _rule_set_summary(
+    ctx: Any, activations: dict[str, dt.date], rule_set_id: str
+) -> dict[str, Any]:
     rule_set = ctx.rule_sets[rule_set_id]
     start, until = effective_window(ctx.rule_sets, activations, rule_set_id)
     return {

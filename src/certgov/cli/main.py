@@ -597,10 +597,22 @@ def demo_load(
 
 
 def main() -> None:
+    """Entry point: a user never sees a traceback unless CERTGOV_DEBUG is set."""
+    import os
+
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive
         raise SystemExit(130) from None
+    except Exception as exc:
+        if os.environ.get("CERTGOV_DEBUG"):
+            raise
+        typer.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "this is a defect in certgov; run again with CERTGOV_DEBUG=1 and report the output",
+            err=True,
+        )
+        raise SystemExit(70) from None
 
 
 __all__ = ["EXIT_INVALID", "app", "main"]

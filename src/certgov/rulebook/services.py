@@ -24,7 +24,7 @@ def activations(session: Session) -> dict[str, dt.date]:
             RuleSetActivation.id
         )
     )
-    return dict(rows)
+    return dict(rows.tuples().all())
 
 
 def activation_history(session: Session) -> list[RuleSetActivation]:

@@ -1,0 +1,5 @@
+"""``python -m certgov.cli``."""
+
+from certgov.cli.main import main
+
+main()

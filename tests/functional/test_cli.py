@@ -23,18 +23,36 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return environment
 
 
-def certgov(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def certgov(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CERTGOV, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+        [*CERTGOV, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_check_uscc_exit_codes() -> None:
     """ECS-2.1: `certgov parties check-uscc` prints valid/invalid and why (exit 0/1)."""
-    ok = subprocess.run([*CERTGOV, "parties", "check-uscc", "91330100716105852F"], capture_output=True, text=True, check=False)
+    ok = subprocess.run(
+        [*CERTGOV, "parties", "check-uscc", "91330100716105852F"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ok.returncode == 0
     assert ok.stdout.strip() == "91330100716105852F: valid"
-    bad = subprocess.run([*CERTGOV, "parties", "check-uscc", "91330100716105850F"], capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [*CERTGOV, "parties", "check-uscc", "91330100716105850F"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 1
     assert "invalid" in bad.stdout
     assert "gives '9'" in bad.stdout
@@ -46,9 +64,27 @@ def test_setup_users_tokens_rules_and_worker(env: dict[str, str]) -> None:
     assert certgov(env, "db", "upgrade").returncode == 0
     check = certgov(env, "db", "check")
     assert check.returncode == 0, check.stderr
-    created = certgov(env, "users", "create", "zhang.san", "--role", "national_regulator", "--password-stdin", stdin="a long enough password\n")
+    created = certgov(
+        env,
+        "users",
+        "create",
+        "zhang.san",
+        "--role",
+        "national_regulator",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
     assert created.returncode == 0, created.stderr
-    short = certgov(env, "users", "create", "li.si", "--role", "national_regulator", "--password-stdin", stdin="short\n")
+    short = certgov(
+        env,
+        "users",
+        "create",
+        "li.si",
+        "--role",
+        "national_regulator",
+        "--password-stdin",
+        stdin="short\n",
+    )
     assert short.returncode == 2
     assert "at least 12 characters" in short.stderr
     assert "Traceback" not in short.stderr
@@ -57,23 +93,65 @@ def test_setup_users_tokens_rules_and_worker(env: dict[str, str]) -> None:
     assert "password" not in json.dumps(listed)
 
     party = json.loads(
-        certgov(env, "parties", "create", "--name", "上海测试CA", "--kind", "ca", "--uscc", "91330100716105852F", "--province", "310000", "--json").stdout
+        certgov(
+            env,
+            "parties",
+            "create",
+            "--name",
+            "上海测试CA",
+            "--kind",
+            "ca",
+            "--uscc",
+            "91330100716105852F",
+            "--province",
+            "310000",
+            "--json",
+        ).stdout
     )
-    token = certgov(env, "tokens", "create", "--name", "issuance system", "--role", "ca_operator", "--party", str(party["id"]))
+    token = certgov(
+        env,
+        "tokens",
+        "create",
+        "--name",
+        "issuance system",
+        "--role",
+        "ca_operator",
+        "--party",
+        str(party["id"]),
+    )
     assert token.returncode == 0, token.stderr
     secret = token.stdout.strip()
     assert secret.startswith("cgt_")
     tokens = certgov(env, "tokens", "list", "--json").stdout
     assert secret not in tokens
-    wrong_kind = certgov(env, "tokens", "create", "--name", "x", "--role", "app_operator", "--party", str(party["id"]))
+    wrong_kind = certgov(
+        env,
+        "tokens",
+        "create",
+        "--name",
+        "x",
+        "--role",
+        "app_operator",
+        "--party",
+        str(party["id"]),
+    )
     assert wrong_kind.returncode == 2
     assert "kind app_operator" in wrong_kind.stderr
 
-    assert certgov(env, "rules", "in-force", "--regime", "ecs", "--on", "2026-06-01").stdout.strip() == "measures-2015"
+    assert (
+        certgov(env, "rules", "in-force", "--regime", "ecs", "--on", "2026-06-01").stdout.strip()
+        == "measures-2015"
+    )
     activated = certgov(env, "rules", "activate", "measures-2024-draft", "--from", "2026-03-01")
     assert activated.returncode == 0, activated.stderr
-    assert certgov(env, "rules", "in-force", "--regime", "ecs", "--on", "2026-06-01").stdout.strip() == "measures-2024-draft"
-    assert certgov(env, "rules", "in-force", "--regime", "ecs", "--on", "2026-02-28").stdout.strip() == "measures-2015"
+    assert (
+        certgov(env, "rules", "in-force", "--regime", "ecs", "--on", "2026-06-01").stdout.strip()
+        == "measures-2024-draft"
+    )
+    assert (
+        certgov(env, "rules", "in-force", "--regime", "ecs", "--on", "2026-02-28").stdout.strip()
+        == "measures-2015"
+    )
     bad_date = certgov(env, "rules", "activate", "measures-2024-draft", "--from", "2026-13-01")
     assert bad_date.returncode == 2
     rules = json.loads(certgov(env, "rules", "list", "--json").stdout)
@@ -104,9 +182,17 @@ def test_demo_data_loads_once(env: dict[str, str]) -> None:
 def test_trace_reports_every_requirement(tmp_path: Path) -> None:
     """`certgov rules trace` lists every requirement ID of REGULATIONS.md with code and tests."""
     root = Path(__file__).resolve().parents[2]
-    result = subprocess.run([*CERTGOV, "rules", "trace", "--json", "--root", str(root)], capture_output=True, text=True, check=False, cwd=root)
+    result = subprocess.run(
+        [*CERTGOV, "rules", "trace", "--json", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+    )
     if result.returncode != 0 and "REGULATIONS.md" in result.stderr:
-        pytest.skip("the requirement catalogue (../shared/REGULATIONS.md) is not beside this checkout")
+        pytest.skip(
+            "the requirement catalogue (../shared/REGULATIONS.md) is not beside this checkout"
+        )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     text = json.dumps(report)

@@ -8,7 +8,8 @@ writer caught by the version column at flush) is a :class:`~certgov.errors.Confl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -312,6 +313,18 @@ def list_cases(
     return list(session.scalars(query))
 
 
+@contextmanager
+def _concurrent_change_is_a_conflict(case_id: int) -> Iterator[None]:
+    """A concurrent writer caught by the version column (at any flush, autoflush included)."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise Conflict(
+            f"case {case_id} was changed by someone else at the same moment",
+            hint="reload the case and decide again",
+        ) from exc
+
+
 def _check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
@@ -367,33 +380,28 @@ def transition(
     data.update(payload)
     for effect in spec.effects:
         EFFECTS[effect](EffectContext(actor, data, spec.name, reason, now))
-    before = case.state
-    case.state = spec.target
-    case.data = data
-    case.updated_at = now
-    if process.states[spec.target].final:
-        case.closed = True
-        case.closed_at = now
-    _event(
-        session,
-        case,
-        actor,
-        now,
-        "transition",
-        transition=spec.name,
-        from_state=before,
-        to_state=spec.target,
-        reason=reason,
-        details={"payload": payload} if payload else None,
-    )
-    _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
-    try:
+    with _concurrent_change_is_a_conflict(case.id):
+        before = case.state
+        case.state = spec.target
+        case.data = data
+        case.updated_at = now
+        if process.states[spec.target].final:
+            case.closed = True
+            case.closed_at = now
+        _event(
+            session,
+            case,
+            actor,
+            now,
+            "transition",
+            transition=spec.name,
+            from_state=before,
+            to_state=spec.target,
+            reason=reason,
+            details={"payload": payload} if payload else None,
+        )
+        _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
         session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            f"case {case.id} was changed by someone else at the same moment",
-            hint="reload the case and decide again",
-        ) from exc
     return case
 
 
@@ -425,27 +433,25 @@ def extend_deadline(
     )
     if row is None:
         raise Conflict(f"the {spec.title} deadline has not started")
-    before = row.due_on
-    _store_clock(row, clocks.extend(ctx.calendar, _clock_of(row), amount))
-    now = ctx.clock.now()
-    case.updated_at = now  # bumps the version: the case changed
-    _event(
-        session,
-        case,
-        actor,
-        now,
-        "deadline_extended",
-        reason=reason.strip(),
-        details={
-            **_clock_details(row),
-            "by": amount,
-            "due_before": before.isoformat() if before else None,
-        },
-    )
-    try:
+    with _concurrent_change_is_a_conflict(case.id):
+        before = row.due_on
+        _store_clock(row, clocks.extend(ctx.calendar, _clock_of(row), amount))
+        now = ctx.clock.now()
+        case.updated_at = now  # bumps the version: the case changed
+        _event(
+            session,
+            case,
+            actor,
+            now,
+            "deadline_extended",
+            reason=reason.strip(),
+            details={
+                **_clock_details(row),
+                "by": amount,
+                "due_before": before.isoformat() if before else None,
+            },
+        )
         session.flush()
-    except StaleDataError as exc:
-        raise Conflict(f"case {case.id} was changed by someone else at the same moment") from exc
     return row
 
 

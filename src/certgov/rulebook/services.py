@@ -24,7 +24,7 @@ def activations(session: Session) -> dict[str, dt.date]:
             RuleSetActivation.id
         )
     )
-    return dict(rows.tuples().all())
+    return {rule_set_id: effective_from for rule_set_id, effective_from in rows.all()}  # noqa: C416
 
 
 def activation_history(session: Session) -> list[RuleSetActivation]:

@@ -10,6 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from certgov.errors import Conflict
 
 READONLY_OPTION = "certgov_readonly"
 
@@ -69,5 +72,10 @@ def unit_of_work(factory: sessionmaker[Session], *, readonly: bool = False) -> I
         with session.begin():
             session.connection(execution_options={READONLY_OPTION: readonly})
             yield session
+    except StaleDataError as exc:  # a concurrent writer won at commit time
+        raise Conflict(
+            "the record was changed by someone else at the same moment",
+            hint="reload and try again",
+        ) from exc
     finally:
         session.close()

@@ -136,6 +136,14 @@ def console_login(
     return response
 
 
+@router.get("/console/login")
+def console_login_page(request: Request) -> Response:
+    """The login form lives at /console; links to this URL (e.g. the language switch on a
+    failed-login page) land there with their query."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/console{query}", status_code=303)
+
+
 @router.post("/console/logout")
 def console_logout(request: Request, ctx: ContextDep, session: SessionDep) -> Response:
     cookie = request.cookies.get(SESSION_COOKIE)

@@ -337,6 +337,9 @@ def parse_process(
         _keys(origin, f"{where}.on_expiry", expiry, {"finding", "severity", "transition"})
         finding = expiry.get("finding")
         auto = expiry.get("transition")
+        for key, value in (("finding", finding), ("transition", auto)):
+            if value is not None and not isinstance(value, str):
+                raise _fail(origin, f"deadline {name!r}: on_expiry.{key} must be a string")
         if finding is None and auto is None:
             raise _fail(origin, f"deadline {name!r}: on_expiry needs a finding or a transition")
         if auto is not None:

@@ -145,12 +145,26 @@ class TraceStatus(StrEnum):
     IMPLEMENTED_AND_TESTED = "implemented and tested"
     TESTED_ONLY = "tested only"
     CODE_ONLY = "code only"
+    PARAMETERS_ONLY = "rule parameters only"
     MISSING = "missing"
 
 
-def _status(has_code: bool, has_tests: bool) -> TraceStatus:
+#: Rule-set files: an ID cited only there has its numbers encoded, not its behaviour built.
+RULE_SET_DIR = "rules/data/"
+
+
+def _is_behaviour(location: Location) -> bool:
+    """Code, or data the engine executes (process definitions) — not rule parameters."""
+    if location.kind is LocationKind.CODE:
+        return True
+    return location.kind is LocationKind.DATA and RULE_SET_DIR not in location.path
+
+
+def _status(has_code: bool, has_tests: bool, has_parameters: bool = False) -> TraceStatus:
     if has_code:
         return TraceStatus.IMPLEMENTED_AND_TESTED if has_tests else TraceStatus.CODE_ONLY
+    if has_parameters:
+        return TraceStatus.PARAMETERS_ONLY
     return TraceStatus.TESTED_ONLY if has_tests else TraceStatus.MISSING
 
 
@@ -348,14 +362,15 @@ def scan(root: Path, catalogue: Sequence[Requirement]) -> TraceReport:
         prefix = requirement.id + "."
         items = [locs for rid, locs in found.items() if rid.startswith(prefix)]
         covered = [locations, *items]
-        has_code = any(loc.kind is not LocationKind.TEST for locs in covered for loc in locs)
+        has_code = any(_is_behaviour(loc) for locs in covered for loc in locs)
+        has_parameters = any(loc.kind is LocationKind.DATA for locs in covered for loc in locs)
         has_tests = any(loc.kind is LocationKind.TEST for locs in covered for loc in locs)
         entries.append(
             TraceEntry(
                 requirement=requirement,
                 code=code,
                 tests=tests,
-                status=_status(has_code, has_tests),
+                status=_status(has_code, has_tests, has_parameters),
                 is_group=any(rid.startswith(prefix) for rid in known),
             )
         )

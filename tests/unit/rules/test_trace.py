@@ -244,6 +244,7 @@ def test_report_as_dict_and_text(tree: Path) -> None:
         "implemented and tested": 3,
         "tested only": 2,
         "code only": 2,
+        "rule parameters only": 0,
         "missing": 0,
     }
     first = body["requirements"][1]
@@ -263,7 +264,7 @@ def test_report_as_dict_and_text(tree: Path) -> None:
     assert "Application requirements" in row
     assert "implemented and tested" in row
     assert "src/pkg/code.py:1, +3 more" in row
-    assert "7 requirements: 3 implemented and tested, 2 tested only, 2 code only, 0 missing" in text
+    assert "7 requirements: 3 implemented and tested, 2 tested only, 2 code only, 0 rule parameters only, 0 missing" in text
     assert f"IDs not in the catalogue: {_id('ECS', '9.9')} at src/pkg/code.py:6" in text
 
 
@@ -306,3 +307,20 @@ def test_real_repository_traces_sys_2(real_catalogue: list[Requirement]) -> None
     entry = report.entry("SYS-2")
     assert entry.status is TraceStatus.IMPLEMENTED_AND_TESTED
     assert "test_real_repository_traces_sys_2" in entry.test_names
+
+
+def test_an_id_cited_only_by_rule_parameters_is_not_reported_as_implemented(tmp_path: Path) -> None:
+    """SYS-2: encoding a requirement's numbers in a rule set is not implementing its behaviour."""
+    ident = "SYS" + "-9"
+    catalogue = parse_catalogue(f"## SYS\n- {ident} Something the system must do.\n")
+    data = tmp_path / "src" / "certgov" / "rules" / "data"
+    data.mkdir(parents=True)
+    (data / "set.toml").write_text(f'requirements = ["{ident}"]\n', encoding="utf-8")
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_x.py").write_text(f'def test_x():\n    """{ident}"""\n', encoding="utf-8")
+    assert scan(tmp_path, catalogue).entry(ident).status is TraceStatus.PARAMETERS_ONLY
+    process = tmp_path / "src" / "certgov" / "cases" / "processes"
+    process.mkdir(parents=True)
+    (process / "p.toml").write_text(f'requirements = ["{ident}"]\n', encoding="utf-8")
+    assert scan(tmp_path, catalogue).entry(ident).status is TraceStatus.IMPLEMENTED_AND_TESTED

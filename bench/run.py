@@ -1,0 +1,61 @@
+"""`make bench`: run the benchmarks and write bench/results/*.json.
+
+Usage: python bench/run.py [--cases N] [--passed-fraction F] [--backend sqlite|postgresql|all]
+PostgreSQL runs when CERTGOV_TEST_DATABASE_URL (or --pg-url) names a reachable server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sweep  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _pg_reachable(url: str) -> bool:
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--passed-fraction", type=float, default=0.01)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
+    parser.add_argument("--pg-url", default=os.environ.get("CERTGOV_TEST_DATABASE_URL", DEFAULT_PG))
+    args = parser.parse_args()
+    backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for backend in backends:
+        if backend == "postgresql" and not _pg_reachable(args.pg_url):
+            print(f"postgresql: skipped, {args.pg_url} does not answer")
+            continue
+        result = sweep.run(backend, args.cases, args.passed_fraction, args.pg_url)
+        result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+        result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        path = RESULTS / f"deadline-sweep-{backend}.json"
+        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -57,7 +57,11 @@ def _load(ctx: Any, cases: int, passed_fraction: float, chunk: int = 20_000) -> 
         deadline_rows = []
         for i in ids:
             passed = passed_every and i % passed_every == 0
-            due = dt.date(2025, 11, 20) if passed else dt.date(2025, 12, 20) + dt.timedelta(days=i % 200)
+            due = (
+                dt.date(2025, 11, 20)
+                if passed
+                else dt.date(2025, 12, 20) + dt.timedelta(days=i % 200)
+            )
             deadline_rows.append(
                 {
                     "case_id": i,
@@ -100,7 +104,9 @@ def run(backend: str, cases: int, passed_fraction: float, pg_url: str | None) ->
             url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
         try:
             migrate.upgrade(url)
-            ctx = build_context(Settings(data_dir=Path(tmp), database_url=url), clock=FixedClock(NOW))
+            ctx = build_context(
+                Settings(data_dir=Path(tmp), database_url=url), clock=FixedClock(NOW)
+            )
             load_seconds = _load(ctx, cases, passed_fraction)
             started = time.perf_counter()
             with unit_of_work(ctx.sessions) as session:

@@ -264,7 +264,10 @@ def test_report_as_dict_and_text(tree: Path) -> None:
     assert "Application requirements" in row
     assert "implemented and tested" in row
     assert "src/pkg/code.py:1, +3 more" in row
-    assert "7 requirements: 3 implemented and tested, 2 tested only, 2 code only, 0 rule parameters only, 0 missing" in text
+    assert (
+        "7 requirements: 3 implemented and tested, 2 tested only, 2 code only, 0 rule parameters only, 0 missing"
+        in text
+    )
     assert f"IDs not in the catalogue: {_id('ECS', '9.9')} at src/pkg/code.py:6" in text
 
 

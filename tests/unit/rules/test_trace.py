@@ -43,7 +43,10 @@ SYS_3 = _id("SYS", "3")
 
 @pytest.fixture(scope="module")
 def real_catalogue() -> list[Requirement]:
-    path = find_catalogue(Path(__file__), environ={})
+    try:
+        path = find_catalogue(Path(__file__), environ={})
+    except NotFound as exc:
+        pytest.skip(f"the catalogue lives beside the repository, not in it: {exc.message}")
     return parse_catalogue(path.read_text(encoding="utf-8"))
 
 

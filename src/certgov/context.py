@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from certgov.calendar import BusinessCalendar, china_calendar
 from certgov.cases.guards import EFFECTS, GUARDS
 from certgov.clock import Clock, SystemClock
+from certgov.errors import ConfigurationError
 from certgov.identity.roles import ALL_ROLES
 from certgov.rules import RuleSet, load_rule_sets
 from certgov.settings import Settings, get_settings
@@ -36,8 +37,6 @@ def load_processes(extra_dir: Path | None = None) -> dict[str, ProcessDef]:
     for path in paths:
         process = load_process(path, roles=roles, guards=GUARDS, effects=EFFECTS)
         if process.id in processes:
-            from certgov.errors import ConfigurationError
-
             raise ConfigurationError(f"process {process.id!r} is defined twice ({path})")
         processes[process.id] = process
     return processes

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from certgov.cases import services as cases
 from certgov.context import Context
+from certgov.errors import Conflict
 from certgov.identity import services as identity
 from certgov.identity.roles import Role
 from certgov.registry import services as registry
@@ -105,10 +106,7 @@ def load_demo(session: Session, ctx: Context, *, only_if_empty: bool = False) ->
         if only_if_empty:
             shown = logins.read_text(encoding="utf-8") if logins.exists() else ""
             return "demo data already loaded.\n" + shown
-        raise_if_loaded = "the database has parties already; demo data loads into an empty one"
-        from certgov.errors import Conflict
-
-        raise Conflict(raise_if_loaded)
+        raise Conflict("the database has parties already; demo data loads into an empty one")
     parties: list[Party] = []
     for name, name_en, kind, province, serial in PARTIES:
         parties.append(

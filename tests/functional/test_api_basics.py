@@ -61,6 +61,11 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(ctx, world, client: TestCli
     from certgov.identity.models import ApiToken
 
     secret = world.tokens["ca_operator"]
+    assert client.get("/api/v1/cases", headers=world.headers("ca_operator")).status_code == 200
+    with unit_of_work(ctx.sessions) as session:
+        used = session.get(ApiToken, world.actors["ca_operator"].token_id)
+        assert used is not None
+        assert used.last_used_at == ctx.clock.now()
     with unit_of_work(ctx.sessions) as session:
         stored = [t.token_hash for t in session.query(ApiToken)]
         assert secret not in stored

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, true
 
 from certgov.cases.models import Case
 from certgov.identity.roles import Actor, ActorKind, Role
@@ -37,5 +37,5 @@ def visible_cases(actor: Actor, app_process_ids: set[str]) -> ColumnElement[bool
     if actor.role is Role.TESTING_AGENCY and actor.party_id is not None:
         return Case.assignee_party_id == actor.party_id
     if actor.role in (Role.CA_OPERATOR, Role.APP_OPERATOR) and actor.party_id is not None:
-        return or_(Case.subject_party_id == actor.party_id, false())
+        return Case.subject_party_id == actor.party_id
     return false()

@@ -25,6 +25,7 @@ from certgov.registry.models import Party
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 SESSION_PREFIX = "cgs"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 TOKEN_PREFIX = "cgt"  # noqa: S105 - a public prefix
 
 
@@ -197,7 +198,10 @@ def actor_for_token(session: Session, clock: Clock, secret: str) -> Actor:
         raise Unauthenticated("unknown or revoked API token")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("this API token has expired")
-    token.last_used_at = now
+    # Recorded at most every few minutes: a write on every request would turn each read-only
+    # API call into a write transaction.
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return Actor(
         ActorKind.TOKEN,
         token.role,

@@ -176,5 +176,7 @@ def test_fuzz_mutations_of_a_valid_document(indices: list[int], value: Any) -> N
 
 
 def test_shipped_files_are_valid_toml() -> None:
-    for path in (Path(__file__).parents[3] / "src/certgov/cases/processes").glob("*.toml"):
+    paths = list((Path(__file__).parents[3] / "src/certgov/cases/processes").glob("*.toml"))
+    assert paths
+    for path in paths:
         tomllib.loads(path.read_text(encoding="utf-8"))

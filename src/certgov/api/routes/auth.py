@@ -10,7 +10,6 @@ from fastapi import APIRouter, Request, Response
 from certgov.api.deps import SESSION_COOKIE, ContextDep, PublicActor, SessionDep, SignedInActor
 from certgov.api.schemas import LoginIn
 from certgov.identity import services as identity
-from certgov.identity.roles import Actor
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -64,6 +63,3 @@ def me(actor: PublicActor) -> dict[str, object]:
     """Who the server takes you for: your role, jurisdiction and party."""
     result: dict[str, object] = actor.as_dict()
     return result
-
-
-__all__ = ["Actor", "router"]

@@ -7,9 +7,10 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, NoReturn, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from rich.console import Console
 from sqlalchemy.orm import Session
 
 from certgov.context import Context, build_context
@@ -18,6 +19,11 @@ from certgov.identity.roles import SYSTEM_ACTOR, Actor
 from certgov.store.engine import unit_of_work
 
 T = TypeVar("T")
+
+#: The `--json` flag of every query command.
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+#: Rich output for tables.
+out = Console()
 
 #: Exit codes: 0 success, 1 refused / not found / negative answer, 2 invalid input.
 EXIT_REFUSED = 1

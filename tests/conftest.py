@@ -26,7 +26,7 @@ from certgov.api.app import create_app
 from certgov.clock import FixedClock
 from certgov.context import Context, build_context
 from certgov.identity import services as identity
-from certgov.identity.roles import Actor, Role
+from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
 from certgov.registry import services as registry
 from certgov.registry.models import PartyKind
 from certgov.registry.uscc import check_character
@@ -165,7 +165,9 @@ def world(ctx: Context) -> World:
             parties[key] = party.id
         for name, (role, jurisdiction, party_key) in ACTOR_SPECS.items():
             grant = identity.Grant(role, jurisdiction, parties[party_key] if party_key else None)
-            secret, _token = identity.create_token(session, ctx.clock, name=name, grant=grant)
+            secret, _token = identity.create_token(
+                session, ctx.audit, by=SYSTEM_ACTOR, name=name, grant=grant
+            )
             tokens[name] = secret
             actors[name] = identity.actor_for_token(session, ctx.clock, secret)
     return World(ctx, parties, tokens, actors)

@@ -18,6 +18,9 @@ from certgov.cases.guards import EFFECTS, GUARDS
 from certgov.clock import Clock, SystemClock
 from certgov.errors import ConfigurationError
 from certgov.identity.roles import ALL_ROLES
+from certgov.logs.audit import Auditor
+from certgov.logs.keys import LogKeys
+from certgov.logs.store import LogStore
 from certgov.rules import RuleSet, load_rule_sets
 from certgov.settings import Settings, get_settings
 from certgov.store.engine import make_engine, make_session_factory
@@ -49,7 +52,13 @@ class Context:
     rule_sets: Mapping[str, RuleSet]
     processes: Mapping[str, ProcessDef]
     sessions: sessionmaker[Session]
+    logs: LogStore
     settings: Settings = field(default_factory=get_settings)
+
+    @property
+    def audit(self) -> Auditor:
+        """The audit trail (SYS-3): records go into the ``audit`` log with the change."""
+        return Auditor(self.logs, self.clock)
 
 
 def build_context(
@@ -61,11 +70,18 @@ def build_context(
 ) -> Context:
     settings = settings or get_settings()
     engine = make_engine(database_url or settings.resolved_database_url())
-    return Context(
+    logs = LogStore(LogKeys(settings.resolved_log_key_dir()), settings.log_origin)
+    ctx = Context(
         clock=clock or SystemClock(),
         calendar=china_calendar(settings.resolved_calendar_overrides()),
         rule_sets=load_rule_sets(settings.rules_dir),
         processes=load_processes(process_dir),
         sessions=make_session_factory(engine),
+        logs=logs,
         settings=settings,
     )
+    # Imported here: the sequencer runs use cases, which need the context type.
+    from certgov.logs.sequencer import sequence_after_commit
+
+    logs.on_queued = lambda names: sequence_after_commit(ctx, names)
+    return ctx

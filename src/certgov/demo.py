@@ -16,7 +16,7 @@ from certgov.cases import services as cases
 from certgov.context import Context
 from certgov.errors import Conflict
 from certgov.identity import services as identity
-from certgov.identity.roles import Role
+from certgov.identity.roles import SYSTEM_ACTOR, Role
 from certgov.registry import services as registry
 from certgov.registry.models import Party, PartyKind
 from certgov.registry.uscc import check_character
@@ -128,7 +128,8 @@ def load_demo(session: Session, ctx: Context, *, only_if_empty: bool = False) ->
         password = secrets.token_urlsafe(12)
         users[username] = identity.create_user(
             session,
-            ctx.clock,
+            ctx.audit,
+            by=SYSTEM_ACTOR,
             username=username,
             display_name=display,
             password=password,

@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     #: Largest request body accepted, in bytes.
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    #: Prefix of each log's origin (its checkpoint's first line and key name): the host
+    #: and path the logs are published under, e.g. ``certgov.miit.gov.cn`` gives the
+    #: origin ``certgov.miit.gov.cn/audit``. Fixed when a log is created.
+    log_origin: str = "certgov.local"
+    #: Where each log's Ed25519 signing key is kept; empty means ``<data_dir>/log-keys``.
+    log_key_dir: Path | None = None
+
+    def resolved_log_key_dir(self) -> Path:
+        return self.log_key_dir if self.log_key_dir is not None else self.data_dir / "log-keys"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

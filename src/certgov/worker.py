@@ -1,4 +1,4 @@
-"""Background jobs: the deadline sweep now; monitors join it in later releases.
+"""Background jobs: the deadline sweep and log sequencing; monitors join them later.
 
 ``certgov worker`` runs it in its own process (any number of them: on PostgreSQL the sweep
 claims rows with SKIP LOCKED); ``certgov serve`` runs it in a thread beside the web server.
@@ -11,6 +11,7 @@ import threading
 
 from certgov.cases.sweep import SweepReport, sweep
 from certgov.context import Context
+from certgov.logs.sequencer import sequence_pending
 from certgov.store.engine import unit_of_work
 
 log = logging.getLogger("certgov.worker")
@@ -18,7 +19,11 @@ log = logging.getLogger("certgov.worker")
 
 def run_once(ctx: Context) -> SweepReport:
     with unit_of_work(ctx.sessions) as session:
-        return sweep(session, ctx)
+        report = sweep(session, ctx)
+    # Anything queued for a log and not yet sequenced (a process stopped between its commit
+    # and its sequencing, or the sweep just queued audit records) is sequenced now.
+    sequence_pending(ctx)
+    return report
 
 
 def run_forever(ctx: Context, interval: float, stop: threading.Event | None = None) -> None:

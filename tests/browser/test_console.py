@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from certgov.cases import services as cases
 from certgov.context import Context
 from certgov.identity import services as identity
-from certgov.identity.roles import Role
+from certgov.identity.roles import SYSTEM_ACTOR, Role
 from certgov.registry import services as registry
 from certgov.registry.models import PartyKind
 from certgov.registry.uscc import check_character
@@ -35,7 +35,8 @@ def add_user(ctx: Context, username: str, role: Role, jurisdiction: str = "natio
     with unit_of_work(ctx.sessions) as session:
         identity.create_user(
             session,
-            ctx.clock,
+            ctx.audit,
+            by=SYSTEM_ACTOR,
             username=username,
             display_name=username,
             password=PASSWORD,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from certgov.identity import services as identity
-from certgov.identity.roles import Role
+from certgov.identity.roles import SYSTEM_ACTOR, Role
 from certgov.store.engine import unit_of_work
 
 
@@ -24,7 +24,8 @@ def test_people_log_in_with_a_session_cookie_and_log_out(client: TestClient, ctx
     with unit_of_work(ctx.sessions) as session:
         user = identity.create_user(
             session,
-            ctx.clock,
+            ctx.audit,
+            by=SYSTEM_ACTOR,
             username="li.wei",
             display_name="Li Wei",
             password="correct horse battery",
@@ -72,7 +73,7 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(ctx, world, client: TestCli
         assert all(len(h) == 64 for h in stored)
         token_id = world.actors["ca_operator"].token_id
         assert token_id is not None
-        identity.revoke_token(session, ctx.clock, token_id)
+        identity.revoke_token(session, ctx.audit, token_id, by=SYSTEM_ACTOR)
     response = client.get("/api/v1/cases", headers=world.headers("ca_operator"))
     assert response.status_code == 401
 

@@ -75,6 +75,7 @@ def _rule_set_of(ctx: Context, case: Case, process: ProcessDef) -> RuleSet:
 
 def _event(
     session: Session,
+    ctx: Context,
     case: Case,
     actor: Actor,
     at: dt.datetime,
@@ -100,6 +101,19 @@ def _event(
             reason=reason,
             details=details or {},
         )
+    )
+    # SYS-3: the same event, in the audit log, in this transaction.
+    ctx.audit.record(
+        session,
+        actor,
+        f"case.{kind}",
+        at=at,
+        case_id=case.id,
+        subject={"process": case.process_id, "transition": transition} if transition else None,
+        before={"state": from_state} if from_state else None,
+        after={"state": to_state} if to_state else None,
+        reason=reason,
+        details=details,
     )
 
 
@@ -161,13 +175,13 @@ def _sync_deadlines(
         if row is not None and active and (final or state in spec.ends_in):
             _store_clock(row, clocks.meet(_clock_of(row)))
             row.ended_at = at
-            _event(session, case, actor, at, "deadline_met", details=_clock_details(row))
+            _event(session, ctx, case, actor, at, "deadline_met", details=_clock_details(row))
         elif row is not None and row.status == ClockStatus.RUNNING and state in spec.paused_in:
             _store_clock(row, clocks.pause(ctx.calendar, _clock_of(row), at))
-            _event(session, case, actor, at, "deadline_stopped", details=_clock_details(row))
+            _event(session, ctx, case, actor, at, "deadline_stopped", details=_clock_details(row))
         elif row is not None and row.status == ClockStatus.PAUSED and state not in spec.paused_in:
             _store_clock(row, clocks.resume(ctx.calendar, _clock_of(row), at))
-            _event(session, case, actor, at, "deadline_restarted", details=_clock_details(row))
+            _event(session, ctx, case, actor, at, "deadline_restarted", details=_clock_details(row))
         elif row is None and state in spec.starts_in and not final:
             period = rule_set.duration(spec.period)
             clock = clocks.start(ctx.calendar, period, at)
@@ -181,7 +195,7 @@ def _sync_deadlines(
             )
             _store_clock(row, clock)
             session.add(row)
-            _event(session, case, actor, at, "deadline_started", details=_clock_details(row))
+            _event(session, ctx, case, actor, at, "deadline_started", details=_clock_details(row))
 
 
 def _check_guards(
@@ -270,6 +284,7 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
     session.flush()
     _event(
         session,
+        ctx,
         case,
         actor,
         now,
@@ -390,6 +405,7 @@ def transition(
             case.closed_at = now
         _event(
             session,
+            ctx,
             case,
             actor,
             now,
@@ -440,6 +456,7 @@ def extend_deadline(
         case.updated_at = now  # bumps the version: the case changed
         _event(
             session,
+            ctx,
             case,
             actor,
             now,

@@ -21,6 +21,7 @@ from certgov.cases.services import transition
 from certgov.context import Context
 from certgov.errors import CertgovError
 from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.logs.audit import audit_entry
 from certgov.supervision.models import Finding, FindingStatus
 from certgov.workflow.clocks import ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef
@@ -137,6 +138,31 @@ def sweep(session: Session, ctx: Context, *, batch_size: int = 10_000) -> SweepR
             if spec.on_expiry.transition is not None:
                 autos.append((r.case_id, spec.on_expiry.transition, r.name))
         session.execute(insert(CaseEvent), events)
+        # SYS-3: each expiry and each new finding in the audit log, in this transaction.
+        ctx.audit.record_many(
+            session,
+            [
+                audit_entry(
+                    "case.deadline_expired",
+                    SYSTEM_ACTOR,
+                    now,
+                    case_id=event["case_id"],
+                    details=event["details"],
+                )
+                for event in events
+            ]
+            + [
+                audit_entry(
+                    "finding.opened",
+                    SYSTEM_ACTOR,
+                    now,
+                    case_id=finding["case_id"],
+                    subject={"finding": finding["dedup_key"], "code": finding["code"]},
+                    details={"requirement": finding["requirement"], "title": finding["title"]},
+                )
+                for finding in new_findings
+            ],
+        )
         if new_findings:
             session.execute(insert(Finding), new_findings)
         if seen:

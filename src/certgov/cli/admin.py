@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from certgov.cli.common import (
+    CLI_ACTOR,
     EXIT_REFUSED,
     JsonFlag,
     emit_json,
@@ -205,7 +206,8 @@ def users_create(
     with work() as (session, ctx):
         user = identity.create_user(
             session,
-            ctx.clock,
+            ctx.audit,
+            by=CLI_ACTOR,
             username=username,
             display_name=display_name or username,
             password=password,
@@ -258,7 +260,8 @@ def tokens_create(
         expires = ctx.clock.now() + dt.timedelta(days=days) if days else None
         secret, token = identity.create_token(
             session,
-            ctx.clock,
+            ctx.audit,
+            by=CLI_ACTOR,
             name=name,
             grant=_grant(role, jurisdiction, party),
             expires_at=expires,
@@ -302,5 +305,5 @@ def tokens_revoke(token_id: int) -> None:
     from certgov.identity import services as identity
 
     with work() as (session, ctx):
-        identity.revoke_token(session, ctx.clock, token_id)
+        identity.revoke_token(session, ctx.audit, token_id, by=CLI_ACTOR)
     typer.echo(f"token {token_id} revoked")

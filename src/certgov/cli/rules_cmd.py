@@ -115,7 +115,7 @@ def rules_activate(
         except ValueError:
             raise InvalidInput(f"--from must be a date YYYY-MM-DD, not {start!r}") from None
         rulebook.activate(
-            session, ctx.clock, ctx.rule_sets, CLI_ACTOR, rule_set_id, effective, reason
+            session, ctx.audit, ctx.rule_sets, CLI_ACTOR, rule_set_id, effective, reason
         )
     typer.echo(f"{rule_set_id} is in force from {start}")
 

@@ -20,6 +20,7 @@ from certgov.identity.roles import (
     ActorKind,
     Role,
 )
+from certgov.logs.audit import Auditor
 from certgov.registry.jurisdictions import BY_CODE, NATIONAL
 from certgov.registry.models import Party
 
@@ -67,10 +68,15 @@ def _check_grant(session: Session, grant: Grant) -> None:
             raise NotFound(f"no party with id {grant.party_id}")
 
 
+def _grant_record(grant: Grant) -> dict[str, object]:
+    return {"role": grant.role.value, "jurisdiction": grant.jurisdiction, "party": grant.party_id}
+
+
 def create_user(
     session: Session,
-    clock: Clock,
+    audit: Auditor,
     *,
+    by: Actor,
     username: str,
     display_name: str,
     password: str,
@@ -94,10 +100,17 @@ def create_user(
         jurisdiction=grant.jurisdiction,
         party_id=grant.party_id,
         active=True,
-        created_at=clock.now(),
+        created_at=audit.clock.now(),
     )
     session.add(user)
     session.flush()
+    audit.record(
+        session,
+        by,
+        "identity.user_created",
+        subject={"user": user.id, "username": username},
+        after=_grant_record(grant),
+    )
     return user
 
 
@@ -117,9 +130,12 @@ def user_actor(user: User) -> Actor:
 
 
 def log_in(
-    session: Session, clock: Clock, username: str, password: str, lifetime: dt.timedelta
+    session: Session, audit: Auditor, username: str, password: str, lifetime: dt.timedelta
 ) -> tuple[str, User]:
-    """Check a password and open a login session; returns the session secret and the user."""
+    """Check a password and open a login session; returns the session secret and the user.
+
+    A login of an official (regulator, certification body) is an audit record (SYS-3).
+    """
     user = session.scalar(select(User).where(User.username == username))
     ok = secrets.verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.active:
@@ -127,16 +143,18 @@ def log_in(
     if secrets.needs_rehash(user.password_hash):
         user.password_hash = secrets.hash_password(password)
     secret = secrets.new_secret(SESSION_PREFIX)
-    now = clock.now()
-    session.add(
-        LoginSession(
-            token_hash=secrets.digest(secret),
-            user_id=user.id,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
+    now = audit.clock.now()
+    login = LoginSession(
+        token_hash=secrets.digest(secret),
+        user_id=user.id,
+        created_at=now,
+        expires_at=now + lifetime,
     )
+    session.add(login)
     session.flush()
+    actor = user_actor(user)
+    if actor.is_official:
+        audit.record(session, actor, "identity.login", subject={"user": user.id, "login": login.id})
     return secret, user
 
 
@@ -162,8 +180,9 @@ def log_out(session: Session, clock: Clock, secret: str) -> None:
 
 def create_token(
     session: Session,
-    clock: Clock,
+    audit: Auditor,
     *,
+    by: Actor,
     name: str,
     grant: Grant,
     expires_at: dt.datetime | None = None,
@@ -172,7 +191,7 @@ def create_token(
     if not name.strip():
         raise InvalidInput("a token needs a name saying what uses it")
     _check_grant(session, grant)
-    now = clock.now()
+    now = audit.clock.now()
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("a token's expiry must be in the future")
     secret = secrets.new_secret(TOKEN_PREFIX)
@@ -188,6 +207,13 @@ def create_token(
     )
     session.add(token)
     session.flush()
+    audit.record(
+        session,
+        by,
+        "identity.token_created",
+        subject={"token": token.id, "name": token.name, "prefix": token.prefix},
+        after={**_grant_record(grant), "expires_at": expires_at},
+    )
     return secret, token
 
 
@@ -212,12 +238,20 @@ def actor_for_token(session: Session, clock: Clock, secret: str) -> Actor:
     )
 
 
-def revoke_token(session: Session, clock: Clock, token_id: int) -> ApiToken:
+def revoke_token(session: Session, audit: Auditor, token_id: int, *, by: Actor) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"no API token with id {token_id}")
     if token.revoked_at is None:
-        token.revoked_at = clock.now()
+        token.revoked_at = audit.clock.now()
+        audit.record(
+            session,
+            by,
+            "identity.token_revoked",
+            subject={"token": token.id, "name": token.name, "prefix": token.prefix},
+            before={"status": "active"},
+            after={"status": "revoked"},
+        )
     return token
 
 

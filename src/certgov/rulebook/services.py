@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov.clock import Clock
 from certgov.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
 from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.logs.audit import Auditor
 from certgov.rulebook.models import RuleSetActivation
 from certgov.rules import RuleSet
 from certgov.rules.model import Regime
@@ -33,7 +33,7 @@ def activation_history(session: Session) -> list[RuleSetActivation]:
 
 def activate(
     session: Session,
-    clock: Clock,
+    audit: Auditor,
     rule_sets: Mapping[str, RuleSet],
     actor: Actor,
     rule_set_id: str,
@@ -52,6 +52,7 @@ def activate(
             f"no rule set {rule_set_id!r}", hint="see `certgov rules list` for the known ids"
         )
     current = dict(activations(session))
+    previous = current.get(rule_set_id)
     current[rule_set_id] = effective_from
     # Validate the result before recording it: two sets of one regime starting the same day
     # would make selection ambiguous.
@@ -63,12 +64,21 @@ def activate(
     row = RuleSetActivation(
         rule_set_id=rule_set_id,
         effective_from=effective_from,
-        activated_at=clock.now(),
+        activated_at=audit.clock.now(),
         activated_by=actor.name,
         reason=reason,
     )
     session.add(row)
     session.flush()
+    audit.record(
+        session,
+        actor,
+        "rules.activate",
+        subject={"rule_set": rule_set_id, "regime": regime.value},
+        before={"effective_from": previous} if previous else None,
+        after={"effective_from": effective_from},
+        reason=reason or None,
+    )
     return row
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from certgov.errors import Conflict
 
 READONLY_OPTION = "certgov_readonly"
+#: ``session.info`` key of the hooks to run after a unit of work commits.
+AFTER_COMMIT = "certgov.after_commit"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -65,13 +67,21 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def unit_of_work(factory: sessionmaker[Session], *, readonly: bool = False) -> Iterator[Session]:
     """One use case, one transaction: commit when the block ends, roll back on any error.
 
-    ``readonly`` work never takes SQLite's write lock.
+    ``readonly`` work never takes SQLite's write lock. Callables the work put in
+    ``session.info[AFTER_COMMIT]`` (a dict, keyed so each runs once) run after the commit,
+    outside the transaction (e.g. sequencing the log entries the work queued); they must not
+    raise, since the work is already committed.
     """
     session = factory()
     try:
         with session.begin():
             session.connection(execution_options={READONLY_OPTION: readonly})
             yield session
+        hooks = session.info.pop(AFTER_COMMIT, None)
+        if hooks:
+            session.close()
+            for hook in hooks.values():
+                hook()
     except StaleDataError as exc:  # a concurrent writer won at commit time
         raise Conflict(
             "the record was changed by someone else at the same moment",

@@ -121,7 +121,7 @@ def console_login(
 ) -> Response:
     try:
         secret, _user = identity.log_in(
-            session, ctx.clock, username, password, dt.timedelta(hours=ctx.settings.session_hours)
+            session, ctx.audit, username, password, dt.timedelta(hours=ctx.settings.session_hours)
         )
     except CertgovError:
         return _page(

@@ -33,7 +33,7 @@ def login(
     """Check username and password; on success set the session cookie."""
     secret, user = identity.log_in(
         session,
-        ctx.clock,
+        ctx.audit,
         body.username,
         body.password,
         dt.timedelta(hours=ctx.settings.session_hours),

@@ -128,7 +128,7 @@ def activate_rule_set(
 ) -> dict[str, Any]:
     """Put a rule set in force from a date (national regulator only)."""
     row = rulebook.activate(
-        session, ctx.clock, ctx.rule_sets, actor, rule_set_id, body.effective_from, body.reason
+        session, ctx.audit, ctx.rule_sets, actor, rule_set_id, body.effective_from, body.reason
     )
     return {
         "rule_set_id": row.rule_set_id,

@@ -1,0 +1,47 @@
+"""When queued log entries get sequenced.
+
+Right after the unit of work that queued them commits (so the audit log is current when a
+request returns), and by every worker pass (which also picks up anything a crashed process
+queued but did not sequence). Sequencing is idempotent and safe to run from any number of
+processes at once: the writer lock makes them take turns, and a later one finds the queue empty.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from certgov.context import Context
+from certgov.store.engine import unit_of_work
+
+log = logging.getLogger("certgov.logs")
+
+
+def sequence_pending(ctx: Context, names: Iterable[str] | None = None) -> dict[str, int]:
+    """Sequence every queued entry of ``names`` (default: every log with queued entries).
+
+    One transaction per batch; returns the number of entries sequenced per log.
+    """
+    if names is None:
+        with unit_of_work(ctx.sessions, readonly=True) as session:
+            names = sorted(ctx.logs.pending(session))
+    done: dict[str, int] = {}
+    for name in names:
+        total = 0
+        while True:
+            with unit_of_work(ctx.sessions) as session:
+                result = ctx.logs.sequence(session, name, ctx.clock.now())
+            total += result.queued
+            if result.queued == 0:
+                break
+        if total:
+            done[name] = total
+    return done
+
+
+def sequence_after_commit(ctx: Context, names: frozenset[str]) -> None:
+    """The after-commit hook: sequence now; on failure the worker's next pass does it."""
+    try:
+        sequence_pending(ctx, sorted(names))
+    except Exception:  # the change itself is committed; its entries wait in the queue
+        log.exception("sequencing %s after commit failed; the worker will retry", sorted(names))

@@ -7,5 +7,7 @@ Pure library (no database, no I/O) behind the filings log and the audit log (SYS
   tile-backed hash reader for proofs;
 - :mod:`certgov.tlog.note` — Ed25519 signed notes and key strings;
 - :mod:`certgov.tlog.checkpoint` — checkpoints (signed tree heads);
+- :mod:`certgov.tlog.archive` — a whole log as files (tiles, bundles, checkpoint), built and
+  verified offline, naming the first place that does not match;
 - :mod:`certgov.tlog.errors` — the errors, all :class:`certgov.errors.InvalidInput`.
 """

@@ -1,6 +1,7 @@
 """`make bench`: run the benchmarks and write bench/results/*.json.
 
-Usage: python bench/run.py [--cases N] [--passed-fraction F] [--backend sqlite|postgresql|all]
+Usage: python bench/run.py [--cases N] [--passed-fraction F] [--log-entries N] [--log-batch B]
+       [--only sweep|tlog] [--backend sqlite|postgresql|all]
 PostgreSQL runs when CERTGOV_TEST_DATABASE_URL (or --pg-url) names a reachable server.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sweep
+import tlog
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -39,6 +41,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--passed-fraction", type=float, default=0.01)
+    parser.add_argument("--log-entries", type=int, default=1_000_000)
+    parser.add_argument("--log-batch", type=int, default=5_000)
+    parser.add_argument(
+        "--only", choices=["sweep", "tlog"], default=None, help="Run one benchmark only."
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
     parser.add_argument("--pg-url", default=os.environ.get("CERTGOV_TEST_DATABASE_URL", DEFAULT_PG))
     args = parser.parse_args()
@@ -48,12 +55,23 @@ def main() -> int:
         if backend == "postgresql" and not _pg_reachable(args.pg_url):
             print(f"postgresql: skipped, {args.pg_url} does not answer")
             continue
-        result = sweep.run(backend, args.cases, args.passed_fraction, args.pg_url)
-        result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
-        result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        path = RESULTS / f"deadline-sweep-{backend}.json"
-        path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-        print(json.dumps(result))
+        runs = {
+            "deadline-sweep": lambda b=backend: sweep.run(
+                b, args.cases, args.passed_fraction, args.pg_url
+            ),
+            "transparency-log": lambda b=backend: tlog.run(
+                b, args.log_entries, args.log_batch, args.pg_url
+            ),
+        }
+        for name, bench in runs.items():
+            if args.only and not name.startswith(args.only.replace("tlog", "transparency")):
+                continue
+            result = bench()
+            result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+            result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            path = RESULTS / f"{name}-{backend}.json"
+            path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+            print(json.dumps(result))
     return 0
 
 

@@ -2,27 +2,24 @@
 
 Loads N open licence-application cases, each with a running decision clock, a fraction of
 them already passed, into a fresh database (SQLite file or a new PostgreSQL database), then
-times one sweep (`certgov worker --once` does the same) that finds and handles the passed ones.
+times one sweep (`certgov worker --once` does the same) that finds and handles the passed ones,
+including the audit records it writes and their sequencing into the audit log.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
-import uuid
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from common import fresh_database
+from sqlalchemy import func, insert, select, text
 
 from certgov.cases.models import Case, CaseDeadline
 from certgov.cases.sweep import sweep
 from certgov.clock import FixedClock
 from certgov.context import build_context
 from certgov.settings import Settings
-from certgov.store import migrate
 from certgov.store.engine import unit_of_work
 from certgov.supervision.models import Finding
 
@@ -91,45 +88,29 @@ def _load(ctx: Any, cases: int, passed_fraction: float, chunk: int = 20_000) -> 
 
 
 def run(backend: str, cases: int, passed_fraction: float, pg_url: str | None) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
-        admin = None
-        if backend == "sqlite":
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        else:
-            assert pg_url
-            name = f"certgov_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-        try:
-            migrate.upgrade(url)
-            ctx = build_context(
-                Settings(data_dir=Path(tmp), database_url=url), clock=FixedClock(NOW)
-            )
-            load_seconds = _load(ctx, cases, passed_fraction)
-            started = time.perf_counter()
-            with unit_of_work(ctx.sessions) as session:
-                report = sweep(session, ctx)
-            sweep_seconds = time.perf_counter() - started
-            started = time.perf_counter()
-            with unit_of_work(ctx.sessions) as session:
-                again = sweep(session, ctx)
-            idle_seconds = time.perf_counter() - started
-            with unit_of_work(ctx.sessions, readonly=True) as session:
-                findings = session.scalar(select(func.count()).select_from(Finding))
-            ctx.sessions.kw["bind"].dispose()
-        finally:
-            if admin is not None:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+    with fresh_database(backend, pg_url) as (url, tmp):
+        ctx = build_context(Settings(data_dir=tmp, database_url=url), clock=FixedClock(NOW))
+        load_seconds = _load(ctx, cases, passed_fraction)
+        started = time.perf_counter()
+        with unit_of_work(ctx.sessions) as session:
+            report = sweep(session, ctx)
+        # The unit of work has also sequenced the audit records of the sweep by now.
+        sweep_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        with unit_of_work(ctx.sessions) as session:
+            again = sweep(session, ctx)
+        idle_seconds = time.perf_counter() - started
+        with unit_of_work(ctx.sessions, readonly=True) as session:
+            findings = session.scalar(select(func.count()).select_from(Finding))
+            audit = ctx.logs.get(session, "audit").size
+        ctx.sessions.kw["bind"].dispose()
     return {
         "benchmark": "deadline_sweep",
         "backend": backend,
         "open_cases": cases,
         "passed_deadlines": report.expired,
         "findings_opened": findings,
+        "audit_records_sequenced": audit,
         "sweep_seconds": round(sweep_seconds, 3),
         "idle_sweep_seconds": round(idle_seconds, 4),
         "second_sweep_expired": again.expired,

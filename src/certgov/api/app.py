@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certgov import __version__
-from certgov.api.routes import auth, cases, parties, reference
+from certgov.api.routes import auth, cases, logs, parties, reference
 from certgov.context import Context, build_context
 from certgov.errors import (
     CertgovError,
@@ -38,7 +38,7 @@ log = logging.getLogger("certgov.api")
 
 API_PREFIX = "/api/v1"
 #: Every router of the JSON API; the route × role test walks these.
-API_ROUTERS = (reference.router, auth.router, parties.router, cases.router)
+API_ROUTERS = (reference.router, auth.router, parties.router, cases.router, logs.router)
 
 STATUS = {
     InvalidInput: 422,
@@ -196,6 +196,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
 
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(logs.tiles_router)
     app.include_router(pages.router)
     app.add_middleware(BodySizeLimit, limit=ctx.settings.max_upload_bytes)
     return app

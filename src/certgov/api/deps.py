@@ -41,6 +41,11 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 def current_actor(request: Request, session: SessionDep, ctx: ContextDep) -> Actor:
     """The caller: a bearer token, else a session cookie, else the public."""
+    return actor_of(request, session, ctx)
+
+
+def actor_of(request: Request, session: Session, ctx: Context) -> Actor:
+    """:func:`current_actor` for handlers that run their own unit of work."""
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, secret = authorization.partition(" ")

@@ -18,6 +18,7 @@ from certgov.cli.common import (
     work,
 )
 from certgov.cli.rules_cmd import rules_app
+from certgov.cli.tlog_cmd import audit_app, tlog_app
 
 app = typer.Typer(
     help="certgov: supervision of electronic certification services and app security certification.",
@@ -32,6 +33,8 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(cases_app, name="cases")
+app.add_typer(tlog_app, name="tlog")
+app.add_typer(audit_app, name="audit")
 app.add_typer(demo_app, name="demo")
 
 

@@ -155,12 +155,21 @@ def _check_entry(data: bytes, position: int = 0) -> None:
 class LogStore:
     """The logs of one database, with this process's signing keys and tile cache."""
 
-    def __init__(self, keys: LogKeys, origin_prefix: str, *, cached_tiles: int = 512) -> None:
+    def __init__(
+        self,
+        keys: LogKeys,
+        origin_prefix: str,
+        *,
+        cached_tiles: int = 512,
+        cached_bodies: int = 2048,
+    ) -> None:
         self.keys = keys
         self.origin_prefix = origin_prefix.rstrip("/")
         self._cached_tiles = cached_tiles
         self._caches: dict[int, _LevelsCache] = {}
         self._caches_lock = threading.Lock()
+        self._full_bodies: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
+        self._full_bodies_capacity = cached_bodies
         #: Called after a unit of work that queued entries commits (see :meth:`enqueue`).
         self.on_queued: Callable[[frozenset[str]], None] | None = None
 
@@ -413,7 +422,24 @@ class LogStore:
                 f"log {log.name!r} (size {log.size}) has no tile {coord.path()}",
                 hint="read the checkpoint first; tiles exist only up to its size",
             )
-        return self._tile_body(session, log, coord)
+        body = self._tile_body(session, log, coord)
+        if not coord.is_partial:
+            with self._caches_lock:
+                self._full_bodies[(log.name, coord.level, coord.index)] = body
+                while len(self._full_bodies) > self._full_bodies_capacity:
+                    self._full_bodies.popitem(last=False)
+        return body
+
+    def cached_full_tile(self, name: str, coord: TileCoord) -> bytes | None:
+        """A full tile this process served before (they never change), or None."""
+        if coord.is_partial:
+            return None
+        key = (name, coord.level, coord.index)
+        with self._caches_lock:
+            body = self._full_bodies.get(key)
+            if body is not None:
+                self._full_bodies.move_to_end(key)
+            return body
 
     def bundle(self, session: Session, log: TLog, coord: BundleCoord) -> bytes:
         """An entry bundle (C2SP) of the log, full or partial."""

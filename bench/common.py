@@ -1,0 +1,51 @@
+"""Shared benchmark plumbing: a fresh, migrated database on either backend."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from certgov.store import migrate
+
+
+@contextmanager
+def fresh_database(backend: str, pg_url: str | None) -> Iterator[tuple[str, Path]]:
+    """(database URL, scratch directory) of a new migrated database, dropped afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        admin = None
+        name = ""
+        if backend == "sqlite":
+            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        else:
+            assert pg_url
+            name = f"certgov_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        try:
+            migrate.upgrade(url)
+            yield url, Path(tmp)
+        finally:
+            if admin is not None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50 / p99 / max of latencies in seconds, reported in milliseconds."""
+    ordered = sorted(samples)
+    q = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {
+        "p50_ms": round(q[49] * 1e3, 4),
+        "p99_ms": round(q[98] * 1e3, 4),
+        "max_ms": round(ordered[-1] * 1e3, 4),
+    }

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from certgov.api.app import API_PREFIX, API_ROUTERS
 from certgov.api.deps import Allow
 from certgov.identity.roles import ALL_ROLES, Role
+from certgov.store.engine import unit_of_work
 from tests_support import open_licence_case
 
 #: The test actor used for each role (see tests/conftest.py ACTOR_SPECS).
@@ -73,7 +74,12 @@ def test_route_role_walk(client: TestClient, world) -> None:
     """SYS-6: for every route and every role, a request is refused exactly when the role is
     not declared for the route."""
     case = open_licence_case(client, world)
+    with unit_of_work(world.ctx.sessions) as session:
+        world.ctx.logs.sequence(session, "filings", world.ctx.clock.now(), [b"a", b"b"])
     ids = {
+        "log": "filings",
+        "index": 1,
+        "size": 2,
         "case_id": case["id"],
         "party_id": world.parties["ca_shanghai"],
         "rule_set_id": "measures-2015",
@@ -84,6 +90,8 @@ def test_route_role_walk(client: TestClient, world) -> None:
     queries = {
         "/api/v1/calendar/add": {"from": "2025-09-25", "business_days": 1},
         "/api/v1/rule-sets/in-force": {"regime": "ecs", "on": "2025-09-25"},
+        "/api/v1/logs/{log}/proof/inclusion": {"index": 0},
+        "/api/v1/logs/{log}/proof/consistency": {"first": 1},
     }
     checked = 0
     failures = []

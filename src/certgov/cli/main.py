@@ -19,6 +19,7 @@ from certgov.cli.common import (
 )
 from certgov.cli.rules_cmd import rules_app
 from certgov.cli.tlog_cmd import audit_app, tlog_app
+from certgov.logs.store import BUILTIN_LOGS
 
 app = typer.Typer(
     help="certgov: supervision of electronic certification services and app security certification.",
@@ -79,6 +80,10 @@ def serve(
     from certgov.worker import BackgroundWorker
 
     ctx = run(context)
+    # The built-in logs and their signing keys exist from the first start (SYS-3).
+    with work() as (session, _ctx):
+        for name in BUILTIN_LOGS:
+            ctx.logs.ensure(session, name, ctx.clock.now())
     background = BackgroundWorker(ctx, worker_interval) if worker_interval > 0 else None
     if background:
         background.start()

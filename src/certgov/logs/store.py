@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from certgov.errors import Conflict, InvalidInput, NotFound
@@ -221,7 +222,16 @@ class LogStore:
             raise NotFound(
                 f"no log named {name[:60]!r}", hint="create it with `certgov tlog create`"
             )
-        return self.create(session, name, now, public_entries=BUILTIN_LOGS[name])
+        try:
+            # A savepoint: when another process creates the log at the same moment, its row
+            # wins and this transaction carries on with it.
+            with session.begin_nested():
+                return self.create(session, name, now, public_entries=BUILTIN_LOGS[name])
+        except IntegrityError:
+            log = session.scalar(select(TLog).where(TLog.name == name))
+            if log is None:
+                raise
+            return log
 
     def list(self, session: Session) -> list[TLog]:
         return list(session.scalars(select(TLog).order_by(TLog.name)))

@@ -18,7 +18,7 @@ from certgov.cases.guards import EFFECTS, GUARDS
 from certgov.clock import Clock, SystemClock
 from certgov.errors import ConfigurationError
 from certgov.identity.roles import ALL_ROLES
-from certgov.logs.audit import Auditor
+from certgov.logs.audit import AUDIT_LOG, Auditor, parse_audit_entry
 from certgov.logs.keys import LogKeys
 from certgov.logs.store import LogStore
 from certgov.rules import RuleSet, load_rule_sets
@@ -84,4 +84,5 @@ def build_context(
     from certgov.logs.sequencer import sequence_after_commit
 
     logs.on_queued = lambda names: sequence_after_commit(ctx, names)
+    logs.validators[AUDIT_LOG] = parse_audit_entry
     return ctx

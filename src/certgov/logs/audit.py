@@ -1,7 +1,8 @@
 """The audit log (SYS-3): every change, decision, credential change and official login.
 
 An audit record is one entry of the ``audit`` log: canonical JSON (keys sorted, no spaces,
-UTF-8; only strings, integers, booleans, null, lists and objects), queued in the same
+UTF-8; only strings, integers, booleans, null, lists and objects — a decimal number is
+recorded as its string), queued in the same
 transaction as the change it records, so the record exists exactly when the change does. Anyone
 holding the log's public key can check an exported copy offline (``certgov audit verify``).
 
@@ -56,7 +57,9 @@ def _jsonable(value: Any) -> Any:
         items = [_jsonable(v) for v in value]
         return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
     if isinstance(value, float):
-        raise InvalidInput("audit records hold no floating-point numbers; use strings")
+        # Canonical JSON has one spelling per value only for integers: a decimal number is
+        # recorded as the string of its shortest round-trip form (e.g. 1.5 -> "1.5").
+        return repr(value)
     return value
 
 

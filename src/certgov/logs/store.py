@@ -171,6 +171,9 @@ class LogStore:
         self._caches_lock = threading.Lock()
         self._full_bodies: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
         self._full_bodies_capacity = cached_bodies
+        #: Per-log entry checks (e.g. the audit log takes only audit records); each raises
+        #: :class:`InvalidInput` for an entry the log must not hold.
+        self.validators: dict[str, Callable[[bytes], object]] = {}
         #: Called after a unit of work that queued entries commits (see :meth:`enqueue`).
         self.on_queued: Callable[[frozenset[str]], None] | None = None
 
@@ -259,8 +262,7 @@ class LogStore:
         self, session: Session, name: str, entries: Sequence[bytes], now: dt.datetime
     ) -> None:
         """Queue several entries, in order, in the caller's transaction (see :meth:`enqueue`)."""
-        for position, data in enumerate(entries):
-            _check_entry(data, position)
+        self._check_entries(name, entries)
         log = self.ensure(session, name, now)
         for start in range(0, len(entries), _CHUNK):
             session.execute(
@@ -276,6 +278,18 @@ class LogStore:
             queued.add(name)
             on_queued = self.on_queued
             hooks["tlog.sequence"] = lambda: on_queued(frozenset(queued))
+
+    def _check_entries(self, name: str, entries: Sequence[bytes]) -> None:
+        validate = self.validators.get(name)
+        for position, data in enumerate(entries):
+            _check_entry(data, position)
+            if validate is not None:
+                try:
+                    validate(data)
+                except InvalidInput as exc:
+                    raise InvalidInput(
+                        f"entry {position} does not belong in the {name} log: {exc.message}"
+                    ) from exc
 
     def _lock(self, session: Session, log: TLog) -> TLog:
         """Take the log's writer lock and re-read the log row under it."""
@@ -304,8 +318,7 @@ class LogStore:
         Must run in a writing unit of work; the indices are final when it commits. Returns the
         new size and signed checkpoint (unchanged when there was nothing to sequence).
         """
-        for position, data in enumerate(entries):
-            _check_entry(data, position)
+        self._check_entries(name, entries)
         log = self._lock(session, self.ensure(session, name, now))
         queued = session.execute(
             select(TLogQueued.id, TLogQueued.data)
@@ -416,6 +429,8 @@ class LogStore:
         return note
 
     def checkpoint_at(self, session: Session, log: TLog, size: int) -> str:
+        if not 0 <= size <= log.size:
+            raise NotFound(f"log {log.name!r} has {log.size} entries; no checkpoint of size {size}")
         note = session.scalar(
             select(TLogCheckpoint.note).where(
                 TLogCheckpoint.log_id == log.id, TLogCheckpoint.size == size
@@ -471,10 +486,12 @@ class LogStore:
         return encode_entry_bundle([bytes(row) for row in rows])
 
     def entry(self, session: Session, log: TLog, index: int) -> bytes:
+        if not 0 <= index < log.size:  # checked first: any integer, however large, is a 404
+            raise NotFound(f"log {log.name!r} (size {log.size}) has no entry {index}")
         data = session.scalar(
             select(TLogEntry.data).where(TLogEntry.log_id == log.id, TLogEntry.idx == index)
         )
-        if data is None or index >= log.size:
+        if data is None:
             raise NotFound(f"log {log.name!r} (size {log.size}) has no entry {index}")
         return bytes(data)
 

@@ -37,6 +37,8 @@ router = APIRouter(tags=["transparency logs"])
 tiles_router = APIRouter(tags=["transparency logs (C2SP tlog-tiles)"])
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: Entry bundles only some may read: immutable, but never stored by shared caches.
+PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
 OCTETS = "application/octet-stream"
 
 
@@ -76,14 +78,16 @@ async def checkpoint(log: str, request: Request) -> Response:
     )
 
 
-def _serve_tile(ctx: Context, request: Request, log: str, path: str) -> bytes:
+def _serve_tile(ctx: Context, request: Request, log: str, path: str) -> tuple[bytes, str]:
+    """The body and its Cache-Control header."""
     try:
         if path.startswith("entries/"):
             bundle = parse_entries_path("tile/" + path)
             with unit_of_work(ctx.sessions, readonly=True) as session:
                 row = _log(session, ctx, log)
                 check_entries_readable(actor_of(request, session, ctx), row)
-                return ctx.logs.bundle(session, row, bundle)
+                body = ctx.logs.bundle(session, row, bundle)
+                return body, IMMUTABLE if row.public_entries else PRIVATE_IMMUTABLE
         coord = parse_tile_path("tile/" + path)
     except MalformedTileError as exc:
         # C2SP: a path that is not canonical names no resource.
@@ -91,9 +95,9 @@ def _serve_tile(ctx: Context, request: Request, log: str, path: str) -> bytes:
     # A full tile never changes once it exists: served from memory without the database.
     cached = ctx.logs.cached_full_tile(log, coord)
     if cached is not None:
-        return cached
+        return cached, IMMUTABLE
     with unit_of_work(ctx.sessions, readonly=True) as session:
-        return ctx.logs.tile(session, _log(session, ctx, log), coord)
+        return ctx.logs.tile(session, _log(session, ctx, log), coord), IMMUTABLE
 
 
 @tiles_router.get("/logs/{log}/tile/{path:path}", response_class=Response)
@@ -105,8 +109,8 @@ async def tile(log: str, path: str, request: Request) -> Response:
     every tlog client (behind a CDN in production, since the bodies never change).
     """
     ctx: Context = request.app.state.ctx
-    body = await run_in_threadpool(_serve_tile, ctx, request, log, path)
-    return Response(body, media_type=OCTETS, headers={"Cache-Control": IMMUTABLE})
+    body, cache = await run_in_threadpool(_serve_tile, ctx, request, log, path)
+    return Response(body, media_type=OCTETS, headers={"Cache-Control": cache})
 
 
 # -- JSON conveniences ----------------------------------------------------------------------

@@ -38,7 +38,8 @@ migrations-check: install
 	  CERTGOV_DATABASE_URL="sqlite:///$$tmp/check.db" $(BIN)/alembic check
 	@echo "(the same check on PostgreSQL runs in tests/functional/test_migrations.py)"
 
-## make browser: Debian's Chromium for the browser tests (skipped with a message if impossible)
+## make browser: Debian packages the tests use — Chromium (browser tests) and Go with x/mod (independent
+## tlog client for the interop test); each test skips with a message if its package is missing
 browser:
 	@bash scripts/install-browser.sh
 

@@ -1,20 +1,37 @@
 #!/bin/sh
-# Install Debian's Chromium for the browser tests (tests/browser), if it is missing.
+# Install the Debian packages some tests need, if they are missing:
+#   - Chromium, for the browser tests (tests/browser);
+#   - Go and golang.org/x/mod (golang-go golang-golang-x-mod-dev), for the transparency-log
+#     interop test (tests/functional/test_logs_interop.py), which verifies our logs with Go's
+#     sumdb/tlog and sumdb/note.
 #
-# Idempotent, and never fails the build: when Chromium cannot be installed (not root, no
-# passwordless sudo, no apt-get, no network) it says so and exits 0; the browser tests then
-# skip with the reason. `playwright install` cannot download browsers here, hence apt.
+# Idempotent, and never fails the build: when a package cannot be installed (not root, no
+# passwordless sudo, no apt-get, no network) it says so and exits 0; the tests that need it
+# then skip with the reason. `playwright install` cannot download browsers here, hence apt.
 set -u
 
 CHROMIUM=/usr/bin/chromium
+# Where golang-golang-x-mod-dev puts the sources the interop test builds against (GOPATH mode).
+XMOD=/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog
 
-if [ -x "$CHROMIUM" ]; then
-    echo "install-browser: Chromium already installed at $CHROMIUM; nothing to do."
+have_chromium() { [ -x "$CHROMIUM" ]; }
+have_go() { command -v go >/dev/null 2>&1; }
+have_xmod() { [ -d "$XMOD" ]; }
+
+# The Debian packages still missing, space-separated.
+missing=""
+have_chromium || missing="$missing chromium"
+have_go || missing="$missing golang-go"
+have_xmod || missing="$missing golang-golang-x-mod-dev"
+
+if [ -z "$missing" ]; then
+    echo "install-browser: Chromium ($CHROMIUM), Go and golang.org/x/mod already installed; nothing to do."
     exit 0
 fi
+missing=${missing# }
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-browser: no apt-get on this machine; install Chromium at $CHROMIUM yourself (browser tests will skip)."
+    echo "install-browser: no apt-get on this machine; install $missing yourself (the browser and Go interop tests that need them will skip)."
     exit 0
 fi
 
@@ -23,18 +40,49 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then
     as_root="sudo -n"
 else
-    echo "install-browser: not root and no passwordless sudo; run 'apt-get install chromium' as root (browser tests will skip)."
+    echo "install-browser: not root and no passwordless sudo; run 'apt-get install $missing' as root (the tests that need them will skip)."
     exit 0
 fi
 
 log=$(mktemp)
-# $as_root is deliberately unquoted: empty, or "sudo -n".
-if $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$log" 2>&1 \
-    && $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >>"$log" 2>&1 \
-    && [ -x "$CHROMIUM" ]; then
-    echo "install-browser: installed Chromium at $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null || echo 'version unknown'))."
+# The last thing apt-get said (its last non-empty line), for the messages.
+apt_said() {
+    said=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
+    echo "${said:-nothing}"
+}
+run_apt() {
+    # $as_root is deliberately unquoted: empty, or "sudo -n".
+    $as_root env DEBIAN_FRONTEND=noninteractive apt-get "$@" >>"$log" 2>&1
+}
+
+if ! run_apt update -qq; then
+    echo "install-browser: apt-get update failed (the tests that need $missing will skip); apt-get said: $(apt_said)"
+    rm -f "$log"
+    exit 0
+fi
+# One apt step for everything missing; if that fails (say one package is unavailable), each
+# package on its own, so that one failure does not cost the others.
+# $missing is deliberately unquoted: one word per package.
+# shellcheck disable=SC2086
+if ! run_apt install -y -qq $missing; then
+    for package in $missing; do
+        run_apt install -y -qq "$package" || true
+    done
+fi
+
+if have_chromium; then
+    case " $missing " in
+    *" chromium "*) echo "install-browser: installed Chromium at $CHROMIUM ($("$CHROMIUM" --version 2>/dev/null || echo 'version unknown'))." ;;
+    esac
 else
-    echo "install-browser: could not install Chromium (browser tests will skip); apt-get said: $(tail -n 1 "$log")"
+    echo "install-browser: could not install Chromium (browser tests will skip); apt-get said: $(apt_said)"
+fi
+if have_go && have_xmod; then
+    case " $missing " in
+    *" golang-"*) echo "install-browser: Go ($(go version 2>/dev/null || echo 'version unknown')) and golang.org/x/mod (/usr/share/gocode) are installed." ;;
+    esac
+else
+    echo "install-browser: could not install golang-go golang-golang-x-mod-dev (the Go interop test will skip); apt-get said: $(apt_said)"
 fi
 rm -f "$log"
 exit 0

@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certgov import __version__
-from certgov.api.routes import auth, cases, logs, parties, reference
+from certgov.api.routes import auth, cases, ecs, logs, parties, reference
 from certgov.context import Context, build_context
 from certgov.errors import (
     CertgovError,
@@ -38,7 +38,14 @@ log = logging.getLogger("certgov.api")
 
 API_PREFIX = "/api/v1"
 #: Every router of the JSON API; the route × role test walks these.
-API_ROUTERS = (reference.router, auth.router, parties.router, cases.router, logs.router)
+API_ROUTERS = (
+    reference.router,
+    auth.router,
+    parties.router,
+    cases.router,
+    logs.router,
+    ecs.router,
+)
 
 STATUS = {
     InvalidInput: 422,

@@ -1,0 +1,66 @@
+"""Electronic certification services: is an activity regulated (ECS-1.1), is an application
+ready (ECS-2.1). Pure checks that store nothing, so anyone may ask (a company deciding whether
+it needs a licence, an applicant checking itself against a draft before it is in force)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query
+from sqlalchemy.orm import Session
+
+from certgov.api.deps import ContextDep, PublicActor, SessionDep
+from certgov.clock import china_date
+from certgov.context import Context
+from certgov.ecs import assess, evaluate, parse_activity, parse_application
+from certgov.errors import NotFound
+from certgov.rulebook import services as rulebook
+from certgov.rules.model import Regime, RuleSet
+
+router = APIRouter(prefix="/ecs", tags=["electronic certification services"])
+
+JsonBody = Annotated[dict[str, Any], Body()]
+RuleSetQuery = Annotated[
+    str | None, Query(description="Rule set to judge under (default: the one in force on `on`).")
+]
+OnQuery = Annotated[dt.date | None, Query(description="Date (default: today, China time).")]
+
+
+def _rule_set(
+    session: Session, ctx: Context, rule_set_id: str | None, on: dt.date | None
+) -> RuleSet:
+    if rule_set_id is not None:
+        rule_set = ctx.rule_sets.get(rule_set_id)
+        if rule_set is None:
+            raise NotFound(f"no rule set {rule_set_id[:60]!r}", hint="GET /api/v1/rule-sets")
+        return rule_set
+    day = on or china_date(ctx.clock.now())
+    return rulebook.in_force(session, ctx.rule_sets, Regime.ECS, day)
+
+
+@router.post("/applicability")
+def applicability(
+    body: JsonBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    _actor: PublicActor,
+    rule_set: RuleSetQuery = None,
+    on: OnQuery = None,
+) -> dict[str, Any]:
+    """ECS-1.1: whether an activity is a regulated electronic certification service, and why."""
+    return assess(parse_activity(body), _rule_set(session, ctx, rule_set, on)).as_dict()
+
+
+@router.post("/readiness")
+def readiness(
+    body: JsonBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    _actor: PublicActor,
+    rule_set: RuleSetQuery = None,
+    on: OnQuery = None,
+) -> dict[str, Any]:
+    """ECS-2.1: a licence application checked item by item (met / not met / needs review),
+    each with the rule parameter and its source; under any rule set (a readiness check)."""
+    return evaluate(parse_application(body), _rule_set(session, ctx, rule_set, on)).as_dict()

@@ -162,15 +162,15 @@ class LogStore:
         origin_prefix: str,
         *,
         cached_tiles: int = 512,
-        cached_bodies: int = 2048,
+        cached_bodies: int = 4096,
     ) -> None:
         self.keys = keys
         self.origin_prefix = origin_prefix.rstrip("/")
         self._cached_tiles = cached_tiles
         self._caches: dict[int, _LevelsCache] = {}
         self._caches_lock = threading.Lock()
-        self._full_bodies: OrderedDict[tuple[str, int, int], bytes] = OrderedDict()
-        self._full_bodies_capacity = cached_bodies
+        self._bodies: OrderedDict[tuple[str, int, int, int], bytes] = OrderedDict()
+        self._bodies_capacity = cached_bodies
         #: Per-log entry checks (e.g. the audit log takes only audit records); each raises
         #: :class:`InvalidInput` for an entry the log must not hold.
         self.validators: dict[str, Callable[[bytes], object]] = {}
@@ -373,7 +373,8 @@ class LogStore:
             body = bodies.get(TileCoord(coord.level, coord.index, coord.width))
             return body if body is not None else self._tile_body(session, log, coord)
 
-        reader = TileHashReader(new_size, read_new, full_tile_cache=self._cache(log.id))
+        # A private cache: nothing this transaction computed is shared until it has committed.
+        reader = TileHashReader(new_size, read_new)
         root = merkle.root_at(new_size, reader)
         result = session.execute(
             update(TLog)
@@ -407,6 +408,7 @@ class LogStore:
             return cache
 
     def _tile_body(self, session: Session, log: TLog, coord: TileCoord) -> bytes:
+        """A tile from the database, as this transaction sees it (the sequencer's read)."""
         # Core statement on the session's connection: this is the hot path of every proof.
         row = (
             session.connection()
@@ -416,6 +418,26 @@ class LogStore:
         if row is None or row.width < coord.width:
             raise NotFound(f"log {log.name!r} has no tile {coord.path()}")
         return bytes(row.data[: coord.byte_length])
+
+    def _published_tile(self, session: Session, log: TLog, coord: TileCoord) -> bytes:
+        """A committed tile, through the per-process cache of tile bodies.
+
+        A tile at a given width never changes (full tiles never, a partial one only grows into
+        a wider one), so its body is cached without invalidation. Only readers use this: the
+        sequencer reads through :meth:`_tile_body` and caches nothing it has not committed.
+        """
+        key = (log.name, coord.level, coord.index, coord.width)
+        with self._caches_lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+                return body
+        body = self._tile_body(session, log, coord)
+        with self._caches_lock:
+            self._bodies[key] = body
+            while len(self._bodies) > self._bodies_capacity:
+                self._bodies.popitem(last=False)
+        return body
 
     def latest_checkpoint(self, session: Session, log: TLog) -> str:
         note = session.scalar(
@@ -447,23 +469,17 @@ class LogStore:
                 f"log {log.name!r} (size {log.size}) has no tile {coord.path()}",
                 hint="read the checkpoint first; tiles exist only up to its size",
             )
-        body = self._tile_body(session, log, coord)
-        if not coord.is_partial:
-            with self._caches_lock:
-                self._full_bodies[(log.name, coord.level, coord.index)] = body
-                while len(self._full_bodies) > self._full_bodies_capacity:
-                    self._full_bodies.popitem(last=False)
-        return body
+        return self._published_tile(session, log, coord)
 
     def cached_full_tile(self, name: str, coord: TileCoord) -> bytes | None:
-        """A full tile this process served before (they never change), or None."""
+        """A full tile this process read before (full tiles never change), or None."""
         if coord.is_partial:
             return None
-        key = (name, coord.level, coord.index)
+        key = (name, coord.level, coord.index, coord.width)
         with self._caches_lock:
-            body = self._full_bodies.get(key)
+            body = self._bodies.get(key)
             if body is not None:
-                self._full_bodies.move_to_end(key)
+                self._bodies.move_to_end(key)
             return body
 
     def bundle(self, session: Session, log: TLog, coord: BundleCoord) -> bytes:
@@ -502,7 +518,9 @@ class LogStore:
                 hint="use a size from a checkpoint of this log",
             )
         return TileHashReader(
-            size, lambda c: self._tile_body(session, log, c), full_tile_cache=self._cache(log.id)
+            size,
+            lambda c: self._published_tile(session, log, c),
+            full_tile_cache=self._cache(log.id),
         )
 
     def inclusion(

@@ -178,3 +178,66 @@ def test_cli_readiness_and_applicability(tmp_path: Path) -> None:
     broken = _cli(["ecs", "readiness"], "{not json", tmp_path)
     assert broken.returncode == 2 and "not JSON" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def _own_application(client: TestClient, world: Any) -> dict[str, Any]:
+    party = client.get(
+        f"/api/v1/parties/{world.parties['ca_shanghai']}", headers=world.headers("ca_operator")
+    ).json()
+    application = copy.deepcopy(APPLICATION)
+    application["legal_person"]["uscc"] = party["uscc"]
+    return application
+
+
+def test_a_submitted_application_is_judged_under_the_rule_set_in_force(
+    client: TestClient, world: Any
+) -> None:
+    """ECS-2.1 / ECS-2.2: the CA submits; each requirement is evaluated under the rule set in
+    force on the application date, stored with the new review case and shown item by item."""
+    application = _own_application(client, world)
+    response = client.post(
+        "/api/v1/ecs/applications", json=application, headers=world.headers("ca_operator")
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["evaluation"]["rule_set"] == "measures-2015"
+    assert body["evaluation"]["ready"] is True
+    case = client.get(
+        f"/api/v1/cases/{body['case']['id']}", headers=world.headers("national_regulator")
+    ).json()
+    assert case["process_id"] == "ca-licence-application"
+    assert case["rule_set_ids"] == ["measures-2015"]
+    assert case["data"]["evaluation"]["items"][0]["item"] == "registered_capital"
+
+    # Once the draft is in force (activated from the application date), the same application
+    # fails its capital and staff minimums, with the reasons.
+    activated = client.post(
+        "/api/v1/rule-sets/measures-2024-draft/activations",
+        json={"effective_from": "2025-09-01", "reason": "promulgated"},
+        headers=world.headers("national_regulator"),
+    )
+    assert activated.status_code == 201, activated.text
+    again = client.post(
+        "/api/v1/ecs/applications", json=application, headers=world.headers("ca_operator")
+    ).json()
+    assert again["evaluation"]["rule_set"] == "measures-2024-draft"
+    assert again["evaluation"]["ready"] is False
+    items = _items(again["evaluation"])
+    assert items["registered_capital"]["status"] == "not_met"
+    assert items["technical_staff"]["status"] == "not_met"
+
+
+def test_only_the_ca_itself_submits_with_its_own_code(client: TestClient, world: Any) -> None:
+    """ECS-2.1 / SYS-6: the applicant's USCC must be its own; others may not submit."""
+    application = _own_application(client, world)
+    wrong = copy.deepcopy(application)
+    wrong["legal_person"]["uscc"] = "91330100716105852F"
+    refused = client.post(
+        "/api/v1/ecs/applications", json=wrong, headers=world.headers("ca_operator")
+    )
+    assert refused.status_code == 422 and "registered with" in refused.json()["message"]
+    for who, status in (("public", 401), ("national_regulator", 403), ("app_operator", 403)):
+        response = client.post(
+            "/api/v1/ecs/applications", json=application, headers=world.headers(who)
+        )
+        assert response.status_code == status, (who, response.text)

@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
-from certgov.api.deps import ContextDep, PublicActor, SessionDep
+from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
 from certgov.errors import NotFound
+from certgov.identity.roles import Actor, Role
+from certgov.licensing import services as licensing
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime, RuleSet
 
@@ -64,3 +66,24 @@ def readiness(
     """ECS-2.1: a licence application checked item by item (met / not met / needs review),
     each with the rule parameter and its source; under any rule set (a readiness check)."""
     return evaluate(parse_application(body), _rule_set(session, ctx, rule_set, on)).as_dict()
+
+
+CaOperator = Annotated[Actor, Depends(allow(Role.CA_OPERATOR))]
+
+
+@router.post("/applications", status_code=201)
+def submit_application(
+    body: JsonBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: CaOperator,
+    title: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """ECS-2.1 / ECS-2.2: a CA submits its licence application; it is judged item by item
+    under the rule set in force today and a review case opens (45-day clock from acceptance)."""
+    submitted = licensing.submit_application(session, ctx, actor, body, title=title)
+    case = submitted.case
+    return {
+        "case": {"id": case.id, "state": case.state, "version": case.version, "title": case.title},
+        "evaluation": submitted.evaluation.as_dict(),
+    }

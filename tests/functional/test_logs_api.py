@@ -1,4 +1,4 @@
-"""The transparency logs through HTTP against a real database (SYS-3, ECS-3.4).
+"""The transparency logs through HTTP against a real database (SYS-3).
 
 The C2SP tlog-tiles read API (``/logs/<log>/…``) and the JSON conveniences (``/api/v1/logs``)
 are checked the way an independent client would: every checkpoint is opened with the log's
@@ -146,7 +146,7 @@ def _reader(directory: Path) -> Any:
 def test_checkpoint_tiles_and_bundles_are_served_as_c2sp_tlog_tiles(
     client: TestClient, ctx: Context
 ) -> None:
-    """ECS-3.4 / SYS-3: the tiles API serves a signed checkpoint (revalidated on every read),
+    """SYS-3: the tiles API serves a signed checkpoint (revalidated on every read),
     every tile and entry bundle of its tree (immutable), and 404 for anything else."""
     _fill_filings(ctx)
     summary = client.get("/api/v1/logs/filings").json()
@@ -236,7 +236,7 @@ def test_checkpoint_tiles_and_bundles_are_served_as_c2sp_tlog_tiles(
 def test_inclusion_and_consistency_proofs_verify_against_signed_checkpoints(
     client: TestClient, ctx: Context
 ) -> None:
-    """ECS-3.4 / SYS-3: RFC 9162 proofs from the API verify against the roots of the log's own
+    """SYS-3: RFC 9162 proofs from the API verify against the roots of the log's own
     signed checkpoints, for past tree sizes too; impossible requests are clear 404/422."""
     _fill_filings(ctx)
     verifier = _verifier(client, "filings")
@@ -491,7 +491,7 @@ def test_a_refused_use_case_leaves_no_audit_record(client: TestClient, world, ct
 def test_the_served_log_verifies_offline_as_an_archive(
     client: TestClient, world, ctx: Context, tmp_path: Path
 ) -> None:
-    """SYS-3 / ECS-3.4: tiles, bundles and checkpoint fetched over HTTP form an archive that
+    """SYS-3: tiles, bundles and checkpoint fetched over HTTP form an archive that
     :func:`verify_archive` accepts with the published key, and rejects once altered."""
     case = open_licence_case(client, world)
     _act(client, world, "national_regulator", case, "accept")

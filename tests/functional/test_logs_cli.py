@@ -1,4 +1,4 @@
-"""`certgov tlog …` and `certgov audit …` as an operator runs them (SYS-3, ECS-3.4).
+"""`certgov tlog …` and `certgov audit …` as an operator runs them (SYS-3).
 
 Each test gets its own data directory (SQLite database and log keys) through
 ``CERTGOV_DATA_DIR``; the database is a copy of the migrated template, so no test pays for
@@ -93,7 +93,7 @@ def flip_byte(path: Path, offset: int) -> None:
 def test_append_checkpoint_prove_and_verify_consistency(
     env: dict[str, str], tmp_path: Path
 ) -> None:
-    """ECS-3.4 / SYS-3: appended entries are durable at the printed indices; `tlog prove` gives
+    """SYS-3: appended entries are durable at the printed indices; `tlog prove` gives
     a proof that verifies; `tlog verify-consistency` accepts an old and a newer checkpoint and
     refuses them swapped, altered, or under the wrong key, with a message and no traceback."""
     first = tmp_path / "first.txt"

@@ -1,4 +1,4 @@
-"""SYS-3 / ECS-3.4: a log survives a writer killed with SIGKILL in the middle of appending.
+"""SYS-3: a log survives a writer killed with SIGKILL in the middle of appending.
 
 A `certgov tlog append` process prints each batch's indices only after the batch committed.
 It is killed (SIGKILL, no clean-up of any kind) while appending, twice; after each kill every

@@ -1,4 +1,4 @@
-"""SYS-3 / ECS-3.4: an independent implementation verifies the logs we serve.
+"""SYS-3: an independent implementation verifies the logs we serve.
 
 ``tests/interop/tlogverify`` is a Go client built on Russ Cox's ``golang.org/x/mod/sumdb/tlog``
 and ``.../note`` (Debian's golang-golang-x-mod-dev). Against a real ``certgov serve`` it checks

@@ -1,4 +1,4 @@
-"""Persistent transparency logs (SYS-3, ECS-3.4): the ``filings`` and ``audit`` logs, and any other.
+"""Persistent transparency logs (SYS-3): the ``filings`` and ``audit`` logs, and any other.
 
 The Merkle and tile arithmetic is :mod:`certgov.tlog` (pure); this package stores it:
 

@@ -1,6 +1,6 @@
 """Transparency logs: RFC 9162 Merkle trees, C2SP tlog-tiles and signed-note checkpoints.
 
-Pure library (no database, no I/O) behind the filings log and the audit log (SYS-3, ECS-3.4):
+Pure library (no database, no I/O) behind the filings log and the audit log (SYS-3):
 
 - :mod:`certgov.tlog.merkle` — hashing, roots, inclusion and consistency proofs;
 - :mod:`certgov.tlog.tiles` — tile coordinates and paths, tile bodies, entry bundles, and a

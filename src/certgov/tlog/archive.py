@@ -7,7 +7,7 @@ An archive maps relative paths to file bytes, exactly as a tlog-tiles log serves
 - every entry bundle at ``tile/entries/<N>[.p/<W>]``.
 
 :func:`build_archive` exports an in-memory log; :func:`verify_archive` checks one against
-trusted keys and says *where* it was altered (SYS-3, ECS-3.4). The signed checkpoint root is
+trusted keys and says *where* it was altered (SYS-3). The signed checkpoint root is
 the only trusted value; the entries and the stored tiles each lead to a root of their own, so
 verification decides which side the checkpoint vouches for:
 

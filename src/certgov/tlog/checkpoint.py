@@ -7,7 +7,7 @@
     CsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=   root hash, base64
     optional extension lines (non-empty)
 
-Both logs publish their checkpoints this way, signed with Ed25519 (SYS-3, ECS-3.4).
+Both logs publish their checkpoints this way, signed with Ed25519 (SYS-3).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ chain of perfect subtrees, so a proof needs O(log size) reads and hashes, whatev
 
 Proofs are lists of 32-byte hashes ordered from the leaf upwards, exactly as in RFC 9162 (and
 in the transparency-dev test vectors). Verification raises a subclass of
-:class:`certgov.errors.InvalidInput` and returns nothing on success (SYS-3, ECS-3.4).
+:class:`certgov.errors.InvalidInput` and returns nothing on success (SYS-3).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ A signed note is a text ending in a newline, a blank line, and signature lines
 relying parties configure) is ``<name>+<key ID as 8 hex digits>+base64(0x01 || public key)``,
 and its signer key string is ``PRIVATE+KEY+<name>+<key ID>+base64(0x01 || private seed)``
 (both as in golang.org/x/mod/sumdb/note, so Go tools accept them). The checkpoints of both
-logs are signed notes (SYS-3, ECS-3.4).
+logs are signed notes (SYS-3).
 
 Opening a note never raises anything but :class:`certgov.errors.InvalidInput` subclasses,
 whatever the input.

@@ -1,4 +1,4 @@
-"""Log archives in the tlog-tiles layout: building, verifying, locating alterations (SYS-3, ECS-3.4)."""
+"""Log archives in the tlog-tiles layout: building, verifying, locating alterations (SYS-3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""C2SP tlog-checkpoint: the signed tree heads of the filings and audit logs (SYS-3, ECS-3.4)."""
+"""C2SP tlog-checkpoint: the signed tree heads of the filings and audit logs (SYS-3)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def test_text_layout_with_extensions() -> None:
 
 
 def test_signed_checkpoint_round_trip() -> None:
-    """ECS-3.4: a filings receipt carries a checkpoint anyone with the log's key can verify."""
+    """SYS-3: a filings receipt carries a checkpoint anyone with the log's key can verify."""
     tree = MemoryHashReader.from_entries([b"filing 1", b"filing 2", b"filing 3"])
     checkpoint = Checkpoint(LOG.name, tree.size, tree.root())
     signed = sign_checkpoint(checkpoint, [LOG])

@@ -1,4 +1,4 @@
-"""RFC 9162 §2.1 Merkle hashing and proofs: official vectors and a naive oracle (SYS-3, ECS-3.4).
+"""RFC 9162 §2.1 Merkle hashing and proofs: official vectors and a naive oracle (SYS-3).
 
 The oracle below transcribes the recursive definitions of RFC 9162 §2.1.1 (MTH), §2.1.3.1
 (PATH) and §2.1.4.1 (PROOF/SUBPROOF) over raw entries, using hashlib only, so it shares no

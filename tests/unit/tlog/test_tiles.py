@@ -1,4 +1,4 @@
-"""C2SP tlog-tiles: paths, tile sets, tile-backed proofs, entry bundles (SYS-3, ECS-3.4)."""
+"""C2SP tlog-tiles: paths, tile sets, tile-backed proofs, entry bundles (SYS-3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Transparency logs over HTTP (SYS-3, ECS-3.4).
+"""Transparency logs over HTTP (SYS-3).
 
 Two faces of the same logs:
 

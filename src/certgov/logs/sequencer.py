@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from certgov.context import Context
+from certgov.logs.store import DEFAULT_BATCH
 from certgov.store.engine import unit_of_work
 
 log = logging.getLogger("certgov.logs")
@@ -30,9 +31,10 @@ def sequence_pending(ctx: Context, names: Iterable[str] | None = None) -> dict[s
         total = 0
         while True:
             with unit_of_work(ctx.sessions) as session:
-                result = ctx.logs.sequence(session, name, ctx.clock.now())
+                result = ctx.logs.sequence(session, name, ctx.clock.now(), max_queued=DEFAULT_BATCH)
             total += result.queued
-            if result.queued == 0:
+            # A short batch took the whole queue: no second write transaction to find it empty.
+            if result.queued < DEFAULT_BATCH:
                 break
         if total:
             done[name] = total

@@ -30,6 +30,7 @@ from certgov.logs.audit import parse_audit_entry
 from certgov.logs.models import TLog
 from certgov.logs.store import check_log_name
 from certgov.store.engine import unit_of_work
+from certgov.tlog import merkle
 from certgov.tlog.errors import MalformedTileError
 from certgov.tlog.tiles import parse_entries_path, parse_tile_path
 
@@ -207,7 +208,7 @@ def entry(
         "log": row.name,
         "index": index,
         "data": b64(data),
-        "leaf_hash": b64(ctx.logs.inclusion(session, row, index).leaf_hash),
+        "leaf_hash": b64(merkle.leaf_hash(data)),
     }
     if row.name == "audit":
         body["record"] = parse_audit_entry(data)

@@ -22,13 +22,12 @@ Reading
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -62,6 +61,11 @@ _ADVISORY_CLASS = 0x746C6F67
 # Bulk statements are split so no statement exceeds SQLite's bound-parameter limit.
 _CHUNK = 4_000
 
+
+K = TypeVar("K")
+V = TypeVar("V")
+#: A full tile's node rows (see certgov.tlog.tiles.tile_levels), cached per log.
+_NodeRows = list[list[bytes]]
 
 _TILE_QUERY = select(TLogTile.width, TLogTile.data).where(
     TLogTile.log_id == bindparam("log_id"),
@@ -104,32 +108,32 @@ class ConsistencyProof:
     second_root: bytes
 
 
-class _LevelsCache(MutableMapping[tuple[int, int], list[list[bytes]]]):
-    """A thread-safe LRU of full tiles' node rows (shared by every reader of one log)."""
+class _Lru(MutableMapping[K, V]):
+    """A thread-safe least-recently-used mapping of at most ``capacity`` items."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
-        self._data: OrderedDict[tuple[int, int], list[list[bytes]]] = OrderedDict()
+        self._data: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __getitem__(self, key: tuple[int, int]) -> list[list[bytes]]:
+    def __getitem__(self, key: K) -> V:
         with self._lock:
             value = self._data[key]
             self._data.move_to_end(key)
             return value
 
-    def __setitem__(self, key: tuple[int, int], value: list[list[bytes]]) -> None:
+    def __setitem__(self, key: K, value: V) -> None:
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
             while len(self._data) > self._capacity:
                 self._data.popitem(last=False)
 
-    def __delitem__(self, key: tuple[int, int]) -> None:
+    def __delitem__(self, key: K) -> None:
         with self._lock:
             del self._data[key]
 
-    def __iter__(self) -> Iterator[tuple[int, int]]:
+    def __iter__(self) -> Iterator[K]:
         with self._lock:
             return iter(list(self._data))
 
@@ -167,10 +171,10 @@ class LogStore:
         self.keys = keys
         self.origin_prefix = origin_prefix.rstrip("/")
         self._cached_tiles = cached_tiles
-        self._caches: dict[int, _LevelsCache] = {}
+        self._caches: dict[int, _Lru[tuple[int, int], _NodeRows]] = {}
         self._caches_lock = threading.Lock()
-        self._bodies: OrderedDict[tuple[str, int, int, int], bytes] = OrderedDict()
-        self._bodies_capacity = cached_bodies
+        #: Tile bodies by (log, level, index, width): a tile at a given width never changes.
+        self._bodies: _Lru[tuple[str, int, int, int], bytes] = _Lru(cached_bodies)
         #: Per-log entry checks (e.g. the audit log takes only audit records); each raises
         #: :class:`InvalidInput` for an entry the log must not hold.
         self.validators: dict[str, Callable[[bytes], object]] = {}
@@ -400,11 +404,11 @@ class LogStore:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _cache(self, log_id: int) -> _LevelsCache:
+    def _cache(self, log_id: int) -> _Lru[tuple[int, int], _NodeRows]:
         with self._caches_lock:
             cache = self._caches.get(log_id)
             if cache is None:
-                cache = self._caches[log_id] = _LevelsCache(self._cached_tiles)
+                cache = self._caches[log_id] = _Lru(self._cached_tiles)
             return cache
 
     def _tile_body(self, session: Session, log: TLog, coord: TileCoord) -> bytes:
@@ -427,16 +431,9 @@ class LogStore:
         sequencer reads through :meth:`_tile_body` and caches nothing it has not committed.
         """
         key = (log.name, coord.level, coord.index, coord.width)
-        with self._caches_lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-                return body
-        body = self._tile_body(session, log, coord)
-        with self._caches_lock:
-            self._bodies[key] = body
-            while len(self._bodies) > self._bodies_capacity:
-                self._bodies.popitem(last=False)
+        body = self._bodies.get(key)
+        if body is None:
+            body = self._bodies[key] = self._tile_body(session, log, coord)
         return body
 
     def latest_checkpoint(self, session: Session, log: TLog) -> str:
@@ -475,12 +472,7 @@ class LogStore:
         """A full tile this process read before (full tiles never change), or None."""
         if coord.is_partial:
             return None
-        key = (name, coord.level, coord.index, coord.width)
-        with self._caches_lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-            return body
+        return self._bodies.get((name, coord.level, coord.index, coord.width))
 
     def bundle(self, session: Session, log: TLog, coord: BundleCoord) -> bytes:
         """An entry bundle (C2SP) of the log, full or partial."""
@@ -579,8 +571,3 @@ class LogStore:
                 bundle = []
         if bundle:
             yield BundleCoord(number, len(bundle)).path(), encode_entry_bundle(bundle)
-
-
-def entry_digest(data: bytes) -> str:
-    """SHA-256 of an entry in hex (what receipts and listings show)."""
-    return hashlib.sha256(data).hexdigest()

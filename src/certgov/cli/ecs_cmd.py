@@ -14,7 +14,7 @@ from certgov.cli.common import EXIT_REFUSED, JsonFlag, emit_json, work
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
-from certgov.errors import InvalidInput, NotFound
+from certgov.errors import InvalidInput
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime, RuleSet
 
@@ -39,17 +39,12 @@ def read_json_stdin(what: str) -> Any:
 def choose_rule_set(
     session: Session, ctx: Context, rule_set_id: str | None, on: str | None
 ) -> RuleSet:
-    """The named ECS rule set, else the one in force on the date."""
-    if rule_set_id is not None:
-        rule_set = ctx.rule_sets.get(rule_set_id)
-        if rule_set is None:
-            raise NotFound(f"no rule set {rule_set_id!r}", hint="see `certgov rules list`")
-        return rule_set
+    """The named ECS rule set, else the one in force on the date (default: today)."""
     try:
         day = dt.date.fromisoformat(on) if on else china_date(ctx.clock.now())
     except ValueError:
         raise InvalidInput(f"--on must be a date YYYY-MM-DD, not {on!r}") from None
-    return rulebook.in_force(session, ctx.rule_sets, Regime.ECS, day)
+    return rulebook.named_or_in_force(session, ctx.rule_sets, Regime.ECS, rule_set_id, day)
 
 
 @ecs_app.command("applicability")

@@ -86,3 +86,22 @@ def in_force(
     session: Session, rule_sets: Mapping[str, RuleSet], regime: Regime, on: dt.date
 ) -> RuleSet:
     return rule_set_in_force(rule_sets, regime, on, activations(session))
+
+
+def named_or_in_force(
+    session: Session,
+    rule_sets: Mapping[str, RuleSet],
+    regime: Regime,
+    rule_set_id: str | None,
+    on: dt.date,
+) -> RuleSet:
+    """The rule set named ``rule_set_id`` (e.g. a draft, for a readiness check), else the one
+    of ``regime`` in force on ``on``."""
+    if rule_set_id is None:
+        return in_force(session, rule_sets, regime, on)
+    rule_set = rule_sets.get(rule_set_id)
+    if rule_set is None:
+        raise NotFound(
+            f"no rule set {rule_set_id[:60]!r}", hint="see `certgov rules list` for the known ids"
+        )
+    return rule_set

@@ -14,7 +14,6 @@ from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
-from certgov.errors import NotFound
 from certgov.identity.roles import Actor, Role
 from certgov.licensing import services as licensing
 from certgov.rulebook import services as rulebook
@@ -32,13 +31,8 @@ OnQuery = Annotated[dt.date | None, Query(description="Date (default: today, Chi
 def _rule_set(
     session: Session, ctx: Context, rule_set_id: str | None, on: dt.date | None
 ) -> RuleSet:
-    if rule_set_id is not None:
-        rule_set = ctx.rule_sets.get(rule_set_id)
-        if rule_set is None:
-            raise NotFound(f"no rule set {rule_set_id[:60]!r}", hint="GET /api/v1/rule-sets")
-        return rule_set
     day = on or china_date(ctx.clock.now())
-    return rulebook.in_force(session, ctx.rule_sets, Regime.ECS, day)
+    return rulebook.named_or_in_force(session, ctx.rule_sets, Regime.ECS, rule_set_id, day)
 
 
 @router.post("/applicability")

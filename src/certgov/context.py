@@ -6,10 +6,11 @@ other rule sets without globals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,9 +27,21 @@ from certgov.settings import Settings, get_settings
 from certgov.store.engine import make_engine, make_session_factory
 from certgov.workflow.definition import ProcessDef, load_process
 
+if TYPE_CHECKING:
+    from certgov.cases.services import CaseEffect
 
-def load_processes(extra_dir: Path | None = None) -> dict[str, ProcessDef]:
-    """The shipped process definitions, plus any ``*.toml`` in ``extra_dir``."""
+
+def load_processes(
+    extra_dir: Path | None = None, domain_effects: Iterable[str] | None = None
+) -> dict[str, ProcessDef]:
+    """The shipped process definitions, plus any ``*.toml`` in ``extra_dir``; a transition may
+    name the engine's data effects and the domains' effects (``domain_effects``, by default
+    those of :func:`certgov.effects.case_effects`)."""
+    if domain_effects is None:
+        from certgov.effects import case_effects
+
+        domain_effects = case_effects()
+    known_effects = [*EFFECTS, *domain_effects]
     roles = [r.value for r in ALL_ROLES]
     paths: list[Path] = []
     shipped = resources.files("certgov.cases") / "processes"
@@ -38,7 +51,7 @@ def load_processes(extra_dir: Path | None = None) -> dict[str, ProcessDef]:
         paths.extend(sorted(extra_dir.glob("*.toml")))
     processes: dict[str, ProcessDef] = {}
     for path in paths:
-        process = load_process(path, roles=roles, guards=GUARDS, effects=EFFECTS)
+        process = load_process(path, roles=roles, guards=GUARDS, effects=known_effects)
         if process.id in processes:
             raise ConfigurationError(f"process {process.id!r} is defined twice ({path})")
         processes[process.id] = process
@@ -54,6 +67,8 @@ class Context:
     sessions: sessionmaker[Session]
     logs: LogStore
     settings: Settings = field(default_factory=get_settings)
+    #: The domains' transition effects by name (:data:`certgov.cases.services.CaseEffect`).
+    case_effects: Mapping[str, CaseEffect] = field(default_factory=dict)
 
     @property
     def audit(self) -> Auditor:
@@ -71,14 +86,19 @@ def build_context(
     settings = settings or get_settings()
     engine = make_engine(database_url or settings.resolved_database_url())
     logs = LogStore(LogKeys(settings.resolved_log_key_dir()), settings.log_origin)
+    # Imported here: the domains' effects are use cases, which need the context type.
+    from certgov.effects import case_effects
+
+    effects = case_effects()
     ctx = Context(
         clock=clock or SystemClock(),
         calendar=china_calendar(settings.resolved_calendar_overrides()),
         rule_sets=load_rule_sets(settings.rules_dir),
-        processes=load_processes(process_dir),
+        processes=load_processes(process_dir, effects),
         sessions=make_session_factory(engine),
         logs=logs,
         settings=settings,
+        case_effects=effects,
     )
     # Imported here: the sequencer runs use cases, which need the context type.
     from certgov.logs.sequencer import sequence_after_commit

@@ -42,6 +42,12 @@ class InvalidInput(CertgovError):
     code = "invalid_input"
 
 
+class Prohibited(InvalidInput):
+    """The law forbids what is asked, whoever asks (a licence cannot be transferred)."""
+
+    code = "prohibited"
+
+
 class NotFound(CertgovError):
     """An id names nothing that exists (or nothing the caller may see)."""
 

@@ -1,4 +1,4 @@
-"""Background jobs: the deadline sweep and log sequencing; monitors join them later.
+"""Background jobs: the deadline sweep, the licensing monitors and log sequencing.
 
 ``certgov worker`` runs it in its own process (any number of them: on PostgreSQL the sweep
 claims rows with SKIP LOCKED); ``certgov serve`` runs it in a thread beside the web server.
@@ -10,6 +10,8 @@ import logging
 import threading
 
 from certgov.cases.sweep import SweepReport, sweep
+from certgov.conduct import services as conduct
+from certgov.licensing import services as licensing
 from certgov.context import Context
 from certgov.logs.sequencer import sequence_pending
 from certgov.store.engine import unit_of_work
@@ -20,6 +22,15 @@ log = logging.getLogger("certgov.worker")
 def run_once(ctx: Context) -> SweepReport:
     with unit_of_work(ctx.sessions) as session:
         report = sweep(session, ctx)
+    # Monitors of the licensing domain (ECS-2.3, ECS-2.4, ECS-3.3), each its own transaction.
+    with unit_of_work(ctx.sessions) as session:
+        licences = licensing.sweep_licences(session, ctx)
+        if licences.expired or licences.renewals_opened:
+            log.info("licences: %s", licences.as_dict())
+    with unit_of_work(ctx.sessions) as session:
+        licensing.sweep_registration_changes(session, ctx)
+    with unit_of_work(ctx.sessions) as session:
+        conduct.sweep_outlets(session, ctx)
     # Anything queued for a log and not yet sequenced (a process stopped between its commit
     # and its sequencing, or the sweep just queued audit records) is sequenced now.
     sequence_pending(ctx)

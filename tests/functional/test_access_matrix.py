@@ -91,6 +91,8 @@ def test_route_role_walk(client: TestClient, world) -> None:
         "process_id": "ca-licence-application",
         "deadline": "decision",
         "code": "91330100716105852F",
+        "number": "ECP3100002025999",
+        "outlet_id": 1,
     }
     queries = {
         "/api/v1/calendar/add": {"from": "2025-09-25", "business_days": 1},

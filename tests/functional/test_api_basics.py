@@ -115,13 +115,16 @@ def test_a_provincial_regulator_registers_only_in_its_province(client: TestClien
 
 def test_cases_are_visible_only_within_scope(client: TestClient, world) -> None:
     """SYS-6: provincial regulators see their province; operators their own cases;
-    testing agencies only cases assigned to them; invisible cases read as not found."""
+    testing agencies only cases assigned to them; invisible cases read as not found, except
+    to a provincial regulator, who is told the case is outside its jurisdiction (ECS-4.3)."""
     from tests_support import open_licence_case
 
     case = open_licence_case(client, world)  # Shanghai CA → jurisdiction 310000
     url = f"/api/v1/cases/{case['id']}"
     assert client.get(url, headers=world.headers("provincial_regulator")).status_code == 200
-    assert client.get(url, headers=world.headers("provincial_regulator_gd")).status_code == 404
+    outside = client.get(url, headers=world.headers("provincial_regulator_gd"))
+    assert outside.status_code == 403
+    assert "outside your jurisdiction (440000)" in outside.json()["message"]
     assert client.get(url, headers=world.headers("ca_operator_beijing")).status_code == 404
     assert client.get(url, headers=world.headers("testing_agency")).status_code == 404
     assert client.get(url, headers=world.headers("certification_body")).status_code == 404

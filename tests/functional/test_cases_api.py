@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from certgov.clock import FixedClock
 from certgov.store.engine import unit_of_work
 from certgov.worker import run_once
-from tests_support import open_licence_case
+from tests_support import open_licence_case, submit_application, to_decision
 
 
 def _act(
@@ -116,10 +116,9 @@ def test_extension_needs_the_right_role_and_a_reason(client, world) -> None:
 
 def test_concurrent_decisions_one_wins_the_other_gets_a_conflict(client, world) -> None:
     """SYS-1 / DESIGN optimistic concurrency: two officials decide one case at once."""
-    case = open_licence_case(client, world)
-    accepted = _act(client, world, "national_regulator", case, "accept").json()
-    for step in ("to_expert_evaluation", "to_onsite_evaluation"):
-        accepted = _act(client, world, "national_regulator", accepted, step).json()
+    submitted = submit_application(client, world)
+    case = submitted["case"]
+    accepted = to_decision(client, world, case["id"])
 
     def decide(name: str) -> Any:
         extra = {"reason": "capital not proven"} if name == "refuse" else {}

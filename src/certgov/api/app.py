@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certgov import __version__
-from certgov.api.routes import auth, cases, ecs, logs, parties, reference
+from certgov.api.routes import auth, cases, conduct, ecs, licences, logs, parties, reference
 from certgov.context import Context, build_context
 from certgov.errors import (
     CertgovError,
@@ -45,6 +45,8 @@ API_ROUTERS = (
     cases.router,
     logs.router,
     ecs.router,
+    licences.router,
+    conduct.router,
 )
 
 STATUS = {

@@ -14,6 +14,7 @@ from typing import Any
 
 from certgov.calendar import BusinessCalendar
 from certgov.clock import china_date
+from certgov.ecs.review import approval_blockers
 from certgov.identity.roles import Actor
 from certgov.rules.model import DurationUnit, RuleSet
 
@@ -89,6 +90,18 @@ def assigned(ctx: GuardContext) -> str | None:
     return None
 
 
+def application_conditions_met(ctx: GuardContext) -> str | None:
+    """Every item of the licence application's evaluation is finally met (ECS-2.1, ECS-2.2):
+    automatically, or by a reviewer's judgement recorded on the case."""
+    evaluation = ctx.data.get("evaluation")
+    reviews = ctx.data.get("reviews")
+    reasons = approval_blockers(
+        evaluation if isinstance(evaluation, Mapping) else None,
+        reviews if isinstance(reviews, Mapping) else {},
+    )
+    return "; ".join(reasons) or None
+
+
 def record_decision(ctx: EffectContext) -> None:
     """Record the decision on the case: what was decided, by whom, when and why."""
     ctx.data["decision"] = {
@@ -100,5 +113,9 @@ def record_decision(ctx: EffectContext) -> None:
     }
 
 
-GUARDS: dict[str, Guard] = {"filed_within": filed_within, "assigned": assigned}
+GUARDS: dict[str, Guard] = {
+    "filed_within": filed_within,
+    "assigned": assigned,
+    "application_conditions_met": application_conditions_met,
+}
 EFFECTS: dict[str, Effect] = {"record_decision": record_decision}

@@ -8,7 +8,7 @@ writer caught by the version column at flush) is a :class:`~certgov.errors.Confl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +23,7 @@ from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import PARTY_ROLES, Actor, ActorKind
+from certgov.identity.roles import PARTY_ROLES, Actor, ActorKind, Role
 from certgov.registry.jurisdictions import BY_CODE, NATIONAL
 from certgov.registry.models import Party, PartyKind
 from certgov.rulebook.services import in_force
@@ -32,6 +32,12 @@ from certgov.supervision.models import Finding
 from certgov.workflow import clocks
 from certgov.workflow.clocks import ClockState, ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
+
+#: A domain effect of a transition (SYS-1): runs in the transition's transaction, after the
+#: case has moved and its history is written, so it may create records of its own domain (the
+#: licence an approval issues, ECS-2.3). Registered in :attr:`Context.case_effects` by the
+#: composition root, so the engine never imports the domains built on it.
+CaseEffect = Callable[[Session, Context, Actor, Case, str | None], None]
 
 
 class GuardFailed(InvalidInput):
@@ -298,9 +304,20 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
 
 
 def get_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case:
-    """A case the actor may see; an invisible case is reported as not found (no leak)."""
+    """A case the actor may see. A provincial regulator is told that a case of another
+    province is outside its jurisdiction (officials share one system, ECS-4.3); to anyone
+    else an invisible case is reported as not found (no leak)."""
     case = session.get(Case, case_id)
-    if case is None or not access.can_view(actor, case, process_of(ctx, case.process_id).regime):
+    if case is None:
+        raise NotFound(f"no case with id {case_id}")
+    if not access.can_view(actor, case, process_of(ctx, case.process_id).regime):
+        if actor.role is Role.PROVINCIAL_REGULATOR:
+            where = BY_CODE.get(case.jurisdiction)
+            raise Forbidden(
+                f"case {case_id} belongs to jurisdiction {case.jurisdiction}"
+                f"{f' ({where.name_en})' if where else ''}, outside your jurisdiction "
+                f"({actor.jurisdiction})"
+            )
         raise NotFound(f"no case with id {case_id}")
     return case
 
@@ -394,7 +411,8 @@ def transition(
     data = dict(case.data)
     data.update(payload)
     for effect in spec.effects:
-        EFFECTS[effect](EffectContext(actor, data, spec.name, reason, now))
+        if effect in EFFECTS:
+            EFFECTS[effect](EffectContext(actor, data, spec.name, reason, now))
     with _concurrent_change_is_a_conflict(case.id):
         before = case.state
         case.state = spec.target
@@ -417,6 +435,37 @@ def transition(
             details={"payload": payload} if payload else None,
         )
         _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
+        session.flush()
+        for effect in spec.effects:
+            domain_effect = ctx.case_effects.get(effect)
+            if domain_effect is not None:
+                domain_effect(session, ctx, actor, case, reason)
+        session.flush()
+    return case
+
+
+def annotate(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    case: Case,
+    kind: str,
+    *,
+    changes: Mapping[str, Any],
+    expected_version: int | None,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> Case:
+    """Change a case's data without moving it (a reviewer's judgement on one item, say): the
+    change bumps the version, and is recorded in the history and the audit log (SYS-1)."""
+    _check_version(case, expected_version)
+    if case.closed:
+        raise Conflict(f"case {case.id} is closed ({case.state}); it can no longer change")
+    with _concurrent_change_is_a_conflict(case.id):
+        now = ctx.clock.now()
+        case.data = {**case.data, **changes}
+        case.updated_at = now
+        _event(session, ctx, case, actor, now, kind, reason=reason, details=details)
         session.flush()
     return case
 

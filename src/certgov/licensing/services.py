@@ -1,27 +1,107 @@
-"""Licence applications (ECS-2.1, ECS-2.2): submitted, judged item by item under the rule set
-in force on the application date, and reviewed on the ``ca-licence-application`` process (its
-45-day decision clock starts at acceptance and stops while documents are requested)."""
+"""Licensing of CAs (ECS-2): applications judged item by item and reviewed (ECS-2.1, 2.2),
+licences issued on approval with their status history, renewal, and the ban on transfer
+(ECS-2.3), modification cases and business-registration change filings (ECS-2.4).
+
+Every function is one use case inside the caller's unit of work; none commits.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs import Evaluation, evaluate, parse_application
-from certgov.errors import Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import Actor, Role
+from certgov.ecs.citation import cite
+from certgov.ecs.review import check_judgement, with_reviews
+from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Prohibited
+from certgov.identity.roles import SYSTEM_ACTOR, Actor, ActorKind, Role
+from certgov.licensing.models import (
+    Licence,
+    LicenceEvent,
+    LicenceStatus,
+    RegistrationChange,
+)
+from certgov.registry.jurisdictions import BY_CODE
 from certgov.registry.models import Party, PartyKind
 from certgov.rulebook.services import in_force
-from certgov.rules.model import Regime
+from certgov.rules.model import Regime, RuleSet
+from certgov.supervision.services import Problem, raise_finding
+from certgov.workflow.clocks import date_after, date_before
+from certgov.workflow.definition import SYSTEM_ROLE
 
 PROCESS = "ca-licence-application"
+RENEWAL_PROCESS = "ca-licence-renewal"
+MODIFICATION_PROCESS = "ca-licence-modification"
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+_MAX_TEXT = 2000
+
+
+def _today(ctx: Context) -> dt.date:
+    return china_date(ctx.clock.now())
+
+
+def _ecs_rules(session: Session, ctx: Context, day: dt.date) -> RuleSet:
+    return in_force(session, ctx.rule_sets, Regime.ECS, day)
+
+
+def _actor_role(actor: Actor) -> str:
+    return SYSTEM_ROLE if actor.kind is ActorKind.SYSTEM else actor.role.value
+
+
+def _require_national(actor: Actor, what: str) -> None:
+    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
+        return
+    if actor.role is Role.PROVINCIAL_REGULATOR:
+        raise Forbidden(
+            f"{what} is decided by the national regulator (MIIT), not by a provincial "
+            f"regulator ({actor.jurisdiction})"
+        )
+    raise Forbidden(f"a {actor.role} may not {what}")
+
+
+def _ca(session: Session, party_id: int) -> Party:
+    party = session.get(Party, party_id)
+    if party is None:
+        raise NotFound(f"no party with id {party_id}")
+    if party.kind is not PartyKind.CA:
+        raise InvalidInput(f"party {party.id} is a {party.kind}, not a CA")
+    return party
+
+
+def check_party_scope(actor: Actor, party: Party, what: str) -> None:
+    """May ``actor`` act on ``party``'s records? Its own organisation for a CA operator; its
+    province for a provincial regulator (ECS-4.3); anything for the national regulator.
+    Refusals name the reason (SYS-6)."""
+    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
+        return
+    if actor.role is Role.PROVINCIAL_REGULATOR:
+        if actor.covers(party.home_province):
+            return
+        province = BY_CODE.get(party.home_province or "")
+        raise Forbidden(
+            f"{party.name} is registered in {party.home_province}"
+            f"{f' ({province.name_en})' if province else ''}, outside your jurisdiction "
+            f"({actor.jurisdiction}); you may not {what}"
+        )
+    if actor.role is Role.CA_OPERATOR:
+        if actor.party_id == party.id:
+            return
+        raise Forbidden(f"you may {what} only for your own organisation")
+    raise Forbidden(f"a {actor.role} may not {what}")
+
+
+# --- Applications (ECS-2.1, ECS-2.2) -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -51,11 +131,9 @@ def submit_application(
     party_id = party_id if party_id is not None else actor.party_id
     if party_id != actor.party_id:
         raise Forbidden("you may apply only for your own organisation")
-    party = session.get(Party, party_id)
-    if party is None:
-        raise NotFound(f"no party with id {party_id}")
-    if party.kind is not PartyKind.CA:
-        raise InvalidInput(f"party {party.id} is a {party.kind}, not a CA")
+    if party_id is None:
+        raise Forbidden("your credentials name no organisation")
+    party = _ca(session, party_id)
     application = parse_application(dict(application_json))
     if party.uscc is not None and application.legal_person.uscc != party.uscc:
         raise InvalidInput(
@@ -63,8 +141,15 @@ def submit_application(
             f"{party.name} is registered with {party.uscc}",
             details={"field": "legal_person.uscc"},
         )
-    day = china_date(ctx.clock.now())
-    rule_set = in_force(session, ctx.rule_sets, Regime.ECS, day)
+    live = live_licence(session, party.id)
+    if live is not None:
+        raise Conflict(
+            f"{party.name} already holds licence {live.number} ({live.status}, valid until "
+            f"{live.valid_until.isoformat()})",
+            hint="apply for its renewal or modification instead",
+        )
+    day = _today(ctx)
+    rule_set = _ecs_rules(session, ctx, day)
     evaluation = evaluate(application, rule_set)
     case = cases.open_case(
         session,
@@ -80,3 +165,743 @@ def submit_application(
         ),
     )
     return Submitted(case, evaluation)
+
+
+def _application_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case:
+    case = cases.get_case(session, ctx, actor, case_id)
+    if case.process_id != PROCESS:
+        raise NotFound(f"case {case_id} is not a licence application")
+    return case
+
+
+def application_view(session: Session, ctx: Context, actor: Actor, case_id: int) -> dict[str, Any]:
+    """The application, its automatic evaluation with the reviewers' judgements, and what
+    still stands between it and a grant (ECS-2.2)."""
+    case = _application_case(session, ctx, actor, case_id)
+    evaluation = case.data.get("evaluation")
+    reviews = case.data.get("reviews") or {}
+    licence = session.scalar(select(Licence).where(Licence.application_case_id == case.id))
+    return {
+        "case": {
+            "id": case.id,
+            "state": case.state,
+            "version": case.version,
+            "title": case.title,
+            "closed": case.closed,
+            "rule_sets": case.rule_set_ids,
+        },
+        "application": case.data.get("application"),
+        "evaluation": with_reviews(evaluation, reviews) if isinstance(evaluation, dict) else None,
+        "licence": licence.number if licence else None,
+    }
+
+
+#: Case states in which reviewers judge items.
+REVIEW_STATES = frozenset({"document_review", "expert_evaluation", "onsite_evaluation"})
+
+
+def review_item(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    *,
+    item: str,
+    status: str,
+    note: str,
+    expected_version: int | None,
+) -> Case:
+    """A reviewer's judgement on one item of the evaluation, with a note (ECS-2.2)."""
+    if actor.role not in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR):
+        raise Forbidden(f"a {actor.role} may not judge an application's items")
+    case = _application_case(session, ctx, actor, case_id)
+    if case.state not in REVIEW_STATES:
+        raise Conflict(
+            f"items are judged during review ({', '.join(sorted(REVIEW_STATES))}); "
+            f"case {case.id} is {case.state}"
+        )
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("a judgement needs a note saying what the reviewer saw")
+    if len(note) > _MAX_TEXT:
+        raise InvalidInput(f"the note is longer than {_MAX_TEXT} characters")
+    evaluation = case.data.get("evaluation")
+    if not isinstance(evaluation, dict):
+        raise Conflict(f"case {case.id} holds no evaluated application")
+    automatic = check_judgement(evaluation, item, status)
+    review = {
+        "status": status,
+        "note": note,
+        "by": actor.name,
+        "role": actor.role.value,
+        "at": ctx.clock.now().isoformat(),
+        "stage": case.state,
+        "automatic_status": automatic.get("status"),
+    }
+    reviews = {**(case.data.get("reviews") or {}), item: review}
+    return cases.annotate(
+        session,
+        ctx,
+        actor,
+        case,
+        "item_reviewed",
+        changes={"reviews": reviews},
+        expected_version=expected_version,
+        reason=note,
+        details={"item": item, "status": status, "automatic_status": automatic.get("status")},
+    )
+
+
+# --- Licences (ECS-2.3) --------------------------------------------------------------------------
+
+
+def live_licence(session: Session, party_id: int) -> Licence | None:
+    """The party's licence that is valid or suspended, if any."""
+    return session.scalar(
+        select(Licence).where(
+            Licence.holder_party_id == party_id,
+            Licence.status.in_([LicenceStatus.VALID, LicenceStatus.SUSPENDED]),
+        )
+    )
+
+
+def _licence_event(
+    session: Session,
+    ctx: Context,
+    licence: Licence,
+    actor: Actor,
+    kind: str,
+    *,
+    from_status: str | None,
+    reason: str | None = None,
+    case_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    now = ctx.clock.now()
+    session.add(
+        LicenceEvent(
+            licence_id=licence.id,
+            at=now,
+            kind=kind,
+            from_status=from_status,
+            to_status=licence.status,
+            valid_until=licence.valid_until,
+            actor_name=actor.name,
+            actor_role=_actor_role(actor),
+            case_id=case_id,
+            reason=reason,
+            details=details or {},
+        )
+    )
+    ctx.audit.record(
+        session,
+        actor,
+        f"licence.{kind}",
+        at=now,
+        case_id=case_id,
+        subject={"licence": licence.number, "holder": licence.holder_party_id},
+        before={"status": from_status} if from_status else None,
+        after={"status": licence.status, "valid_until": licence.valid_until.isoformat()},
+        reason=reason,
+        details=details,
+    )
+
+
+def _next_number(session: Session, jurisdiction: str, year: int) -> str:
+    prefix = f"ECP{jurisdiction}{year}"
+    taken = session.scalar(
+        select(func.count()).select_from(Licence).where(Licence.number.startswith(prefix))
+    )
+    return f"{prefix}{(taken or 0) + 1:03d}"
+
+
+def issue_licence(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect of approving an application: the licence, valid from the decision date for the
+    rule set's ``licence_validity`` (the rule set the application was judged under)."""
+    if case.subject_party_id is None:
+        raise InvalidInput(f"case {case.id} names no applicant to license")
+    party = _ca(session, case.subject_party_id)
+    live = live_licence(session, party.id)
+    if live is not None:
+        raise Conflict(f"{party.name} already holds licence {live.number} ({live.status})")
+    rule_set = ctx.rule_sets[case.rule_set_ids[0]]
+    today = _today(ctx)
+    validity = rule_set.duration("licence_validity")
+    jurisdiction = party.home_province or case.jurisdiction
+    now = ctx.clock.now()
+    licence = Licence(
+        number=_next_number(session, jurisdiction, today.year),
+        holder_party_id=party.id,
+        jurisdiction=jurisdiction,
+        scope=list(rule_set.items("licence_scope")),
+        status=LicenceStatus.VALID,
+        valid_from=today,
+        valid_until=date_after(today, validity) - dt.timedelta(days=1),
+        issued_at=now,
+        application_case_id=case.id,
+        rule_set_id=rule_set.id,
+        updated_at=now,
+    )
+    session.add(licence)
+    session.flush()
+    _licence_event(
+        session,
+        ctx,
+        licence,
+        actor,
+        "issued",
+        from_status=None,
+        reason=reason,
+        case_id=case.id,
+        details={"validity": str(validity), "rule_set": rule_set.id, "scope": licence.scope},
+    )
+    case.data = {**case.data, "licence": licence.number}
+
+
+def get_licence(session: Session, number: str) -> Licence:
+    licence = session.scalar(select(Licence).where(Licence.number == number))
+    if licence is None:
+        raise NotFound(f"no licence numbered {number!r}")
+    return licence
+
+
+def licence_history(session: Session, licence: Licence) -> list[LicenceEvent]:
+    return list(
+        session.scalars(
+            select(LicenceEvent)
+            .where(LicenceEvent.licence_id == licence.id)
+            .order_by(LicenceEvent.id)
+        )
+    )
+
+
+def list_licences(
+    session: Session,
+    *,
+    holder_party_id: int | None = None,
+    status: str | None = None,
+    jurisdiction: str | None = None,
+) -> list[Licence]:
+    query = select(Licence).order_by(Licence.id)
+    if holder_party_id is not None:
+        query = query.where(Licence.holder_party_id == holder_party_id)
+    if status is not None:
+        if status not in {s.value for s in LicenceStatus}:
+            raise InvalidInput(
+                f"unknown licence status {status!r}",
+                hint=f"one of {', '.join(s.value for s in LicenceStatus)}",
+            )
+        query = query.where(Licence.status == status)
+    if jurisdiction is not None:
+        query = query.where(Licence.jurisdiction == jurisdiction)
+    return list(session.scalars(query))
+
+
+#: A regulator's action on a licence: the statuses it starts from and the one it leads to.
+STATUS_ACTIONS: dict[str, tuple[frozenset[LicenceStatus], LicenceStatus, str]] = {
+    "suspend": (frozenset({LicenceStatus.VALID}), LicenceStatus.SUSPENDED, "suspended"),
+    "reinstate": (frozenset({LicenceStatus.SUSPENDED}), LicenceStatus.VALID, "reinstated"),
+    "revoke": (
+        frozenset({LicenceStatus.VALID, LicenceStatus.SUSPENDED}),
+        LicenceStatus.REVOKED,
+        "revoked",
+    ),
+    "withdraw": (
+        frozenset({LicenceStatus.VALID, LicenceStatus.SUSPENDED}),
+        LicenceStatus.WITHDRAWN,
+        "withdrawn",
+    ),
+}
+
+
+def _check_version(licence: Licence, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != licence.version:
+        raise Conflict(
+            f"licence {licence.number} changed since you loaded it (you acted on version "
+            f"{expected_version}, it is now at version {licence.version}, {licence.status})",
+            hint="reload the licence and decide again",
+            details={"current_version": licence.version, "current_status": licence.status},
+        )
+
+
+def change_status(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    number: str,
+    action: str,
+    *,
+    reason: str,
+    expected_version: int | None,
+) -> Licence:
+    """Suspend, reinstate, revoke or withdraw a licence, with a reason (ECS-2.3)."""
+    spec = STATUS_ACTIONS.get(action)
+    if spec is None:
+        raise InvalidInput(
+            f"unknown licence action {action!r}", hint=f"one of {', '.join(STATUS_ACTIONS)}"
+        )
+    _require_national(actor, f"{action} a licence")
+    licence = get_licence(session, number)
+    sources, target, kind = spec
+    _check_version(licence, expected_version)
+    if licence.status not in sources:
+        raise Conflict(
+            f"licence {licence.number} is {licence.status}; {action} applies to a "
+            f"{' or '.join(sorted(sources))} licence"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(f"to {action} a licence needs a reason, recorded in its history")
+    before = licence.status
+    try:
+        licence.status = target
+        licence.updated_at = ctx.clock.now()
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            f"licence {licence.number} was changed by someone else at the same moment",
+            hint="reload the licence and decide again",
+        ) from exc
+    _licence_event(session, ctx, licence, actor, kind, from_status=before, reason=reason)
+    return licence
+
+
+def refuse_transfer(
+    session: Session, ctx: Context, actor: Actor, number: str, kind: str, to_party_id: int | None
+) -> None:
+    """A licence cannot be transferred, rented or lent (ECS-2.3, M2015 Art. 11): the request is
+    refused as :class:`Prohibited`, naming the rule. Nothing is stored."""
+    if kind not in ("transfer", "rent", "lend"):
+        raise InvalidInput(f"unknown request {kind!r}", hint="one of transfer, rent, lend")
+    licence = get_licence(session, number)
+    rule_set = _ecs_rules(session, ctx, _today(ctx))
+    if not rule_set.flag("licence_transfer_allowed"):
+        citation = cite(rule_set, "licence_transfer_allowed")
+        target = f" to party {to_party_id}" if to_party_id is not None else ""
+        raise Prohibited(
+            f"licence {licence.number} may not be {_PARTICIPLES[kind]}{target}: a licence "
+            f"cannot be transferred, rented or lent ({citation})",
+            details={"rule": citation.as_dict()},
+        )
+    raise Conflict(  # pragma: no cover - no shipped rule set allows it
+        f"rule set {rule_set.id} allows transfers, but certgov has no transfer procedure"
+    )
+
+
+_PARTICIPLES = {"transfer": "transferred", "rent": "rented", "lend": "lent"}
+
+
+def _live_for(session: Session, actor: Actor, number: str, what: str) -> Licence:
+    licence = get_licence(session, number)
+    holder = _ca(session, licence.holder_party_id)
+    check_party_scope(actor, holder, what)
+    if licence.status not in (LicenceStatus.VALID, LicenceStatus.SUSPENDED):
+        raise Conflict(f"licence {licence.number} is {licence.status}; you cannot {what}")
+    return licence
+
+
+def _open_case_for(session: Session, process_id: str, licence: Licence) -> Case | None:
+    return session.scalar(
+        select(Case).where(
+            Case.process_id == process_id,
+            Case.closed.is_(False),
+            Case.subject_party_id == licence.holder_party_id,
+        )
+    )
+
+
+def open_renewal(session: Session, ctx: Context, actor: Actor, number: str) -> Case:
+    """Open the renewal case of a licence (ECS-2.3); one at a time."""
+    licence = _live_for(session, actor, number, "renew a licence")
+    existing = _open_case_for(session, RENEWAL_PROCESS, licence)
+    if existing is not None:
+        raise Conflict(f"renewal case {existing.id} of licence {licence.number} is already open")
+    return _open_renewal(session, ctx, actor, licence)
+
+
+def _open_renewal(session: Session, ctx: Context, actor: Actor, licence: Licence) -> Case:
+    return cases.open_case(
+        session,
+        ctx,
+        actor,
+        cases.OpenCase(
+            process_id=RENEWAL_PROCESS,
+            title=f"Renewal of licence {licence.number}",
+            subject_party_id=licence.holder_party_id,
+            jurisdiction=licence.jurisdiction,
+            data={"licence": licence.number, "valid_until": licence.valid_until.isoformat()},
+        ),
+    )
+
+
+def _case_licence(session: Session, case: Case) -> Licence:
+    number = case.data.get("licence")
+    if not isinstance(number, str):
+        raise InvalidInput(f"case {case.id} names no licence")
+    return get_licence(session, number)
+
+
+def renew_licence(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect of approving a renewal: the licence runs ``licence_validity`` longer, counted
+    from the end of its current validity."""
+    licence = _case_licence(session, case)
+    if licence.status not in (LicenceStatus.VALID, LicenceStatus.SUSPENDED):
+        raise Conflict(f"licence {licence.number} is {licence.status}; it cannot be renewed")
+    rule_set = ctx.rule_sets[case.rule_set_ids[0]]
+    validity = rule_set.duration("licence_validity")
+    before = licence.valid_until
+    licence.valid_until = date_after(before + dt.timedelta(days=1), validity) - dt.timedelta(days=1)
+    licence.updated_at = ctx.clock.now()
+    session.flush()
+    _licence_event(
+        session,
+        ctx,
+        licence,
+        actor,
+        "renewed",
+        from_status=licence.status,
+        reason=reason,
+        case_id=case.id,
+        details={"valid_until_before": before.isoformat(), "validity": str(validity)},
+    )
+
+
+def open_modification(
+    session: Session, ctx: Context, actor: Actor, number: str, body: Mapping[str, Any]
+) -> Case:
+    """Open a modification case (ECS-2.4) for changes of the kinds the rule set lists
+    (``modification_triggers``: organisational structure, technical systems, service capacity)."""
+    licence = _live_for(session, actor, number, "request a licence modification")
+    rule_set = _ecs_rules(session, ctx, _today(ctx))
+    triggers = rule_set.items("modification_triggers")
+    kinds = body.get("kinds")
+    if (
+        not isinstance(kinds, list)
+        or not kinds
+        or not all(isinstance(k, str) and k.strip() for k in kinds)
+    ):
+        raise InvalidInput(
+            "kinds: give a non-empty list of what changes",
+            hint=f"each one of: {', '.join(triggers)}",
+            details={"field": "kinds"},
+        )
+    normalised = [k.strip().replace("_", " ").lower() for k in kinds]
+    unknown = [k for k in normalised if k not in triggers]
+    if unknown:
+        raise InvalidInput(
+            f"kinds: {', '.join(unknown)} is not a change needing a modification case under "
+            f"{rule_set.id}",
+            hint=f"each one of: {', '.join(triggers)} ({cite(rule_set, 'modification_triggers')});"
+            " business-registration changes are filed at /registration-changes",
+            details={"field": "kinds"},
+        )
+    description = body.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise InvalidInput("description: say what changes", details={"field": "description"})
+    if len(description) > _MAX_TEXT:
+        raise InvalidInput(f"description: longer than {_MAX_TEXT} characters")
+    return cases.open_case(
+        session,
+        ctx,
+        actor,
+        cases.OpenCase(
+            process_id=MODIFICATION_PROCESS,
+            title=f"Modification of licence {licence.number}: {', '.join(sorted(set(normalised)))}",
+            subject_party_id=licence.holder_party_id,
+            jurisdiction=licence.jurisdiction,
+            data={
+                "licence": licence.number,
+                "kinds": sorted(set(normalised)),
+                "description": description.strip(),
+            },
+        ),
+    )
+
+
+def record_modification(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect of approving a modification: the licence's history records it."""
+    licence = _case_licence(session, case)
+    _licence_event(
+        session,
+        ctx,
+        licence,
+        actor,
+        "modified",
+        from_status=licence.status,
+        reason=reason,
+        case_id=case.id,
+        details={"kinds": case.data.get("kinds"), "description": case.data.get("description")},
+    )
+
+
+@dataclass
+class LicenceSweep:
+    expired: list[str] = field(default_factory=list)
+    renewals_opened: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"expired": self.expired, "renewals_opened": self.renewals_opened}
+
+
+def sweep_licences(session: Session, ctx: Context) -> LicenceSweep:
+    """Worker job (ECS-2.3): licences past their last day expire (and their open renewal case
+    lapses); licences within the renewal lead of expiry get a renewal case if none is open."""
+    report = LicenceSweep()
+    today = _today(ctx)
+    live = [LicenceStatus.VALID.value, LicenceStatus.SUSPENDED.value]
+    for licence in session.scalars(
+        select(Licence).where(Licence.status.in_(live), Licence.valid_until < today)
+    ):
+        before = licence.status
+        licence.status = LicenceStatus.EXPIRED
+        licence.updated_at = ctx.clock.now()
+        session.flush()
+        _licence_event(
+            session,
+            ctx,
+            licence,
+            SYSTEM_ACTOR,
+            "expired",
+            from_status=before,
+            reason=f"validity ended on {licence.valid_until.isoformat()}",
+        )
+        renewal = _open_case_for(session, RENEWAL_PROCESS, licence)
+        if renewal is not None:
+            cases.transition(
+                session,
+                ctx,
+                SYSTEM_ACTOR,
+                renewal.id,
+                "lapse",
+                expected_version=None,
+                reason=f"licence {licence.number} expired on {licence.valid_until.isoformat()}",
+            )
+        report.expired.append(licence.number)
+    for licence in session.scalars(
+        select(Licence).where(
+            Licence.status == LicenceStatus.VALID.value, Licence.valid_until >= today
+        )
+    ):
+        rule_set = ctx.rule_sets.get(licence.rule_set_id) or _ecs_rules(session, ctx, today)
+        opens_on = date_before(licence.valid_until, rule_set.duration("licence_renewal_lead"))
+        if today < opens_on or _open_case_for(session, RENEWAL_PROCESS, licence) is not None:
+            continue
+        _open_renewal(session, ctx, SYSTEM_ACTOR, licence)
+        report.renewals_opened.append(licence.number)
+    return report
+
+
+# --- Business-registration changes (ECS-2.4) -----------------------------------------------------
+
+
+def _registration_item(rule_set: RuleSet, item: object) -> str:
+    items = rule_set.items("registration_change_items")
+    name = item.strip().replace("_", " ").lower() if isinstance(item, str) else None
+    if name not in items:
+        raise InvalidInput(
+            f"item: {item!r} is not a business-registration change to file",
+            hint=f"one of: {', '.join(items)} ({cite(rule_set, 'registration_change_items')})",
+            details={"field": "item"},
+        )
+    return name
+
+
+def _text(body: Mapping[str, Any], key: str, *, required: bool) -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{key}: give a non-empty text", details={"field": key})
+    if len(value) > _MAX_TEXT:
+        raise InvalidInput(f"{key}: longer than {_MAX_TEXT} characters", details={"field": key})
+    return value.strip()
+
+
+def _date(body: Mapping[str, Any], key: str) -> dt.date:
+    value = body.get(key)
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            f"{key}: give a date as YYYY-MM-DD, not {value!r}", details={"field": key}
+        ) from None
+
+
+def _late_problem(change: RegistrationChange, party: Party, rule_set_id: str) -> Problem:
+    filed = change.filed_on
+    late_by = ((filed or dt.date.max) - change.due_on).days if filed else None
+    what = (
+        f"filed on {filed.isoformat()}, {late_by} day(s) after the last day"
+        if filed
+        else "not filed"
+    )
+    return Problem(
+        code="registration-change-filed-late" if filed else "registration-change-not-filed",
+        key=f"registration-change:{change.id}",
+        severity="medium",
+        title=f"Late business-registration change filing: {party.name} ({change.item})",
+        message=(
+            f"The change of {change.item} registered on {change.changed_on.isoformat()} was "
+            f"due for filing by {change.due_on.isoformat()} ({rule_set_id}: "
+            f"registration_change_filing_period); {what}."
+        ),
+        requirement="ECS-2.4",
+        party_id=party.id,
+        jurisdiction=party.home_province,
+        details={
+            "change": change.id,
+            "item": change.item,
+            "changed_on": change.changed_on.isoformat(),
+            "due_on": change.due_on.isoformat(),
+            "filed_on": filed.isoformat() if filed else None,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ChangeRecorded:
+    change: RegistrationChange
+    finding_key: str | None
+
+
+def record_registration_change(
+    session: Session, ctx: Context, actor: Actor, party_id: int, body: Mapping[str, Any]
+) -> ChangeRecorded:
+    """File a business-registration change (the CA) or record one learnt of (a regulator),
+    ECS-2.4. The filing is due ``registration_change_filing_period`` after the change (rolled
+    to a business day, Civil Code Art. 203); a filing after that day is a finding."""
+    party = _ca(session, party_id)
+    check_party_scope(actor, party, "file a business-registration change")
+    rule_set = _ecs_rules(session, ctx, _today(ctx))
+    item = _registration_item(rule_set, body.get("item"))
+    changed_on = _date(body, "changed_on")
+    today = _today(ctx)
+    if changed_on > today:
+        raise InvalidInput(
+            f"changed_on {changed_on.isoformat()} is in the future; file a change once it is "
+            "registered",
+            details={"field": "changed_on"},
+        )
+    new_value = _text(body, "new_value", required=True)
+    assert new_value is not None
+    old_value = _text(body, "old_value", required=False)
+    digest = body.get("document_sha256")
+    if digest is not None and (not isinstance(digest, str) or not _SHA256_RE.fullmatch(digest)):
+        raise InvalidInput(
+            "document_sha256: give 64 lower-case hex digits", details={"field": "document_sha256"}
+        )
+    period = rule_set.duration("registration_change_filing_period")
+    due = ctx.calendar.add_calendar_days(changed_on, period.amount).due
+    by_ca = actor.role is Role.CA_OPERATOR
+    now = ctx.clock.now()
+    change = session.scalar(
+        select(RegistrationChange).where(
+            RegistrationChange.party_id == party.id,
+            RegistrationChange.item == item,
+            RegistrationChange.changed_on == changed_on,
+        )
+    )
+    if change is not None and (change.filed_at is not None or not by_ca):
+        raise Conflict(
+            f"the change of {item} of {changed_on.isoformat()} is already recorded "
+            f"(#{change.id}{', filed' if change.filed_at else ''})"
+        )
+    if change is None:
+        change = RegistrationChange(
+            party_id=party.id,
+            item=item,
+            old_value=old_value if old_value is not None else _current_value(party, item),
+            new_value=new_value,
+            changed_on=changed_on,
+            due_on=due,
+            rule_set_id=rule_set.id,
+            recorded_at=now,
+            recorded_by=actor.name,
+        )
+        session.add(change)
+    if by_ca:
+        change.new_value = new_value
+        change.filed_at = now
+        change.filed_on = today
+        change.late = today > change.due_on
+        change.document_sha256 = digest
+        if item == "name":
+            party.name = new_value
+    session.flush()
+    ctx.audit.record(
+        session,
+        actor,
+        "registration_change.filed" if by_ca else "registration_change.recorded",
+        subject={"party": party.id, "change": change.id, "item": item},
+        after={"value": new_value, "changed_on": changed_on.isoformat()},
+        details={"due_on": change.due_on.isoformat(), "late": change.late},
+    )
+    key = None
+    if change.late:
+        key = raise_finding(
+            session, ctx, actor, _late_problem(change, party, rule_set.id)
+        ).dedup_key
+    return ChangeRecorded(change, key)
+
+
+def _current_value(party: Party, item: str) -> str | None:
+    return party.name if item == "name" else None
+
+
+def registration_changes(session: Session, party_id: int) -> list[RegistrationChange]:
+    return list(
+        session.scalars(
+            select(RegistrationChange)
+            .where(RegistrationChange.party_id == party_id)
+            .order_by(RegistrationChange.changed_on, RegistrationChange.id)
+        )
+    )
+
+
+def sweep_registration_changes(session: Session, ctx: Context) -> list[str]:
+    """Worker job (ECS-2.4, ECS-4.2): a recorded change still unfiled after its last day is a
+    finding. Returns the finding keys raised."""
+    today = _today(ctx)
+    keys = []
+    for change in session.scalars(
+        select(RegistrationChange).where(
+            RegistrationChange.filed_at.is_(None), RegistrationChange.due_on < today
+        )
+    ):
+        party = _ca(session, change.party_id)
+        problem = _late_problem(change, party, change.rule_set_id)
+        keys.append(raise_finding(session, ctx, SYSTEM_ACTOR, problem).dedup_key)
+    return keys
+
+
+__all__ = [
+    "ChangeRecorded",
+    "LicenceSweep",
+    "Submitted",
+    "application_view",
+    "change_status",
+    "check_party_scope",
+    "get_licence",
+    "issue_licence",
+    "licence_history",
+    "list_licences",
+    "open_modification",
+    "open_renewal",
+    "record_modification",
+    "record_registration_change",
+    "refuse_transfer",
+    "registration_changes",
+    "renew_licence",
+    "review_item",
+    "submit_application",
+    "sweep_licences",
+    "sweep_registration_changes",
+]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from certgov.cases import models as cases_models
+from certgov.conduct import models as conduct_models
 from certgov.identity import models as identity_models
+from certgov.licensing import models as licensing_models
 from certgov.logs import models as logs_models
 from certgov.registry import models as registry_models
 from certgov.rulebook import models as rulebook_models
@@ -13,7 +15,9 @@ from certgov.supervision import models as supervision_models
 __all__ = [
     "Base",
     "cases_models",
+    "conduct_models",
     "identity_models",
+    "licensing_models",
     "logs_models",
     "registry_models",
     "rulebook_models",

@@ -80,6 +80,29 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, _gregorian.monthrange(year, month)[1]))
 
 
+def date_after(day: dt.date, period: Duration) -> dt.date:
+    """The calendar date ``period`` after ``day``, not moved off holidays: for validity and
+    retention periods, which are not procedural deadlines (a licence valid for 5 years from
+    2025-03-01 runs to 2030-03-01 whatever day of the week that is). Months and years keep the
+    day of the month (clamped to the month's last day); business days and hours are refused."""
+    if period.unit in (DurationUnit.MONTHS, DurationUnit.YEARS):
+        months = period.amount * (12 if period.unit is DurationUnit.YEARS else 1)
+        return _add_months(day, months)
+    if period.unit is DurationUnit.CALENDAR_DAYS:
+        return day + dt.timedelta(days=period.amount)
+    raise InvalidInput(f"{period} is not a period of calendar dates")
+
+
+def date_before(day: dt.date, period: Duration) -> dt.date:
+    """The calendar date ``period`` before ``day`` (a renewal lead before expiry)."""
+    if period.unit in (DurationUnit.MONTHS, DurationUnit.YEARS):
+        months = period.amount * (12 if period.unit is DurationUnit.YEARS else 1)
+        return _add_months(day, -months)
+    if period.unit is DurationUnit.CALENDAR_DAYS:
+        return day - dt.timedelta(days=period.amount)
+    raise InvalidInput(f"{period} is not a period of calendar dates")
+
+
 def _days_after(
     cal: WorkingCalendar, unit: DurationUnit, start: dt.date, amount: int
 ) -> tuple[dt.date, dt.date, tuple[str, ...]]:

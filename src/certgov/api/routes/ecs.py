@@ -1,6 +1,7 @@
 """Electronic certification services: is an activity regulated (ECS-1.1), is an application
-ready (ECS-2.1). Pure checks that store nothing, so anyone may ask (a company deciding whether
-it needs a licence, an applicant checking itself against a draft before it is in force)."""
+ready (ECS-2.1) — pure checks that store nothing, so anyone may ask (a company deciding whether
+it needs a licence, an applicant checking itself against a draft before it is in force) —;
+licence applications and their review (ECS-2.2)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
@@ -81,3 +83,46 @@ def submit_application(
         "case": {"id": case.id, "state": case.state, "version": case.version, "title": case.title},
         "evaluation": submitted.evaluation.as_dict(),
     }
+
+
+ApplicationReader = Annotated[
+    Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, Role.CA_OPERATOR))
+]
+Regulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR))]
+
+
+@router.get("/applications/{case_id}")
+def application(
+    case_id: int, session: SessionDep, ctx: ContextDep, actor: ApplicationReader
+) -> dict[str, Any]:
+    """ECS-2.2: the application, its evaluation item by item with the reviewers' judgements,
+    and the items still open or not met."""
+    return licensing.application_view(session, ctx, actor, case_id)
+
+
+class ReviewIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    item: str = Field(max_length=64)
+    status: str = Field(max_length=16, description="met or not_met")
+    note: str = Field(min_length=1, max_length=2000)
+    expected_version: int = Field(
+        description="The case version you acted on; a stale one is answered 409 Conflict."
+    )
+
+
+@router.post("/applications/{case_id}/reviews")
+def review(
+    case_id: int, body: ReviewIn, session: SessionDep, ctx: ContextDep, actor: Regulator
+) -> dict[str, Any]:
+    """ECS-2.2: a reviewer judges one item (needs review → met / not met; met → not met)."""
+    licensing.review_item(
+        session,
+        ctx,
+        actor,
+        case_id,
+        item=body.item,
+        status=body.status,
+        note=body.note,
+        expected_version=body.expected_version,
+    )
+    return licensing.application_view(session, ctx, actor, case_id)

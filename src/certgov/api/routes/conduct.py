@@ -1,0 +1,194 @@
+"""CA conduct over HTTP (ECS-3.1–3.3), the public registry of CAs, and findings (ECS-4.2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from sqlalchemy.orm import Session
+
+from certgov.api.deps import ContextDep, PublicActor, SessionDep, SignedInActor, allow
+from certgov.conduct import registry
+from certgov.conduct import services as conduct
+from certgov.conduct.models import OutsourcingDeclaration, PracticeStatement, ServiceOutlet
+from certgov.identity.roles import Actor, Role
+from certgov.licensing.services import check_party_scope
+from certgov.registry.models import Party
+from certgov.supervision.models import Finding
+from certgov.supervision.services import visible_findings
+
+router = APIRouter(tags=["CA conduct and registry"])
+
+JsonBody = Annotated[dict[str, Any], Body()]
+CaOperator = Annotated[Actor, Depends(allow(Role.CA_OPERATOR))]
+Keeper = Annotated[
+    Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, Role.CA_OPERATOR))
+]
+
+
+def statement_out(row: PracticeStatement) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "label": row.label,
+        "title": row.title,
+        "sha256": row.sha256,
+        "size": row.size,
+        "url": row.url,
+        "effective_on": row.effective_on.isoformat(),
+        "filed_at": row.filed_at.isoformat(),
+        "filed_by": row.filed_by,
+    }
+
+
+def declaration_out(row: OutsourcingDeclaration) -> dict[str, Any]:
+    return {
+        "version": row.version,
+        "functions": row.functions,
+        "rule_set": row.rule_set_id,
+        "declared_at": row.declared_at.isoformat(),
+        "declared_by": row.declared_by,
+    }
+
+
+def outlet_out(row: ServiceOutlet) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "jurisdiction": row.jurisdiction,
+        "name": row.name,
+        "address": row.address,
+        "opened_on": row.opened_on.isoformat(),
+        "closed_on": row.closed_on.isoformat() if row.closed_on else None,
+    }
+
+
+def finding_out(row: Finding) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "code": row.code,
+        "key": row.dedup_key,
+        "severity": row.severity,
+        "status": row.status,
+        "title": row.title,
+        "message": row.message,
+        "requirement": row.requirement,
+        "case_id": row.case_id,
+        "party_id": row.party_id,
+        "jurisdiction": row.jurisdiction,
+        "first_seen": row.first_seen.isoformat(),
+        "last_seen": row.last_seen.isoformat(),
+        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
+        "details": row.details,
+    }
+
+
+@router.get("/cas/{party_id}/practice-statements")
+def list_statements(
+    party_id: int, session: SessionDep, _actor: PublicActor
+) -> list[dict[str, Any]]:
+    """ECS-3.1: every filed version of the CA's practice statement, public."""
+    return [statement_out(s) for s in conduct.practice_statements(session, party_id)]
+
+
+@router.post("/cas/{party_id}/practice-statements", status_code=201)
+def file_statement(
+    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+) -> dict[str, Any]:
+    """ECS-3.1: file a new CPS version: ``{"label", "sha256", "effective_on"[, "title",
+    "size", "url"]}``."""
+    return statement_out(conduct.file_practice_statement(session, ctx, actor, party_id, body))
+
+
+def _scoped_party(session: Session, actor: Actor, party_id: int, what: str) -> None:
+    party = session.get(Party, party_id)
+    if party is not None:
+        check_party_scope(actor, party, what)
+
+
+@router.get("/cas/{party_id}/outsourcing")
+def list_declarations(party_id: int, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
+    """ECS-3.2: the CA's outsourcing declarations, newest last (its regulators and itself)."""
+    _scoped_party(session, actor, party_id, "see outsourcing declarations")
+    return [declaration_out(d) for d in conduct.outsourcing_declarations(session, party_id)]
+
+
+@router.put("/cas/{party_id}/outsourcing")
+def declare_outsourcing(
+    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+) -> dict[str, Any]:
+    """ECS-3.2: declare the outsourced functions ``{"functions": [{"function", "provider"}]}``;
+    a critical one is a finding."""
+    declared = conduct.declare_outsourcing(session, ctx, actor, party_id, body)
+    return {**declaration_out(declared.declaration), "findings": declared.findings}
+
+
+@router.get("/cas/{party_id}/operating-provinces")
+def list_provinces(party_id: int, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
+    """ECS-3.3: where the CA operates and where it has open outlets, public."""
+    provinces = conduct.operating_provinces(session, party_id)
+    covered = {o.jurisdiction for o in conduct.outlets(session, party_id, include_closed=False)}
+    return {
+        "provinces": provinces,
+        "without_outlet": [p for p in provinces if p not in covered],
+    }
+
+
+@router.put("/cas/{party_id}/operating-provinces")
+def set_provinces(
+    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Keeper
+) -> dict[str, Any]:
+    """ECS-3.3: set the provinces where the CA operates ``{"provinces": [codes]}``; each
+    without an outlet is a finding."""
+    missing = conduct.set_operating_provinces(session, ctx, actor, party_id, body)
+    return {"provinces": conduct.operating_provinces(session, party_id), "without_outlet": missing}
+
+
+@router.get("/cas/{party_id}/outlets")
+def list_outlets(party_id: int, session: SessionDep, _actor: PublicActor) -> list[dict[str, Any]]:
+    """ECS-3.3: the CA's service outlets, closed ones included, public."""
+    return [outlet_out(o) for o in conduct.outlets(session, party_id)]
+
+
+@router.post("/cas/{party_id}/outlets", status_code=201)
+def open_outlet(
+    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Keeper
+) -> dict[str, Any]:
+    """ECS-3.3: register an outlet ``{"jurisdiction", "name", "address"[, "opened_on"]}``."""
+    outlet, missing = conduct.open_outlet(session, ctx, actor, party_id, body)
+    return {**outlet_out(outlet), "without_outlet": missing}
+
+
+@router.post("/cas/{party_id}/outlets/{outlet_id}/close")
+def close_outlet(
+    party_id: int, outlet_id: int, session: SessionDep, ctx: ContextDep, actor: Keeper
+) -> dict[str, Any]:
+    """ECS-3.3: close an outlet; a province left without one becomes a finding."""
+    outlet, missing = conduct.close_outlet(session, ctx, actor, party_id, outlet_id)
+    return {**outlet_out(outlet), "without_outlet": missing}
+
+
+@router.get("/registry/cas")
+def registry_cas(
+    session: SessionDep,
+    ctx: ContextDep,
+    _actor: PublicActor,
+    status: Annotated[str | None, Query(max_length=16, description="Licence status.")] = None,
+) -> list[dict[str, Any]]:
+    """SYS-4 / ECS-2.3 / ECS-3: every CA with its licence and status history, practice
+    statement, operating provinces and outlets, and open conduct findings; public."""
+    return registry.ca_registry(session, ctx, licence_status=status)
+
+
+@router.get("/findings")
+def list_findings(
+    session: SessionDep,
+    actor: SignedInActor,
+    party: Annotated[int | None, Query(description="Party id.")] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """ECS-4.2: findings the caller may see (regulators their jurisdiction, operators their
+    own), newest first."""
+    return [
+        finding_out(f)
+        for f in visible_findings(session, actor, party_id=party, status=status, limit=limit)
+    ]

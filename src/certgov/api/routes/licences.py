@@ -1,0 +1,191 @@
+"""Licences over HTTP (ECS-2.3, ECS-2.4): the public record of each licence and its history;
+regulators' status decisions; renewal and modification cases; the refusal of transfers; the
+business-registration changes a CA files."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
+from certgov.api.routes.cases import case_summary
+from certgov.identity.roles import Actor, Role
+from certgov.licensing import services as licensing
+from certgov.licensing.models import Licence, LicenceEvent, RegistrationChange
+from certgov.registry.models import Party
+
+router = APIRouter(tags=["licences"])
+
+JsonBody = Annotated[dict[str, Any], Body()]
+CaOperator = Annotated[Actor, Depends(allow(Role.CA_OPERATOR))]
+LicenceActor = Annotated[
+    Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, Role.CA_OPERATOR))
+]
+
+
+def event_out(row: LicenceEvent) -> dict[str, Any]:
+    return {
+        "at": row.at.isoformat(),
+        "kind": row.kind,
+        "from_status": row.from_status,
+        "to_status": row.to_status,
+        "valid_until": row.valid_until.isoformat(),
+        "actor": {"name": row.actor_name, "role": row.actor_role},
+        "case_id": row.case_id,
+        "reason": row.reason,
+        "details": row.details,
+    }
+
+
+def licence_out(session: Session, licence: Licence, *, history: bool = True) -> dict[str, Any]:
+    holder = session.get(Party, licence.holder_party_id)
+    body: dict[str, Any] = {
+        "number": licence.number,
+        "holder": {
+            "party_id": licence.holder_party_id,
+            "name": holder.name if holder else None,
+            "name_en": holder.name_en if holder else None,
+            "uscc": holder.uscc if holder else None,
+        },
+        "jurisdiction": licence.jurisdiction,
+        "scope": licence.scope,
+        "status": licence.status,
+        "valid_from": licence.valid_from.isoformat(),
+        "valid_until": licence.valid_until.isoformat(),
+        "issued_at": licence.issued_at.isoformat(),
+        "application_case_id": licence.application_case_id,
+        "rule_set": licence.rule_set_id,
+        "version": licence.version,
+    }
+    if history:
+        body["history"] = [event_out(e) for e in licensing.licence_history(session, licence)]
+    return body
+
+
+@router.get("/licences")
+def list_licences(
+    session: SessionDep,
+    _actor: PublicActor,
+    holder: Annotated[int | None, Query(description="Holder party id.")] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
+) -> list[dict[str, Any]]:
+    """ECS-2.3 / SYS-4: licences, public."""
+    return [
+        licence_out(session, licence, history=False)
+        for licence in licensing.list_licences(
+            session, holder_party_id=holder, status=status, jurisdiction=jurisdiction
+        )
+    ]
+
+
+@router.get("/licences/{number}")
+def get_licence(number: str, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
+    """ECS-2.3: a licence with its status history, public."""
+    return licence_out(session, licensing.get_licence(session, number))
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["suspend", "reinstate", "revoke", "withdraw"]
+    reason: str = Field(min_length=1, max_length=10_000)
+    expected_version: int = Field(
+        description="The licence version you acted on; a stale one is answered 409 Conflict."
+    )
+
+
+@router.post("/licences/{number}/status")
+def change_status(
+    number: str,
+    body: StatusIn,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR))],
+) -> dict[str, Any]:
+    """ECS-2.3: suspend, reinstate, revoke or withdraw a licence (national regulator)."""
+    licence = licensing.change_status(
+        session,
+        ctx,
+        actor,
+        number,
+        body.action,
+        reason=body.reason,
+        expected_version=body.expected_version,
+    )
+    return licence_out(session, licence)
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["transfer", "rent", "lend"] = "transfer"
+    to_party_id: int | None = None
+
+
+@router.post("/licences/{number}/transfer")
+def transfer(
+    number: str, body: TransferIn, session: SessionDep, ctx: ContextDep, actor: LicenceActor
+) -> dict[str, Any]:
+    """ECS-2.3: a licence cannot be transferred, rented or lent; always refused (422
+    ``prohibited``), naming the rule."""
+    licensing.refuse_transfer(session, ctx, actor, number, body.kind, body.to_party_id)
+    return {}  # pragma: no cover - refuse_transfer always raises
+
+
+@router.post("/licences/{number}/renewals", status_code=201)
+def open_renewal(
+    number: str, session: SessionDep, ctx: ContextDep, actor: LicenceActor
+) -> dict[str, Any]:
+    """ECS-2.3: open the renewal case of a licence (the worker opens it by itself within the
+    rule set's renewal lead before expiry)."""
+    return case_summary(licensing.open_renewal(session, ctx, actor, number))
+
+
+@router.post("/licences/{number}/modifications", status_code=201)
+def open_modification(
+    number: str, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: LicenceActor
+) -> dict[str, Any]:
+    """ECS-2.4: open a modification case: ``{"kinds": [...], "description": ...}``, kinds from
+    the rule set's ``modification_triggers``."""
+    return case_summary(licensing.open_modification(session, ctx, actor, number, body))
+
+
+def change_out(row: RegistrationChange) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "party_id": row.party_id,
+        "item": row.item,
+        "old_value": row.old_value,
+        "new_value": row.new_value,
+        "changed_on": row.changed_on.isoformat(),
+        "due_on": row.due_on.isoformat(),
+        "rule_set": row.rule_set_id,
+        "recorded_by": row.recorded_by,
+        "filed_on": row.filed_on.isoformat() if row.filed_on else None,
+        "late": row.late,
+        "document_sha256": row.document_sha256,
+    }
+
+
+@router.post("/parties/{party_id}/registration-changes", status_code=201)
+def record_registration_change(
+    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: LicenceActor
+) -> dict[str, Any]:
+    """ECS-2.4: a CA files a business-registration change (name, domicile, legal
+    representative, registered capital: ``{"item", "changed_on", "new_value"}``); a regulator
+    records one it learnt of. Late filings are findings."""
+    recorded = licensing.record_registration_change(session, ctx, actor, party_id, body)
+    return {**change_out(recorded.change), "finding": recorded.finding_key}
+
+
+@router.get("/parties/{party_id}/registration-changes")
+def list_registration_changes(
+    party_id: int, session: SessionDep, actor: LicenceActor
+) -> list[dict[str, Any]]:
+    """ECS-2.4: a CA's business-registration changes and their filings."""
+    party = session.get(Party, party_id)
+    if party is not None:
+        licensing.check_party_scope(actor, party, "see registration changes")
+    return [change_out(row) for row in licensing.registration_changes(session, party_id)]

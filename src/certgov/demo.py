@@ -5,18 +5,24 @@ repository), written to ``<data_dir>/demo-logins.txt`` (mode 600) and printed.""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.cases import services as cases
+from certgov.cases.models import Case
+from certgov.clock import china_date
+from certgov.conduct import services as conduct
 from certgov.context import Context
 from certgov.errors import Conflict
 from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Role
+from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
+from certgov.licensing import services as licensing
 from certgov.registry import services as registry
 from certgov.registry.models import Party, PartyKind
 from certgov.registry.uscc import check_character
@@ -95,9 +101,180 @@ ACCOUNTS = [
     ("testlab", "Testing agency engineer", Role.TESTING_AGENCY, "national", 5),
     ("ca-beijing", "Beijing CA compliance officer", Role.CA_OPERATOR, "national", 0),
     ("ca-shanghai", "Shanghai CA compliance officer", Role.CA_OPERATOR, "national", 1),
+    ("ca-guangdong", "Guangdong CA compliance officer", Role.CA_OPERATOR, "national", 2),
     ("ca-zhejiang", "Zhejiang applicant", Role.CA_OPERATOR, "national", 3),
     ("app-shenzhen", "App operator", Role.APP_OPERATOR, "national", 4),
 ]
+
+
+def demo_application(party: Party, capital: int, staff: int) -> dict[str, Any]:
+    """A licence application of ``party`` (ECS-2.1) with the given capital and staff."""
+    return {
+        "legal_person": {
+            "name": party.name,
+            "uscc": party.uscc,
+            "independent_legal_person": True,
+        },
+        "registered_capital_yuan": capital,
+        "technical_staff": staff,
+        "service_staff": staff + 25,
+        "premises": {"fixed_premises": True, "description": f"{party.name_en} data centre"},
+        "physical_environment": {
+            "fit_for_secure_operation": True,
+            "evidence": ["GB/T 22239 level 3 assessment report"],
+        },
+        "equipment": {
+            "meets_national_security_standards": True,
+            "certificates": ["commercial cryptography product certificate"],
+        },
+        "cryptography": {"approved": True, "approval_number": f"SCA-{party.id:04d}"},
+        "documents": [
+            {
+                "kind": "articles_of_association",
+                "filename": "articles.pdf",
+                "sha256": hashlib.sha256(f"articles {party.uscc}".encode()).hexdigest(),
+                "size": 48_213,
+            }
+        ],
+    }
+
+
+def _step(session: Session, ctx: Context, actor: Actor, case: Case, name: str, **kw: Any) -> Case:
+    return cases.transition(session, ctx, actor, case.id, name, expected_version=case.version, **kw)
+
+
+def _license(
+    session: Session, ctx: Context, regulator: Actor, operator: Actor, party: Party
+) -> Case:
+    """Apply, review every item, evaluate and approve: the licence is issued (ECS-2.3)."""
+    case = licensing.submit_application(
+        session, ctx, operator, demo_application(party, 120_000_000, 85)
+    ).case
+    case = _step(session, ctx, regulator, case, "accept")
+    for item in case.data["evaluation"]["items"]:
+        if item["status"] == "needs_review":
+            case = licensing.review_item(
+                session,
+                ctx,
+                regulator,
+                case.id,
+                item=item["item"],
+                status="met",
+                note="checked during the document review and on site",
+                expected_version=case.version,
+            )
+    case = _step(session, ctx, regulator, case, "to_expert_evaluation")
+    case = _step(session, ctx, regulator, case, "to_onsite_evaluation")
+    return _step(session, ctx, regulator, case, "approve", reason="all conditions met")
+
+
+def load_ca_scenarios(
+    session: Session, ctx: Context, actors: dict[str, Actor], parties: list[Party]
+) -> None:
+    """CAs in four states (issue 4): Beijing licensed and compliant; Guangdong licensed with
+    conduct findings; Zhejiang applying; Shanghai applying with RMB 50 million of capital, which
+    meets the 2015 Measures in force but not the 2024 draft (see its readiness check)."""
+    regulator = actors["miit"]
+    beijing, shanghai, guangdong, zhejiang = parties[0], parties[1], parties[2], parties[3]
+    today = china_date(ctx.clock.now())
+
+    _license(session, ctx, regulator, actors["ca-beijing"], beijing)
+    conduct.file_practice_statement(
+        session,
+        ctx,
+        actors["ca-beijing"],
+        beijing.id,
+        {
+            "label": "V4.2",
+            "title": "Certification practice statement",
+            "sha256": hashlib.sha256(b"beijing cps 4.2").hexdigest(),
+            "size": 312_554,
+            "url": "https://ca-beijing.example/cps/4.2.pdf",
+            "effective_on": (today - dt.timedelta(days=90)).isoformat(),
+        },
+    )
+    for province, outlet in (("110000", "Haidian"), ("120000", "Binhai")):
+        conduct.open_outlet(
+            session,
+            ctx,
+            actors["ca-beijing"],
+            beijing.id,
+            {"jurisdiction": province, "name": f"{outlet} service hall", "address": outlet},
+        )
+    conduct.set_operating_provinces(
+        session, ctx, actors["ca-beijing"], beijing.id, {"provinces": ["110000", "120000"]}
+    )
+    conduct.declare_outsourcing(
+        session,
+        ctx,
+        actors["ca-beijing"],
+        beijing.id,
+        {"functions": [{"function": "customer service hotline", "provider": "Example Call Ltd"}]},
+    )
+
+    _license(session, ctx, regulator, actors["ca-guangdong"], guangdong)
+    conduct.file_practice_statement(
+        session,
+        ctx,
+        actors["ca-guangdong"],
+        guangdong.id,
+        {
+            "label": "2.0",
+            "sha256": hashlib.sha256(b"guangdong cps 2.0").hexdigest(),
+            "effective_on": (today - dt.timedelta(days=30)).isoformat(),
+        },
+    )
+    conduct.open_outlet(
+        session,
+        ctx,
+        actors["ca-guangdong"],
+        guangdong.id,
+        {"jurisdiction": "440000", "name": "Tianhe service hall", "address": "Tianhe, Guangzhou"},
+    )
+    conduct.set_operating_provinces(  # Guangxi without an outlet: a finding (ECS-3.3)
+        session, ctx, actors["ca-guangdong"], guangdong.id, {"provinces": ["440000", "450000"]}
+    )
+    conduct.declare_outsourcing(  # a critical function outsourced: a finding (ECS-3.2)
+        session,
+        ctx,
+        actors["ca-guangdong"],
+        guangdong.id,
+        {
+            "functions": [
+                {"function": "identity vetting decision", "provider": "Example RA Services"},
+                {"function": "data centre hosting", "provider": "Example IDC"},
+            ]
+        },
+    )
+    licensing.record_registration_change(  # filed 20 days after the change: a finding (ECS-2.4)
+        session,
+        ctx,
+        actors["ca-guangdong"],
+        guangdong.id,
+        {
+            "item": "legal representative",
+            "changed_on": (today - dt.timedelta(days=20)).isoformat(),
+            "new_value": "Li Si",
+        },
+    )
+
+    zhejiang_case = licensing.submit_application(
+        session, ctx, actors["ca-zhejiang"], demo_application(zhejiang, 100_000_000, 70)
+    ).case
+    _step(session, ctx, regulator, zhejiang_case, "accept")
+
+    shanghai_case = licensing.submit_application(
+        session, ctx, actors["ca-shanghai"], demo_application(shanghai, 50_000_000, 59)
+    ).case
+    shanghai_case = _step(session, ctx, actors["shanghai"], shanghai_case, "accept")
+    _step(
+        session,
+        ctx,
+        actors["shanghai"],
+        shanghai_case,
+        "request_documents",
+        reason="premises security assessment missing",
+    )
 
 
 def load_demo(session: Session, ctx: Context, *, only_if_empty: bool = False) -> str:
@@ -141,45 +318,8 @@ def load_demo(session: Session, ctx: Context, *, only_if_empty: bool = False) ->
             f"  {username:<14} {password}  ({role.value}{'' if jurisdiction == 'national' else ' ' + jurisdiction})"
         )
 
-    regulator = identity.user_actor(users["miit"])
-    today = ctx.clock.now().date()
-    applying = cases.open_case(
-        session,
-        ctx,
-        regulator,
-        cases.OpenCase(
-            "ca-licence-application",
-            "Licence application of Zhejiang New Applicant",
-            subject_party_id=parties[3].id,
-            relevant_date=today,
-        ),
-    )
-    cases.transition(
-        session, ctx, regulator, applying.id, "accept", expected_version=applying.version
-    )
-    stalled = cases.open_case(
-        session,
-        ctx,
-        regulator,
-        cases.OpenCase(
-            "ca-licence-application",
-            "Licence application of Shanghai Example (documents requested)",
-            subject_party_id=parties[1].id,
-            relevant_date=today - dt.timedelta(days=20),
-        ),
-    )
-    cases.transition(
-        session, ctx, regulator, stalled.id, "accept", expected_version=stalled.version
-    )
-    cases.transition(
-        session,
-        ctx,
-        regulator,
-        stalled.id,
-        "request_documents",
-        expected_version=stalled.version,
-        reason="premises security assessment missing",
-    )
+    actors = {name: identity.user_actor(user) for name, user in users.items()}
+    load_ca_scenarios(session, ctx, actors, parties)
     session.flush()
     text = "\n".join(lines) + "\n"
     logins.parent.mkdir(parents=True, exist_ok=True)

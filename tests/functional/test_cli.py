@@ -176,7 +176,49 @@ def test_demo_data_loads_once(env: dict[str, str]) -> None:
     second = certgov(env, "demo", "load", "--if-empty")
     assert "already loaded" in second.stdout
     cases = json.loads(certgov(env, "cases", "list", "--json").stdout)
-    assert {c["state"] for c in cases} == {"document_review", "awaiting_documents"}
+    states = {(c["process"], c["state"]) for c in cases}
+    assert ("ca-licence-application", "document_review") in states  # Zhejiang, applying
+    assert ("ca-licence-application", "awaiting_documents") in states  # Shanghai
+    assert ("ca-licence-application", "approved") in states
+
+
+def test_ecs_registry_from_the_command_line(env: dict[str, str]) -> None:
+    """SYS-4 / ECS-2.3 / ECS-3.3: `certgov ecs registry --json` lists the demo's licensed CAs:
+    one compliant, one with conduct findings (no outlet in Guangxi, critical outsourcing, late
+    registration-change filing)."""
+    certgov(env, "db", "upgrade")
+    assert certgov(env, "demo", "load").returncode == 0
+    result = certgov(env, "ecs", "registry", "--json")
+    assert result.returncode == 0, result.stderr
+    entries = {entry["name_en"]: entry for entry in json.loads(result.stdout)}
+    assert set(entries) == {
+        "Beijing Example Digital Certification Co.",
+        "Guangdong Example Certificate Services Co.",
+    }
+    compliant = entries["Beijing Example Digital Certification Co."]
+    assert compliant["licences"][0]["status"] == "valid" and compliant["findings"] == []
+    assert compliant["practice_statement"]["label"] == "V4.2"
+    flagged = entries["Guangdong Example Certificate Services Co."]
+    assert flagged["provinces_without_outlet"] == ["450000"]
+    assert {f["requirement"] for f in flagged["findings"]} == {"ECS-2.4", "ECS-3.2", "ECS-3.3"}
+    text = certgov(env, "ecs", "registry")
+    assert "no outlet in: 450000" in text.stdout
+    # The Shanghai application (RMB 50 million) meets the 2015 Measures but not the 2024 draft.
+    cases = json.loads(certgov(env, "cases", "list", "--json").stdout)
+    shanghai = next(c for c in cases if c["state"] == "awaiting_documents")
+    shown = json.loads(certgov(env, "cases", "show", str(shanghai["id"]), "--json").stdout)
+    application = shown["data"]["application"]
+    assert shown["data"]["evaluation"]["ready"] is True
+    draft = certgov(
+        env,
+        "ecs",
+        "readiness",
+        "--rule-set",
+        "measures-2024-draft",
+        "--json",
+        stdin=json.dumps(application),
+    )
+    assert draft.returncode == 1 and json.loads(draft.stdout)["ready"] is False
 
 
 def test_trace_reports_every_requirement(tmp_path: Path) -> None:

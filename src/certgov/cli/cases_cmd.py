@@ -82,3 +82,24 @@ def cases_list(
         typer.echo(
             f"{r['id']:>6}  {r['process']:<26} {r['state']:<20} v{r['version']}  {r['title']}"
         )
+
+
+@cases_app.command("show")
+def cases_show(case_id: int, as_json: JsonFlag = False) -> None:
+    """One case: its data, deadlines and history."""
+    from certgov.cases import services as cases
+    from certgov.cases.views import case_detail, event_out
+
+    with work(readonly=True) as (session, ctx):
+        case = cases.get_case(session, ctx, CLI_ACTOR, case_id)
+        body = case_detail(session, ctx, CLI_ACTOR, case)
+        body["history"] = [event_out(e) for e in cases.history(session, case)]
+    if as_json:
+        emit_json(body)
+        return
+    typer.echo(f"case {body['id']} {body['process_id']} {body['state']}: {body['title']}")
+    for deadline in body["deadlines"]:
+        typer.echo(f"  deadline {deadline['name']} {deadline['status']} due {deadline['due_on']}")
+    for event in body["history"]:
+        what = event["transition"] or event["kind"]
+        typer.echo(f"  {event['at']}  {event['actor']['name']:<24} {what}")

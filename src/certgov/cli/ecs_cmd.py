@@ -1,4 +1,5 @@
-"""``certgov ecs …``: electronic certification services — scope and licence readiness."""
+"""``certgov ecs …``: electronic certification services — scope, licence readiness, the
+registry of licensed CAs and record retention."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from certgov.cli.common import EXIT_REFUSED, JsonFlag, emit_json, work
 from certgov.clock import china_date
+from certgov.conduct.registry import ca_registry
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
 from certgov.errors import InvalidInput
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime, RuleSet
 
-ecs_app = typer.Typer(help="Electronic certification services (ECS-1, ECS-2).")
+ecs_app = typer.Typer(help="Electronic certification services (ECS-1 to ECS-3).")
 
 RuleSetOption = Annotated[
     str | None,
@@ -89,3 +91,31 @@ def readiness(
             typer.echo(f"{item['status']:<13} {item['title']}: {item['reason']}")
     if not result.ready:
         raise typer.Exit(EXIT_REFUSED)
+
+
+@ecs_app.command("registry")
+def registry(
+    status: Annotated[
+        str | None, typer.Option(help="Only CAs whose licence has this status (e.g. valid).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The public registry of licensed CAs: licence and status history, practice statement,
+    operating provinces and outlets, open conduct findings (SYS-4, ECS-2.3, ECS-3)."""
+    with work(readonly=True) as (session, ctx):
+        entries = ca_registry(session, ctx, licence_status=status)
+    if as_json:
+        emit_json(entries)
+        return
+    if not entries:
+        typer.echo("no licensed CA")
+    for entry in entries:
+        licence = entry["licences"][-1]
+        typer.echo(
+            f"{licence['number']}  {licence['status']:<9} until {licence['valid_until']}  "
+            f"{entry['name']} ({entry['home_province']})"
+        )
+        if entry["provinces_without_outlet"]:
+            typer.echo(f"    no outlet in: {', '.join(entry['provinces_without_outlet'])}")
+        for finding in entry["findings"]:
+            typer.echo(f"    finding {finding['requirement']}: {finding['title']}")

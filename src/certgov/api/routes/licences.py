@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
-from certgov.api.routes.cases import case_summary
+from certgov.cases.views import case_summary
 from certgov.identity.roles import Actor, Role
 from certgov.licensing import services as licensing
 from certgov.licensing.models import Licence, LicenceEvent, RegistrationChange

@@ -15,33 +15,19 @@ from playwright.sync_api import Page, expect
 
 from certgov.cases import services as cases
 from certgov.context import Context
-from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Role
+from certgov.identity.roles import Role
 from certgov.registry import services as registry
 from certgov.registry.models import PartyKind
 from certgov.registry.uscc import check_character
 from certgov.store.engine import unit_of_work
 from certgov.web.pages import TEXT
+from tests_support_browser import PASSWORD, add_user, log_in
 
 pytestmark = pytest.mark.browser
 
 ZH, EN = TEXT["zh"], TEXT["en"]
 LICENCE = "ca-licence-application"
-PASSWORD = "correct horse battery"
 SESSION_COOKIE = "certgov_session"
-
-
-def add_user(ctx: Context, username: str, role: Role, jurisdiction: str = "national") -> None:
-    with unit_of_work(ctx.sessions) as session:
-        identity.create_user(
-            session,
-            ctx.audit,
-            by=SYSTEM_ACTOR,
-            username=username,
-            display_name=username,
-            password=PASSWORD,
-            grant=identity.Grant(role, jurisdiction),
-        )
 
 
 def open_licence_case(ctx: Context, world: Any, title: str, party_id: int) -> int:
@@ -54,13 +40,6 @@ def open_licence_case(ctx: Context, world: Any, title: str, party_id: int) -> in
             cases.OpenCase(LICENCE, title, subject_party_id=party_id),
         )
         return case.id
-
-
-def log_in(page: Page, username: str, password: str) -> None:
-    page.goto("/console")
-    page.get_by_label(ZH["username"]).fill(username)
-    page.get_by_label(ZH["password"]).fill(password)
-    page.get_by_role("button", name=ZH["login"]).click()
 
 
 def session_cookie(page: Page) -> str | None:

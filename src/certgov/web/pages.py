@@ -6,19 +6,26 @@ Chinese is the default language, English with ``?lang=en`` (remembered in a cook
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from certgov.api.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
 from certgov.api.routes.auth import set_session_cookie
 from certgov.cases import services as cases
+from certgov.cases.views import case_detail, event_out
+from certgov.conduct.registry import ca_registry
+from certgov.context import Context
 from certgov.errors import CertgovError, Unauthenticated
 from certgov.identity import services as identity
 from certgov.identity.roles import Actor, Role
+from certgov.licensing import services as licensing
+from certgov.store.engine import unit_of_work
 from certgov.workflow.diagram import render_svg
 
 router = APIRouter(include_in_schema=False)
@@ -39,9 +46,38 @@ TEXT: dict[str, dict[str, str]] = {
         "process": "流程",
         "no_cases": "暂无可见案件。",
         "signed_in_as": "当前用户",
-        "registry_soon": "公开名录（持证电子认证服务机构、境外认可、已认证App）。",
+        "registry_soon": "公开名录：持证电子认证服务机构（境外认可、已认证App随后）。",
         "bad_login": "用户名或密码错误。",
         "language": "English",
+        "registry": "持证电子认证服务机构名录",
+        "registry_link": "公开名录",
+        "licence": "许可证",
+        "holder": "持证机构",
+        "valid_until": "有效期至",
+        "status": "状态",
+        "findings": "监管发现",
+        "no_outlet": "无服务网点的省份",
+        "no_licences": "暂无持证机构。",
+        "evaluation": "申请条件逐项评价",
+        "item": "条件",
+        "automatic": "自动评价",
+        "review": "审查意见",
+        "final": "结论",
+        "reason": "理由",
+        "judge": "审查",
+        "judge_item": "逐项审查",
+        "note": "审查说明",
+        "submit": "提交",
+        "deadlines": "期限",
+        "history": "记录",
+        "act": "办理",
+        "transition": "操作",
+        "due": "届满日",
+        "grantable": "全部条件已满足，可予许可。",
+        "not_grantable": "尚不能许可",
+        "open_items": "待审查",
+        "unmet_items": "不满足",
+        "cases_link": "案件",
     },
     "en": {
         "title": "certgov — certification supervision",
@@ -57,9 +93,38 @@ TEXT: dict[str, dict[str, str]] = {
         "process": "Process",
         "no_cases": "No cases visible to you.",
         "signed_in_as": "Signed in as",
-        "registry_soon": "Public registry (licensed CAs, recognised foreign CAs, certified apps).",
+        "registry_soon": "Public registry: licensed CAs (recognised foreign CAs and certified apps to follow).",
         "bad_login": "Wrong username or password.",
         "language": "中文",
+        "registry": "Registry of licensed electronic certification service providers",
+        "registry_link": "Public registry",
+        "licence": "Licence",
+        "holder": "Holder",
+        "valid_until": "Valid until",
+        "status": "Status",
+        "findings": "Findings",
+        "no_outlet": "Provinces without an outlet",
+        "no_licences": "No licensed CA yet.",
+        "evaluation": "Application conditions, item by item",
+        "item": "Condition",
+        "automatic": "Automatic",
+        "review": "Reviewer",
+        "final": "Result",
+        "reason": "Reason",
+        "judge": "Judge",
+        "judge_item": "Judge an item",
+        "note": "Note",
+        "submit": "Submit",
+        "deadlines": "Deadlines",
+        "history": "History",
+        "act": "Act on the case",
+        "transition": "Action",
+        "due": "Due",
+        "grantable": "Every condition is met: the licence may be granted.",
+        "not_grantable": "Not yet grantable",
+        "open_items": "to judge",
+        "unmet_items": "not met",
+        "cases_link": "Cases",
     },
 }
 
@@ -91,6 +156,21 @@ def _page_actor(request: Request, session: SessionDep, ctx: ContextDep) -> Actor
 
 
 PageActor = Annotated[Actor | None, Depends(_page_actor)]
+
+
+def _signed(actor: Actor | None) -> Actor:
+    assert actor is not None  # _form_action redirects the public before calling
+    return actor
+
+
+def _form_actor(request: Request, ctx: ContextDep) -> Actor | None:
+    """The caller of a form post, read in its own short unit of work (the action runs in
+    another, so a refusal can render the page from a clean one)."""
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        return _page_actor(request, session, ctx)
+
+
+FormActor = Annotated[Actor | None, Depends(_form_actor)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -160,3 +240,137 @@ def process_page(request: Request, process_id: str, ctx: ContextDep, actor: Page
     if process is None:
         return _page(request, "not_found.html", status=404, actor=actor, what=process_id)
     return _page(request, "process.html", actor=actor, process=process, svg=render_svg(process))
+
+
+@router.get("/registry", response_class=HTMLResponse)
+def registry_page(
+    request: Request, ctx: ContextDep, session: SessionDep, actor: PageActor
+) -> Response:
+    """SYS-4: the public registry of licensed CAs."""
+    return _page(request, "registry.html", actor=actor, entries=ca_registry(session, ctx))
+
+
+def _case_page(
+    request: Request, session: Session, ctx: Context, actor: Actor, case_id: int, **extra: Any
+) -> Response:
+    case = cases.get_case(session, ctx, actor, case_id)
+    detail = case_detail(session, ctx, actor, case)
+    detail["history"] = [event_out(e) for e in cases.history(session, case)]
+    application = (
+        licensing.application_view(session, ctx, actor, case_id)
+        if case.process_id == licensing.PROCESS
+        else None
+    )
+    may_review = (
+        application is not None
+        and actor.role in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR)
+        and case.state in licensing.REVIEW_STATES
+    )
+    return _page(
+        request,
+        "case.html",
+        status=extra.pop("status", 200),
+        actor=actor,
+        case=detail,
+        process=ctx.processes[case.process_id],
+        application=application,
+        may_review=may_review,
+        **extra,
+    )
+
+
+@router.get("/console/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request, case_id: int, ctx: ContextDep, session: SessionDep, actor: PageActor
+) -> Response:
+    if actor is None:
+        return RedirectResponse("/console", status_code=303)
+    try:
+        return _case_page(request, session, ctx, actor, case_id, error=None)
+    except CertgovError as error:
+        return _page(request, "not_found.html", status=404, actor=actor, what=error.message)
+
+
+def _form_action(
+    request: Request,
+    case_id: int,
+    ctx: Context,
+    actor: Actor | None,
+    action: Callable[[Session], object],
+) -> Response:
+    """Run ``action`` in its own unit of work; on success back to the case page (303), on a
+    refusal the page again with the message, nothing written."""
+    if actor is None:
+        return RedirectResponse("/console", status_code=303)
+    try:
+        with unit_of_work(ctx.sessions) as session:
+            action(session)
+    except CertgovError as error:
+        with unit_of_work(ctx.sessions, readonly=True) as session:
+            try:
+                return _case_page(
+                    request, session, ctx, actor, case_id, error=error.message, status=422
+                )
+            except CertgovError as hidden:
+                return _page(
+                    request, "not_found.html", status=404, actor=actor, what=hidden.message
+                )
+    return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
+
+
+@router.post("/console/cases/{case_id}/reviews", response_class=HTMLResponse)
+def case_review(
+    request: Request,
+    case_id: int,
+    ctx: ContextDep,
+    actor: FormActor,
+    item: Annotated[str, Form(max_length=64)],
+    status: Annotated[str, Form(max_length=16)],
+    note: Annotated[str, Form(max_length=2000)],
+    version: Annotated[int, Form()],
+) -> Response:
+    """ECS-2.2: a reviewer's judgement on one item, from the case page."""
+    return _form_action(
+        request,
+        case_id,
+        ctx,
+        actor,
+        lambda session: licensing.review_item(
+            session,
+            ctx,
+            _signed(actor),
+            case_id,
+            item=item,
+            status=status,
+            note=note,
+            expected_version=version,
+        ),
+    )
+
+
+@router.post("/console/cases/{case_id}/transitions", response_class=HTMLResponse)
+def case_transition(
+    request: Request,
+    case_id: int,
+    ctx: ContextDep,
+    actor: FormActor,
+    transition: Annotated[str, Form(max_length=64)],
+    version: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=10_000)] = "",
+) -> Response:
+    """SYS-1: take a transition from the case page."""
+    return _form_action(
+        request,
+        case_id,
+        ctx,
+        actor,
+        lambda session: cases.transition(
+            session,
+            ctx,
+            _signed(actor),
+            case_id,
+            transition,
+            expected_version=version,
+            reason=reason,
+        ),
+    )

@@ -1,0 +1,54 @@
+"""X.509 for filings and verification: bundles, certificate summaries, SM2, chains, policy.
+
+Pure library (no database, no I/O, no clock: the verification time is an argument):
+
+- :mod:`certgov.pki.bundle` — PEM, DER and PKCS #7 bundles into :class:`Certificate` objects;
+- :mod:`certgov.pki.certificate` — a parsed certificate and its typed summary;
+- :mod:`certgov.pki.signature` — signature verification, SM2/SM3 through tongsuopy;
+- :mod:`certgov.pki.chain` — path building and validation, every problem reported;
+- :mod:`certgov.pki.constraints` — RFC 5280 name constraints;
+- :mod:`certgov.pki.policy` — the algorithm policy of a rule set;
+- :mod:`certgov.pki.problems` — problem codes and messages;
+- :mod:`certgov.pki.errors` — the errors, all :class:`certgov.errors.InvalidInput`.
+
+See ``docs/pki.md``.
+"""
+
+from certgov.pki._oids import KeyAlgorithm
+from certgov.pki.bundle import DEFAULT_MAX_CERTIFICATES, parse_bundle, parse_certificate
+from certgov.pki.certificate import Certificate, CertificateSummary
+from certgov.pki.chain import ChainResult, ChainVerifier, verify_chain, verify_path
+from certgov.pki.errors import (
+    EmptyBundleError,
+    MalformedBundleError,
+    NotACertificateError,
+    PkiError,
+    TooManyCertificatesError,
+)
+from certgov.pki.policy import AlgorithmPolicy
+from certgov.pki.problems import Problem, ProblemCode
+from certgov.pki.signature import SM2_DEFAULT_ID, check_signature, sm2_available
+
+__all__ = [
+    "DEFAULT_MAX_CERTIFICATES",
+    "SM2_DEFAULT_ID",
+    "AlgorithmPolicy",
+    "Certificate",
+    "CertificateSummary",
+    "ChainResult",
+    "ChainVerifier",
+    "EmptyBundleError",
+    "KeyAlgorithm",
+    "MalformedBundleError",
+    "NotACertificateError",
+    "PkiError",
+    "Problem",
+    "ProblemCode",
+    "TooManyCertificatesError",
+    "check_signature",
+    "parse_bundle",
+    "parse_certificate",
+    "sm2_available",
+    "verify_chain",
+    "verify_path",
+]

@@ -1,0 +1,90 @@
+"""Problems found in a certificate or a chain: a machine code and a message naming the
+certificate. A verification reports every problem it can, not only the first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from certgov.pki.certificate import Certificate
+
+__all__ = ["Problem", "ProblemCode"]
+
+
+class ProblemCode(StrEnum):
+    #: ``at`` is after the certificate's notAfter.
+    EXPIRED = "expired"
+    #: ``at`` is before the certificate's notBefore.
+    NOT_YET_VALID = "not_yet_valid"
+    #: The issuer's key does not verify the certificate's signature.
+    BAD_SIGNATURE = "bad_signature"
+    #: The signature or key algorithm is one this library cannot verify.
+    UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
+    #: The issuer's public key does not load (malformed or off the curve).
+    INVALID_KEY = "invalid_key"
+    #: An issuer lacks basicConstraints cA=TRUE (RFC 5280 §4.2.1.9).
+    ISSUER_NOT_CA = "issuer_not_ca"
+    #: An issuer's pathLenConstraint is exceeded (RFC 5280 §4.2.1.9).
+    PATH_LENGTH_EXCEEDED = "path_length_exceeded"
+    #: An issuer's keyUsage lacks keyCertSign, or the target lacks a required usage.
+    KEY_USAGE = "key_usage"
+    #: A certificate's issuer name is not the next certificate's subject.
+    NAME_MISMATCH = "name_mismatch"
+    #: A name below a CA violates that CA's nameConstraints (RFC 5280 §4.2.1.10).
+    NAME_CONSTRAINTS = "name_constraints"
+    #: A critical extension this library does not process (RFC 5280 §4.2).
+    UNHANDLED_CRITICAL_EXTENSION = "unhandled_critical_extension"
+    #: No path from the certificate to a trust anchor.
+    NO_PATH = "no_path"
+    #: Signature algorithm or key algorithm outside the algorithm policy.
+    ALGORITHM_NOT_ALLOWED = "algorithm_not_allowed"
+    #: Signature hash outside the algorithm policy.
+    HASH_NOT_ALLOWED = "hash_not_allowed"
+    #: RSA key shorter than the policy's minimum.
+    KEY_TOO_SMALL = "key_too_small"
+    #: Elliptic curve (or EdDSA curve) outside the policy.
+    CURVE_NOT_ALLOWED = "curve_not_allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem: ``certificate`` is the SHA-256 fingerprint (hex) of the certificate it is
+    about, ``position`` its index in the verified path (0 = the target), when it has one."""
+
+    code: ProblemCode
+    message: str
+    certificate: str | None = None
+    subject: str | None = None
+    position: int | None = None
+
+    @classmethod
+    def about(
+        cls,
+        code: ProblemCode,
+        certificate: Certificate,
+        message: str,
+        *,
+        position: int | None = None,
+    ) -> Problem:
+        """A problem about ``certificate``; ``message`` follows its description."""
+        return cls(
+            code=code,
+            message=f"certificate {certificate.describe()} {message}",
+            certificate=certificate.fingerprint,
+            subject=certificate.subject,
+            position=position,
+        )
+
+    def at_position(self, position: int) -> Problem:
+        return Problem(self.code, self.message, self.certificate, self.subject, position)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.value,
+            "message": self.message,
+            "certificate": self.certificate,
+            "subject": self.subject,
+            "position": self.position,
+        }

@@ -1,0 +1,186 @@
+"""Certificate signature verification: RSA (PKCS #1 v1.5 and RSASSA-PSS), ECDSA, Ed25519,
+Ed448, DSA through pyca/cryptography, and SM2 with SM3 (GM/T 0003, GM/T 0015) through
+tongsuopy.
+
+SM2 signatures are verified with the default signer ID ``1234567812345678`` (GM/T 0009 §10,
+GB/T 35276): that is what tongsuopy (Tongsuo/OpenSSL) uses when none is set and what CAs use
+when they sign certificates. A certificate signed with another ID does not verify here.
+
+An issuer's public key is loaded once and cached on its :class:`Certificate`, so one issuer
+object verifying many certificates pays for the key once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
+
+from certgov.pki._oids import SIGNATURE_ALGORITHMS, SM2_CURVE_NAME, SM2_WITH_SM3_OID, KeyAlgorithm
+from certgov.pki.certificate import PARSE_ERRORS, Certificate
+from certgov.pki.problems import Problem, ProblemCode
+
+try:  # tongsuopy is a declared dependency; without it SM2 is reported as unsupported.
+    from tongsuopy.crypto import exceptions as _sm_exceptions
+    from tongsuopy.crypto import hashes as _sm_hashes
+    from tongsuopy.crypto.asymciphers import ec as _sm_ec
+    from tongsuopy.crypto.serialization import load_der_public_key as _sm_load_der_public_key
+except ImportError:  # pragma: no cover - exercised only where tongsuopy is missing
+    _sm_load_der_public_key = None
+
+__all__ = ["SM2_DEFAULT_ID", "check_signature", "load_public_key", "sm2_available"]
+
+#: The SM2 signer ID used for certificate signatures (GM/T 0009 default).
+SM2_DEFAULT_ID = b"1234567812345678"
+
+
+_KEY_WORDS = {
+    KeyAlgorithm.RSA: "an RSA key",
+    KeyAlgorithm.EC: "an EC key",
+    KeyAlgorithm.ED25519: "an Ed25519 key",
+    KeyAlgorithm.ED448: "an Ed448 key",
+    KeyAlgorithm.DSA: "a DSA key",
+    KeyAlgorithm.UNKNOWN: "a key of unknown type",
+}
+
+
+def sm2_available() -> bool:
+    """Whether SM2 signatures can be verified here (tongsuopy is importable)."""
+    return _sm_load_der_public_key is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedKey:
+    """A certificate's public key ready to verify with, or why it is not."""
+
+    family: KeyAlgorithm
+    is_sm2: bool
+    key: Any
+    error_code: ProblemCode | None = None
+    error: str | None = None
+
+
+def load_public_key(certificate: Certificate) -> LoadedKey:
+    """The public key of ``certificate`` (cached on the object after the first call)."""
+    cached = certificate._public_key
+    if isinstance(cached, LoadedKey):
+        return cached
+    loaded = _load(certificate)
+    certificate._public_key = loaded
+    return loaded
+
+
+def _load(certificate: Certificate) -> LoadedKey:
+    summary = certificate.summary
+    family = summary.key_algorithm
+    if family is KeyAlgorithm.EC and summary.curve == SM2_CURVE_NAME:
+        if _sm_load_der_public_key is None:  # pragma: no cover
+            return LoadedKey(
+                family,
+                True,
+                None,
+                ProblemCode.UNSUPPORTED_ALGORITHM,
+                "is an SM2 key and tongsuopy (needed for SM2) is not installed",
+            )
+        try:
+            key = _sm_load_der_public_key(certificate.spki)
+        except Exception as exc:  # tongsuopy raises its own error types for bad key bytes
+            return LoadedKey(family, True, None, ProblemCode.INVALID_KEY, f"does not load: {exc}")
+        return LoadedKey(family, True, key)
+    try:
+        key = certificate.x509.public_key()
+    except UnsupportedAlgorithm as exc:
+        return LoadedKey(
+            family, False, None, ProblemCode.UNSUPPORTED_ALGORITHM, f"is not supported: {exc}"
+        )
+    except PARSE_ERRORS as exc:
+        return LoadedKey(family, False, None, ProblemCode.INVALID_KEY, f"does not load: {exc}")
+    return LoadedKey(family, False, key)
+
+
+def check_signature(subject: Certificate, issuer: Certificate) -> Problem | None:
+    """None when ``issuer``'s key verifies ``subject``'s signature; otherwise the problem
+    (``bad_signature``, ``unsupported_algorithm`` or ``invalid_key``) about ``subject``.
+
+    Names are not compared here; chaining does that.
+    """
+    oid = subject.summary.signature_algorithm_oid
+    entry = SIGNATURE_ALGORITHMS.get(oid)
+    if entry is None:
+        return Problem.about(
+            ProblemCode.UNSUPPORTED_ALGORITHM,
+            subject,
+            f"is signed with algorithm {oid}, which certgov cannot verify",
+        )
+    name, _, needed = entry
+    key = load_public_key(issuer)
+    if key.error_code is not None:
+        return Problem.about(
+            key.error_code,
+            subject,
+            f"cannot be checked: the public key of its issuer {issuer.describe()} {key.error}",
+        )
+    is_sm2_signature = oid == SM2_WITH_SM3_OID
+    if key.family is not needed or key.is_sm2 != is_sm2_signature:
+        found = "an SM2 key" if key.is_sm2 else _KEY_WORDS[key.family]
+        return Problem.about(
+            ProblemCode.BAD_SIGNATURE,
+            subject,
+            f"is signed with {name}, but its issuer {issuer.describe()} has {found}",
+        )
+    try:
+        valid = _verify_sm2(subject, key.key) if is_sm2_signature else _verify(subject, key)
+    except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        return Problem.about(
+            ProblemCode.UNSUPPORTED_ALGORITHM,
+            subject,
+            f"is signed with {name} in a form certgov cannot verify: {exc}",
+        )
+    if valid:
+        return None
+    return Problem.about(
+        ProblemCode.BAD_SIGNATURE,
+        subject,
+        f"has a {name} signature that does not verify with the key of {issuer.describe()}",
+    )
+
+
+def _verify_sm2(subject: Certificate, key: Any) -> bool:
+    try:
+        key.verify(subject.signature, subject.tbs, _sm_ec.ECDSA(_sm_hashes.SM3()))
+    except (_sm_exceptions.InvalidSignature, _sm_exceptions.InternalError, ValueError):
+        # InternalError: the signature is not a DER SM2 signature at all.
+        return False
+    return True
+
+
+def _verify(subject: Certificate, loaded: LoadedKey) -> bool:
+    certificate = subject.x509
+    key = loaded.key
+    signature, data = subject.signature, subject.tbs
+    try:
+        if isinstance(key, rsa.RSAPublicKey):
+            parameters = certificate.signature_algorithm_parameters
+            hash_algorithm = certificate.signature_hash_algorithm
+            if not isinstance(parameters, padding.PKCS1v15 | padding.PSS) or hash_algorithm is None:
+                raise ValueError(f"RSA signature with parameters {parameters!r}")
+            key.verify(signature, data, parameters, hash_algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            parameters = certificate.signature_algorithm_parameters
+            if not isinstance(parameters, ec.ECDSA):
+                raise ValueError(f"ECDSA signature with parameters {parameters!r}")
+            key.verify(signature, data, parameters)
+        elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
+            key.verify(signature, data)
+        elif isinstance(key, dsa.DSAPublicKey):
+            hash_algorithm = certificate.signature_hash_algorithm
+            if hash_algorithm is None:
+                raise ValueError("DSA signature without a hash")
+            key.verify(signature, data, hash_algorithm)
+        else:
+            raise UnsupportedAlgorithm(f"public key type {type(key).__name__}")
+    except InvalidSignature:
+        return False
+    return True

@@ -11,8 +11,8 @@ import threading
 
 from certgov.cases.sweep import SweepReport, sweep
 from certgov.conduct import services as conduct
-from certgov.licensing import services as licensing
 from certgov.context import Context
+from certgov.licensing import services as licensing
 from certgov.logs.sequencer import sequence_pending
 from certgov.store.engine import unit_of_work
 

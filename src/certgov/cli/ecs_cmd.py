@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +17,9 @@ from certgov.clock import china_date
 from certgov.conduct.registry import ca_registry
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
+from certgov.ecs.retention import retention_dates
 from certgov.errors import InvalidInput
+from certgov.pki import parse_bundle
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime, RuleSet
 
@@ -119,3 +122,35 @@ def registry(
             typer.echo(f"    no outlet in: {', '.join(entry['provinces_without_outlet'])}")
         for finding in entry["findings"]:
             typer.echo(f"    finding {finding['requirement']}: {finding['title']}")
+
+
+@ecs_app.command("retention")
+def retention(
+    files: Annotated[list[Path], typer.Argument(help="PEM, DER or PKCS #7 files.")],
+    rule_set: RuleSetOption = None,
+    on: OnOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Until when each certificate's records must be kept (ECS-3.6: 5 years after expiry)."""
+    results: list[dict[str, Any]] = []
+    with work(readonly=True) as (session, ctx):
+        chosen = choose_rule_set(session, ctx, rule_set, on)
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+            try:
+                certificates = parse_bundle(data)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{path}: {exc.message}", hint=exc.hint) from None
+            results.extend(
+                {"file": str(path), **r.as_dict()} for r in retention_dates(certificates, chosen)
+            )
+    if as_json:
+        emit_json(results)
+        return
+    for r in results:
+        typer.echo(
+            f"{r['retain_until']}  (expires {r['expires_on']})  {r['subject']}  [{r['file']}]"
+        )

@@ -18,7 +18,7 @@ from certgov.pki import (
     parse_bundle,
     parse_certificate,
 )
-from unit.pki.factory import SM2_DIR, hierarchy, make_key
+from unit.pki.factory import hierarchy, make_key, sm2_file
 
 
 def _pem(der: bytes, label: str = "CERTIFICATE") -> bytes:
@@ -31,7 +31,7 @@ def _pem(der: bytes, label: str = "CERTIFICATE") -> bytes:
 
 
 def test_the_sm2_chain_file_gives_root_then_sub_ca() -> None:
-    chain = parse_bundle((SM2_DIR / "chain-ca.crt").read_bytes())
+    chain = parse_bundle(sm2_file("chain-ca.crt"))
     assert [c.subject for c in chain] == [
         "CN=root ca,OU=DD,O=CC,ST=BB,C=AA",
         "CN=sub ca,OU=DD,O=CC,ST=BB,C=AA",

@@ -69,6 +69,7 @@ def test_every_api_route_declares_its_roles(client: TestClient) -> None:
         "/api/v1/ecs/applicability",
         "/api/v1/ecs/readiness",
         "/api/v1/ecs/retention",
+        "/api/v1/verify",
     }
 
 
@@ -94,6 +95,7 @@ def test_route_role_walk(client: TestClient, world) -> None:
         "code": "91330100716105852F",
         "number": "ECP3100002025999",
         "outlet_id": 1,
+        "sha256": "0" * 64,
     }
     queries = {
         "/api/v1/calendar/add": {"from": "2025-09-25", "business_days": 1},

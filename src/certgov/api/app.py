@@ -21,7 +21,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certgov import __version__
-from certgov.api.routes import auth, cases, conduct, ecs, licences, logs, parties, reference
+from certgov.api.routes import (
+    auth,
+    cases,
+    conduct,
+    ecs,
+    filings,
+    licences,
+    logs,
+    parties,
+    reference,
+)
 from certgov.context import Context, build_context
 from certgov.errors import (
     CertgovError,
@@ -47,6 +57,7 @@ API_ROUTERS = (
     ecs.router,
     licences.router,
     conduct.router,
+    filings.router,
 )
 
 STATUS = {

@@ -58,6 +58,15 @@ def actor_of(request: Request, session: Session, ctx: Context) -> Actor:
     return ANONYMOUS
 
 
+async def raw_body(request: Request) -> bytes:
+    """The request body as sent (certificates in PEM, DER or PKCS #7), for sync handlers;
+    its size is already limited by the application's body-size guard."""
+    return await request.body()
+
+
+RawBody = Annotated[bytes, Depends(raw_body)]
+
+
 class Allow:
     """A route's access declaration: the roles that may call it."""
 

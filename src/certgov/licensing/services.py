@@ -377,6 +377,37 @@ def licence_history(session: Session, licence: Licence) -> list[LicenceEvent]:
     )
 
 
+@dataclass(frozen=True)
+class LicenceAt:
+    """A licence as it stood at an instant: its status then and the event that set it."""
+
+    licence: Licence
+    status: str
+    since: dt.datetime
+
+
+def licence_at(session: Session, party_id: int, at: dt.datetime) -> LicenceAt | None:
+    """The party's licence in force (or most recently issued) at instant ``at``, with its
+    status then (SYS-5): replays the status history up to ``at``; past the last day of validity
+    it was expired whatever came later. None when no licence had been issued by then."""
+    licences = session.scalars(
+        select(Licence)
+        .where(Licence.holder_party_id == party_id, Licence.issued_at <= at)
+        .order_by(Licence.issued_at.desc())
+    )
+    day = china_date(at)
+    for licence in licences:
+        events = [e for e in licence_history(session, licence) if e.at <= at]
+        if not events:
+            continue
+        last = events[-1]
+        until = max(e.valid_until for e in events)
+        if day > until:
+            return LicenceAt(licence, LicenceStatus.EXPIRED.value, last.at)
+        return LicenceAt(licence, last.to_status, last.at)
+    return None
+
+
 def list_licences(
     session: Session,
     *,
@@ -891,6 +922,7 @@ __all__ = [
     "check_party_scope",
     "get_licence",
     "issue_licence",
+    "licence_at",
     "licence_history",
     "list_licences",
     "open_modification",

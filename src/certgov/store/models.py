@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from certgov.cases import models as cases_models
 from certgov.conduct import models as conduct_models
+from certgov.filings import models as filings_models
 from certgov.identity import models as identity_models
 from certgov.licensing import models as licensing_models
 from certgov.logs import models as logs_models
@@ -16,6 +17,7 @@ __all__ = [
     "Base",
     "cases_models",
     "conduct_models",
+    "filings_models",
     "identity_models",
     "licensing_models",
     "logs_models",

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
+from certgov.api.deps import ContextDep, PublicActor, RawBody, SessionDep, allow
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
@@ -22,7 +22,6 @@ from certgov.licensing import services as licensing
 from certgov.pki import parse_bundle
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime, RuleSet
-from certgov.store.engine import unit_of_work
 
 router = APIRouter(prefix="/ecs", tags=["electronic certification services"])
 
@@ -143,8 +142,9 @@ def review(
         }
     },
 )
-async def retention(
-    request: Request,
+def retention(
+    body: RawBody,
+    session: SessionDep,
     ctx: ContextDep,
     _actor: PublicActor,
     rule_set: RuleSetQuery = None,
@@ -153,9 +153,7 @@ async def retention(
     """ECS-3.6: until when the records of each certificate of a PEM/DER/PKCS #7 bundle (the
     request body) must be kept: 5 years after it ceases to be valid (ESL Art. 24). Stores
     nothing."""
-    body = await request.body()
     certificates = parse_bundle(body)
-    with unit_of_work(ctx.sessions, readonly=True) as session:
-        chosen = _rule_set(session, ctx, rule_set, on)
+    chosen = _rule_set(session, ctx, rule_set, on)
     results = retention_dates(certificates, chosen)
     return {"rule_set": chosen.id, "certificates": [r.as_dict() for r in results]}

@@ -1,0 +1,128 @@
+"""Certificate filings (ECS-3.4) and relying-party verification (SYS-5) over HTTP.
+
+Both take the certificates as the request body: PEM (``application/x-pem-file``), DER
+(``application/pkix-cert``) or PKCS #7, size-limited like every request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from certgov.api.deps import ContextDep, PublicActor, RawBody, SessionDep, allow
+from certgov.errors import NotFound
+from certgov.filings import services as filings
+from certgov.filings import verification
+from certgov.filings.models import FiledCertificate
+from certgov.identity.roles import Actor, Role
+
+router = APIRouter(tags=["filings and verification"])
+
+CERTIFICATES_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-pem-file": {"schema": {"type": "string"}},
+            "application/pkix-cert": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+def filed_out(row: FiledCertificate) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "filing_id": row.filing_id,
+        "party_id": row.party_id,
+        "role": row.role,
+        "sha256": row.sha256,
+        "subject": row.subject,
+        "issuer": row.issuer,
+        "serial": row.serial,
+        "not_before": row.not_before.isoformat(),
+        "not_after": row.not_after.isoformat(),
+        "key": row.key,
+        "signature_algorithm": row.signature_algorithm,
+        "crl_urls": row.crl_urls,
+        "ocsp_urls": row.ocsp_urls,
+        "log_index": row.log_index,
+        "filed_at": row.filed_at.isoformat(),
+        "late": row.late,
+    }
+
+
+def receipt_out(receipt: filings.Receipt) -> dict[str, Any]:
+    return {
+        "filing_id": receipt.filing.id,
+        "party_id": receipt.filing.party_id,
+        "filed_at": receipt.filing.filed_at.isoformat(),
+        "rule_set": receipt.filing.rule_set_id,
+        "log": filings.FILINGS_LOG,
+        "log_size": receipt.filing.log_size,
+        "checkpoint": receipt.filing.checkpoint,
+        "certificates": [
+            {**filed_out(entry.certificate), "inclusion": entry.inclusion}
+            for entry in receipt.entries
+        ],
+        "already_filed": [filed_out(row) for row in receipt.already_filed],
+        "findings": receipt.findings,
+    }
+
+
+@router.post("/filings", status_code=201, openapi_extra=CERTIFICATES_BODY)
+def submit_filing(
+    body: RawBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: Annotated[Actor, Depends(allow(Role.CA_OPERATOR))],
+) -> dict[str, Any]:
+    """ECS-3.4: file root and subordinate CA certificates (the body: a PEM, DER or PKCS #7
+    bundle). Each is checked (CA certificate, chain to the CA's filed or enclosed roots,
+    signatures, validity, the rule set's algorithm policy), stored and appended to the
+    ``filings`` log; the receipt gives each log index with an inclusion proof and the signed
+    checkpoint. A refusal lists every reason of every certificate; nothing is filed."""
+    return receipt_out(filings.submit_filing(session, ctx, actor, body))
+
+
+@router.get("/filings/certificates")
+def list_filed(
+    session: SessionDep,
+    _actor: PublicActor,
+    party: Annotated[int | None, Query(description="The filing CA's party id.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """ECS-3.4: filed CA certificates, public (like CCADB's disclosures)."""
+    query = select(FiledCertificate).order_by(FiledCertificate.id)
+    if party is not None:
+        query = query.where(FiledCertificate.party_id == party)
+    return [filed_out(row) for row in session.scalars(query.limit(limit).offset(offset))]
+
+
+@router.get("/filings/certificates/{sha256}")
+def get_filed(sha256: str, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
+    """ECS-3.4: one filed certificate by its SHA-256 fingerprint (hex)."""
+    row = session.scalars(
+        select(FiledCertificate).where(FiledCertificate.sha256 == sha256.lower())
+    ).first()
+    if row is None:
+        raise NotFound(f"no filed certificate with SHA-256 {sha256}")
+    return filed_out(row)
+
+
+@router.post("/verify", openapi_extra=CERTIFICATES_BODY)
+def verify(
+    body: RawBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    _actor: PublicActor,
+    at: Annotated[
+        dt.datetime | None,
+        Query(description="The signing time (ISO 8601 with offset); default now."),
+    ] = None,
+) -> dict[str, Any]:
+    """SYS-5: does the chain (body: target certificate first, then any intermediates) lead to
+    a filed CA certificate of a CA whose licence was valid at ``at``? With the evidence."""
+    return verification.verify(session, ctx, body, at)

@@ -1,0 +1,1 @@
+"""CA certificate filings (ECS-3.4) and relying-party verification against them (SYS-5)."""

@@ -1,0 +1,322 @@
+"""Use cases of certificate filings (ECS-3.4): a CA files its root and subordinate CA
+certificates; each is checked, stored and appended to the ``filings`` transparency log, and the
+CA gets a receipt it can verify (log index, signed checkpoint, inclusion proof).
+
+A filing is all or nothing: any certificate refused refuses the filing, with every reason of
+every certificate. Certificates the CA filed before are reported as such and not logged twice.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certgov.clock import china_date
+from certgov.context import Context
+from certgov.ecs.citation import cite
+from certgov.errors import Forbidden, InvalidInput, NotFound
+from certgov.filings.models import FiledCertificate, Filing
+from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.logs.audit import canonical_json
+from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, parse_bundle
+from certgov.registry.models import Party, PartyKind
+from certgov.rulebook.services import in_force
+from certgov.rules.model import Regime, RuleSet
+from certgov.supervision.services import Problem, raise_finding
+
+FILINGS_LOG = "filings"
+#: The most certificates one filing may carry.
+MAX_CERTIFICATES = 1000
+KEY_CERT_SIGN = "keyCertSign"
+
+
+class FilingRefused(InvalidInput):
+    """Every certificate's reasons are in ``details['certificates']``."""
+
+    code = "filing_refused"
+
+
+def subject_hash(name_der: bytes) -> str:
+    return hashlib.sha256(name_der).hexdigest()
+
+
+@dataclass(frozen=True)
+class FiledEntry:
+    certificate: FiledCertificate
+    inclusion: dict[str, Any]
+
+
+@dataclass
+class Receipt:
+    filing: Filing
+    entries: list[FiledEntry]
+    already_filed: list[FiledCertificate] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+
+
+def _filer(session: Session, actor: Actor, party_id: int | None) -> Party:
+    if actor.kind is ActorKind.SYSTEM:
+        if party_id is None:
+            raise InvalidInput("name the CA the filing is for")
+    elif actor.role is Role.CA_OPERATOR:
+        party_id = party_id if party_id is not None else actor.party_id
+        if party_id != actor.party_id:
+            raise Forbidden("a CA files only its own certificates")
+    else:
+        raise Forbidden(f"a {actor.role} may not file CA certificates; the CA files its own")
+    assert party_id is not None
+    party = session.get(Party, party_id)
+    if party is None or party.kind is not PartyKind.CA:
+        raise NotFound(f"no CA with party id {party_id}")
+    return party
+
+
+def filed_certificates(session: Session, party_id: int) -> list[FiledCertificate]:
+    return list(
+        session.scalars(
+            select(FiledCertificate)
+            .where(FiledCertificate.party_id == party_id)
+            .order_by(FiledCertificate.id)
+        )
+    )
+
+
+def _loaded(rows: Iterable[FiledCertificate]) -> list[Certificate]:
+    return [Certificate.from_der(row.der, where=f"filed certificate {row.id}") for row in rows]
+
+
+def _check(
+    certificate: Certificate,
+    verifier: ChainVerifier,
+    bundle: Sequence[Certificate],
+    policy: AlgorithmPolicy,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """Why ``certificate`` may not be filed (empty when it may)."""
+    summary = certificate.summary
+    problems: list[dict[str, Any]] = []
+    if not summary.is_ca:
+        problems.append(
+            {
+                "code": "not_a_ca_certificate",
+                "message": f"certificate {certificate.describe()} is not a CA certificate "
+                "(basicConstraints cA is not true): only root and subordinate CA certificates "
+                "are filed",
+            }
+        )
+    if summary.key_usage is not None and KEY_CERT_SIGN not in summary.key_usage:
+        problems.append(
+            {
+                "code": "key_usage",
+                "message": f"certificate {certificate.describe()} has key usage "
+                f"{', '.join(summary.key_usage)} without keyCertSign",
+            }
+        )
+    result = verifier.verify(certificate, now, intermediates=bundle)
+    problems.extend(problem.as_dict() for problem in result.problems)
+    for problem in policy.check(certificate):
+        entry = problem.as_dict()
+        if entry not in problems:
+            problems.append(entry)
+    return problems
+
+
+def _entry(party: Party, filing: Filing, certificate: Certificate, role: str) -> bytes:
+    return canonical_json(
+        {
+            "v": 1,
+            "type": "ca-certificate",
+            "filing": filing.id,
+            "party": party.id,
+            "uscc": party.uscc,
+            "role": role,
+            "sha256": certificate.fingerprint,
+            "filed_at": filing.filed_at.astimezone(dt.UTC).isoformat(),
+            "der": base64.b64encode(certificate.der).decode("ascii"),
+        }
+    )
+
+
+def submit_filing(
+    session: Session, ctx: Context, actor: Actor, data: bytes, *, party_id: int | None = None
+) -> Receipt:
+    """File the CA certificates of a PEM/DER/PKCS #7 bundle (ECS-3.4)."""
+    party = _filer(session, actor, party_id)
+    certificates = parse_bundle(data, max_certificates=MAX_CERTIFICATES)
+    now = ctx.clock.now()
+    rule_set = in_force(session, ctx.rule_sets, Regime.ECS, china_date(now))
+    policy = AlgorithmPolicy.from_rule_set(rule_set)
+    existing = filed_certificates(session, party.id)
+    known = {row.sha256: row for row in existing}
+    new: list[Certificate] = []
+    already: list[FiledCertificate] = []
+    for certificate in certificates:
+        if certificate.fingerprint in known:
+            if known[certificate.fingerprint] not in already:
+                already.append(known[certificate.fingerprint])
+        elif certificate not in new:
+            new.append(certificate)
+    filed = _loaded(existing)
+    anchors = [c for c in filed if c.summary.is_self_issued]
+    anchors += [c for c in new if c.summary.is_self_issued]
+    verifier = ChainVerifier(anchors, [c for c in filed if not c.summary.is_self_issued])
+    refusals: list[dict[str, Any]] = []
+    first = ""
+    for certificate in new:
+        problems = _check(certificate, verifier, new, policy, now)
+        if problems:
+            first = first or str(problems[0]["message"])
+            refusals.append(
+                {
+                    "sha256": certificate.fingerprint,
+                    "subject": certificate.subject,
+                    "problems": problems,
+                }
+            )
+    if refusals:
+        count = len(refusals)
+        raise FilingRefused(
+            f"the filing was refused: {count} of {len(new)} certificate(s) cannot be filed "
+            f"(first: {first})",
+            hint="every reason is in details.certificates; nothing was filed",
+            details={"rule_set": rule_set.id, "certificates": refusals},
+        )
+    receipt = _record(session, ctx, actor, party, new, rule_set, now)
+    receipt.already_filed = already
+    return receipt
+
+
+def _record(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    party: Party,
+    new: list[Certificate],
+    rule_set: RuleSet,
+    now: dt.datetime,
+) -> Receipt:
+    filing = Filing(
+        party_id=party.id,
+        filed_at=now,
+        filed_by=actor.name,
+        rule_set_id=rule_set.id,
+        log_size=0,
+        checkpoint="",
+    )
+    session.add(filing)
+    session.flush()
+    roles = ["root" if c.summary.is_self_issued else "subordinate" for c in new]
+    sequenced = ctx.logs.sequence(
+        session,
+        FILINGS_LOG,
+        now,
+        [_entry(party, filing, c, role) for c, role in zip(new, roles, strict=True)],
+    )
+    filing.log_size = sequenced.size
+    filing.checkpoint = sequenced.checkpoint
+    period = rule_set.duration("subordinate_ca_filing_period")
+    today = china_date(now)
+    rows = []
+    for offset, (certificate, role) in enumerate(zip(new, roles, strict=True)):
+        summary = certificate.summary
+        issued_on = china_date(summary.not_before)
+        late = role == "subordinate" and (today - issued_on).days > period.amount
+        row = FiledCertificate(
+            filing_id=filing.id,
+            party_id=party.id,
+            role=role,
+            sha256=certificate.fingerprint,
+            subject_hash=subject_hash(summary.subject_der),
+            issuer_hash=subject_hash(summary.issuer_der),
+            subject=summary.subject[:1000],
+            issuer=summary.issuer[:1000],
+            serial=str(summary.as_dict()["serial"])[:100],
+            not_before=summary.not_before,
+            not_after=summary.not_after,
+            key=(summary.curve or f"{summary.key_algorithm.value}{summary.key_size or ''}")[:64],
+            signature_algorithm=summary.signature_algorithm[:64],
+            crl_urls=list(summary.crl_urls),
+            ocsp_urls=list(summary.ocsp_urls),
+            der=certificate.der,
+            log_index=sequenced.first_index + offset,
+            filed_at=now,
+            late=late,
+            details={"issued_on": issued_on.isoformat()},
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    log = ctx.logs.get(session, FILINGS_LOG)
+    entries = []
+    for row in rows:
+        proof = ctx.logs.inclusion(session, log, row.log_index, sequenced.size)
+        entries.append(
+            FiledEntry(
+                row,
+                {
+                    "log": FILINGS_LOG,
+                    "index": proof.index,
+                    "size": proof.size,
+                    "leaf_hash": base64.b64encode(proof.leaf_hash).decode(),
+                    "hashes": [base64.b64encode(h).decode() for h in proof.hashes],
+                    "root_hash": base64.b64encode(proof.root_hash).decode(),
+                },
+            )
+        )
+    findings = []
+    for row in rows:
+        if row.late:
+            findings.append(_late_finding(session, ctx, actor, party, row, rule_set).dedup_key)
+    ctx.audit.record(
+        session,
+        actor,
+        "filing.accepted",
+        subject={"party": party.id, "filing": filing.id},
+        after={
+            "certificates": [row.sha256 for row in rows],
+            "log_indices": [row.log_index for row in rows],
+        },
+        details={"rule_set": rule_set.id, "late": [row.sha256 for row in rows if row.late]},
+    )
+    return Receipt(filing, entries, findings=findings)
+
+
+def _late_finding(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    party: Party,
+    row: FiledCertificate,
+    rule_set: RuleSet,
+) -> Any:
+    citation = cite(rule_set, "subordinate_ca_filing_period")
+    issued_on = china_date(row.not_before)
+    days = (china_date(row.filed_at) - issued_on).days
+    return raise_finding(
+        session,
+        ctx,
+        actor,
+        Problem(
+            code="subordinate-filed-late",
+            key=f"filing-late:{party.id}:{row.sha256}",
+            severity="medium",
+            title=f"Subordinate CA certificate filed late: {party.name}",
+            message=(
+                f"The subordinate CA certificate {row.subject} (SHA-256 {row.sha256[:16]}…) "
+                f"valid from {issued_on.isoformat()} was filed on "
+                f"{china_date(row.filed_at).isoformat()}, {days} days later; it is due within "
+                f"{rule_set.duration('subordinate_ca_filing_period')} ({citation})."
+            ),
+            requirement="ECS-3.4",
+            party_id=party.id,
+            jurisdiction=party.home_province,
+            details={"sha256": row.sha256, "days": days, "log_index": row.log_index},
+        ),
+    )

@@ -1,0 +1,129 @@
+"""Relying-party verification (SYS-5): does a certificate chain lead to a filed CA certificate
+of a CA whose licence was valid at the signing time? The answer carries its evidence: the
+licence number and status then, and the filing's log index with an inclusion proof against the
+log's latest signed checkpoint."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certgov.context import Context
+from certgov.errors import InvalidInput
+from certgov.filings.models import FiledCertificate
+from certgov.filings.services import FILINGS_LOG, subject_hash
+from certgov.licensing.models import LicenceStatus
+from certgov.licensing.services import licence_at
+from certgov.pki import Certificate, ChainVerifier, parse_bundle
+from certgov.registry.models import Party
+
+#: How far up the issuer hierarchy filed certificates are looked for.
+MAX_DEPTH = 8
+MAX_PRESENTED = 20
+
+
+def _candidates(session: Session, presented: list[Certificate]) -> dict[str, FiledCertificate]:
+    """Filed certificates that may be on the path of the presented chain, by SHA-256."""
+    found: dict[str, FiledCertificate] = {}
+    wanted = {subject_hash(c.summary.issuer_der) for c in presented}
+    wanted |= {subject_hash(c.summary.subject_der) for c in presented}
+    seen: set[str] = set()
+    for _ in range(MAX_DEPTH):
+        wanted -= seen
+        if not wanted:
+            break
+        seen |= wanted
+        rows = session.scalars(
+            select(FiledCertificate).where(FiledCertificate.subject_hash.in_(sorted(wanted)))
+        ).all()
+        wanted = set()
+        for row in rows:
+            if row.sha256 not in found:
+                found[row.sha256] = row
+                wanted.add(row.issuer_hash)
+    return found
+
+
+def _proof(session: Session, ctx: Context, row: FiledCertificate) -> dict[str, Any]:
+    log = ctx.logs.get(session, FILINGS_LOG)
+    proof = ctx.logs.inclusion(session, log, row.log_index, log.size)
+    return {
+        "log": FILINGS_LOG,
+        "index": row.log_index,
+        "size": proof.size,
+        "leaf_hash": base64.b64encode(proof.leaf_hash).decode(),
+        "hashes": [base64.b64encode(h).decode() for h in proof.hashes],
+        "root_hash": base64.b64encode(proof.root_hash).decode(),
+        "checkpoint": ctx.logs.latest_checkpoint(session, log),
+    }
+
+
+def verify(session: Session, ctx: Context, data: bytes, at: dt.datetime | None) -> dict[str, Any]:
+    """Verify the chain in ``data`` (target first) at ``at`` (default: now)."""
+    if at is not None and at.tzinfo is None:
+        raise InvalidInput("give the time with its offset, e.g. 2025-09-25T10:00:00+08:00")
+    at = at or ctx.clock.now()
+    presented = list(parse_bundle(data, max_certificates=MAX_PRESENTED))
+    target = presented[0]
+    candidates = _candidates(session, presented)
+    loaded = {sha: Certificate.from_der(row.der) for sha, row in candidates.items()}
+    anchors = [loaded[sha] for sha, row in candidates.items() if row.role == "root"]
+    intermediates = [loaded[sha] for sha, row in candidates.items() if row.role != "root"]
+    result = ChainVerifier(anchors, intermediates).verify(target, at, intermediates=presented[1:])
+    reasons = [problem.message for problem in result.problems]
+    filed_row = next(
+        (candidates[c.fingerprint] for c in result.path if c.fingerprint in candidates), None
+    )
+    answer: dict[str, Any] = {
+        "at": at.isoformat(),
+        "certificate": {
+            "subject": target.subject,
+            "issuer": target.summary.issuer,
+            "serial": target.summary.as_dict()["serial"],
+            "sha256": target.fingerprint,
+        },
+        "chain": result.as_dict(),
+        "filed": None,
+        "ca": None,
+        "licence": None,
+        "revocation": {"checked": False, "reason": "no CRL consulted"},
+    }
+    if not result.anchored or filed_row is None:
+        reasons.append(
+            "the chain does not lead to a CA certificate filed with the regulator (ECS-3.4)"
+        )
+    else:
+        party = session.get(Party, filed_row.party_id)
+        assert party is not None
+        answer["filed"] = {
+            "sha256": filed_row.sha256,
+            "subject": filed_row.subject,
+            "role": filed_row.role,
+            "filed_at": filed_row.filed_at.isoformat(),
+            "inclusion": _proof(session, ctx, filed_row),
+        }
+        answer["ca"] = {"party_id": party.id, "name": party.name, "uscc": party.uscc}
+        standing = licence_at(session, party.id, at)
+        if standing is None:
+            reasons.append(f"{party.name} held no licence at {at.isoformat()}")
+        else:
+            answer["licence"] = {
+                "number": standing.licence.number,
+                "status_at": standing.status,
+                "since": standing.since.isoformat(),
+                "valid_from": standing.licence.valid_from.isoformat(),
+                "valid_until": standing.licence.valid_until.isoformat(),
+                "status_now": standing.licence.status,
+            }
+            if standing.status != LicenceStatus.VALID:
+                reasons.append(
+                    f"licence {standing.licence.number} of {party.name} was {standing.status} "
+                    f"at {at.isoformat()}"
+                )
+    answer["valid"] = not reasons
+    answer["reasons"] = reasons
+    return answer

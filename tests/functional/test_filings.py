@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -184,3 +188,52 @@ def test_sys_5_an_expired_certificate_is_not_valid(client: TestClient, world: An
     expired = client.post("/api/v1/verify", content=sm2_file("server_sign_expire.crt")).json()
     assert expired["valid"] is False
     assert "expired" in {p["code"] for p in expired["chain"]["problems"]}
+
+
+def test_ecs_3_4_and_sys_5_from_the_command_line(tmp_path: Path) -> None:
+    """`certgov filings submit --ca ID FILE…` files a CA's certificates (receipt printed);
+    `certgov verify CHAIN…` answers exit 0 for a chain to them when the CA is licensed (the
+    demo's Beijing CA), 1 for an unfiled CA, 2 for a bad file."""
+    env = {"CERTGOV_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "certgov.cli"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args], env=env, capture_output=True, text=True, check=False, timeout=120
+        )
+
+    assert run("db", "upgrade").returncode == 0
+    assert run("demo", "load").returncode == 0
+    parties = json.loads(run("parties", "list", "--json").stdout)
+    beijing = next(p for p in parties if p["name"].startswith("北京"))
+    # Valid now: the demo loads with the real clock, so build the PKI around today.
+    now = dt.datetime.now(dt.UTC)
+    span = {"not_before": now - dt.timedelta(days=1), "not_after": now + dt.timedelta(days=365)}
+    root = issue("cli root", make_key("p256", 11), **span)
+    sub = issue("cli sub", make_key("p256", 12), root, path_length=0, **span)
+    leaf = issue("cli leaf", make_key("p256", 13), sub, ca=False, **span)
+    (tmp_path / "root.pem").write_bytes(_pem(root))
+    (tmp_path / "sub.der").write_bytes(sub.cert.der)
+    (tmp_path / "leaf.pem").write_bytes(_pem(leaf))
+    filed = run(
+        "filings",
+        "submit",
+        "--ca",
+        str(beijing["id"]),
+        str(tmp_path / "root.pem"),
+        str(tmp_path / "sub.der"),
+        "--json",
+    )
+    assert filed.returncode == 0, filed.stderr
+    receipt = json.loads(filed.stdout)
+    assert [c["role"] for c in receipt["certificates"]] == ["root", "subordinate"]
+    valid = run("verify", str(tmp_path / "leaf.pem"), str(tmp_path / "sub.der"))
+    assert valid.returncode == 0, valid.stdout + valid.stderr
+    assert valid.stdout.startswith("valid") and "licence ECP110000" in valid.stdout
+    stranger = hierarchy("p384", slot=6)
+    (tmp_path / "other.pem").write_bytes(_pem(stranger.leaf, stranger.intermediate))
+    unknown = run("verify", str(tmp_path / "other.pem"))
+    assert unknown.returncode == 1 and "filed with the regulator" in unknown.stdout
+    (tmp_path / "bad.pem").write_text("nope")
+    bad = run("verify", str(tmp_path / "bad.pem"))
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr

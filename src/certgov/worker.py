@@ -12,6 +12,7 @@ import threading
 from certgov.cases.sweep import SweepReport, sweep
 from certgov.conduct import services as conduct
 from certgov.context import Context
+from certgov.filings import monitor
 from certgov.licensing import services as licensing
 from certgov.logs.sequencer import sequence_pending
 from certgov.store.engine import unit_of_work
@@ -31,6 +32,8 @@ def run_once(ctx: Context) -> SweepReport:
         licensing.sweep_registration_changes(session, ctx)
     with unit_of_work(ctx.sessions) as session:
         conduct.sweep_outlets(session, ctx)
+    with unit_of_work(ctx.sessions) as session:
+        monitor.sweep_expiring(session, ctx)
     # Anything queued for a log and not yet sequenced (a process stopped between its commit
     # and its sequencing, or the sweep just queued audit records) is sequenced now.
     sequence_pending(ctx)

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
 from certgov.api.deps import ContextDep, PublicActor, SessionDep, SignedInActor, allow
+from certgov.cases.views import case_summary
 from certgov.conduct import registry
 from certgov.conduct import services as conduct
 from certgov.conduct.models import OutsourcingDeclaration, PracticeStatement, ServiceOutlet
 from certgov.identity.roles import Actor, Role
 from certgov.licensing.services import check_party_scope
 from certgov.registry.models import Party
+from certgov.supervision import reports
 from certgov.supervision.models import Finding
 from certgov.supervision.services import visible_findings
 
@@ -192,3 +194,15 @@ def list_findings(
         finding_out(f)
         for f in visible_findings(session, actor, party_id=party, status=status, limit=limit)
     ]
+
+
+@router.post("/incidents", status_code=201)
+def report_incident(
+    body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+) -> dict[str, Any]:
+    """ECS-4.4: a CA's preliminary incident report ``{"title", "aware_at", "summary"[,
+    "certificates_affected"]}`` opens a ``ca-incident`` case; late (past
+    ``incident_preliminary_report`` from awareness) is a finding. The full report is the
+    case's ``submit_full_report`` transition, due within ``incident_full_report``."""
+    case, finding = reports.report_incident(session, ctx, actor, body)
+    return {**case_summary(case), "data": case.data, "finding": finding}

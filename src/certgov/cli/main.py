@@ -22,6 +22,7 @@ from certgov.cli.filings_cmd import filings_app
 from certgov.cli.filings_cmd import verify as verify_command
 from certgov.cli.rules_cmd import rules_app
 from certgov.cli.tlog_cmd import audit_app, tlog_app
+from certgov.cli.x509_cmd import x509_app
 from certgov.logs.store import BUILTIN_LOGS
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(cases_app, name="cases")
 app.add_typer(ecs_app, name="ecs")
+app.add_typer(x509_app, name="x509")
 app.add_typer(filings_app, name="filings")
 app.command("verify")(verify_command)
 app.add_typer(tlog_app, name="tlog")

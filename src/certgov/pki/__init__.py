@@ -6,6 +6,7 @@ Pure library (no database, no I/O, no clock: the verification time is an argumen
 - :mod:`certgov.pki.certificate` — a parsed certificate and its typed summary;
 - :mod:`certgov.pki.signature` — signature verification, SM2/SM3 through tongsuopy;
 - :mod:`certgov.pki.chain` — path building and validation, every problem reported;
+- :mod:`certgov.pki.crl` — CRLs: summary, signature and freshness, revocation lookup;
 - :mod:`certgov.pki.constraints` — RFC 5280 name constraints;
 - :mod:`certgov.pki.policy` — the algorithm policy of a rule set;
 - :mod:`certgov.pki.problems` — problem codes and messages;
@@ -18,6 +19,16 @@ from certgov.pki._oids import KeyAlgorithm
 from certgov.pki.bundle import DEFAULT_MAX_CERTIFICATES, parse_bundle, parse_certificate
 from certgov.pki.certificate import Certificate, CertificateSummary
 from certgov.pki.chain import ChainResult, ChainVerifier, verify_chain, verify_path
+from certgov.pki.crl import (
+    Crl,
+    CrlScopeError,
+    CrlSummary,
+    MalformedCrlError,
+    Revoked,
+    check_crl,
+    parse_crl,
+    revocation_status,
+)
 from certgov.pki.errors import (
     EmptyBundleError,
     MalformedBundleError,
@@ -37,17 +48,25 @@ __all__ = [
     "CertificateSummary",
     "ChainResult",
     "ChainVerifier",
+    "Crl",
+    "CrlScopeError",
+    "CrlSummary",
     "EmptyBundleError",
     "KeyAlgorithm",
     "MalformedBundleError",
+    "MalformedCrlError",
     "NotACertificateError",
     "PkiError",
     "Problem",
     "ProblemCode",
+    "Revoked",
     "TooManyCertificatesError",
+    "check_crl",
     "check_signature",
     "parse_bundle",
     "parse_certificate",
+    "parse_crl",
+    "revocation_status",
     "sm2_available",
     "verify_chain",
     "verify_path",

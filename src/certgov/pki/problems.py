@@ -1,5 +1,5 @@
-"""Problems found in a certificate or a chain: a machine code and a message naming the
-certificate. A verification reports every problem it can, not only the first."""
+"""Problems found in a certificate, a chain or a CRL: a machine code and a message naming the
+certificate or CRL. A verification reports every problem it can, not only the first."""
 
 from __future__ import annotations
 
@@ -46,18 +46,31 @@ class ProblemCode(StrEnum):
     KEY_TOO_SMALL = "key_too_small"
     #: Elliptic curve (or EdDSA curve) outside the policy.
     CURVE_NOT_ALLOWED = "curve_not_allowed"
+    #: The issuer's key does not verify the CRL's signature (RFC 5280 §6.3.3 (g)).
+    CRL_BAD_SIGNATURE = "crl_bad_signature"
+    #: The CRL's issuer name is not the subject of the certificate it was checked against.
+    CRL_ISSUER_MISMATCH = "crl_issuer_mismatch"
+    #: ``at`` is after the CRL's nextUpdate: the CA has not published on time (ECS-3.5).
+    CRL_STALE = "crl_stale"
+    #: ``at`` is before the CRL's thisUpdate.
+    CRL_NOT_YET_VALID = "crl_not_yet_valid"
+    #: The CRL has no nextUpdate (RFC 5280 §5.1.2.5 requires one).
+    CRL_NO_NEXT_UPDATE = "crl_no_next_update"
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem: ``certificate`` is the SHA-256 fingerprint (hex) of the certificate it is
-    about, ``position`` its index in the verified path (0 = the target), when it has one."""
+    about, ``position`` its index in the verified path (0 = the target), when it has one. A
+    problem about a CRL has ``crl``, the SHA-256 fingerprint of the CRL, and ``subject``, the
+    CRL's issuer."""
 
     code: ProblemCode
     message: str
     certificate: str | None = None
     subject: str | None = None
     position: int | None = None
+    crl: str | None = None
 
     @classmethod
     def about(
@@ -78,13 +91,17 @@ class Problem:
         )
 
     def at_position(self, position: int) -> Problem:
-        return Problem(self.code, self.message, self.certificate, self.subject, position)
+        return Problem(self.code, self.message, self.certificate, self.subject, position, self.crl)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """JSON-ready; ``crl`` is there only for a problem about a CRL."""
+        body: dict[str, Any] = {
             "code": self.code.value,
             "message": self.message,
             "certificate": self.certificate,
             "subject": self.subject,
             "position": self.position,
         }
+        if self.crl is not None:
+            body["crl"] = self.crl
+        return body

@@ -1,4 +1,4 @@
-"""Certificate signature verification: RSA (PKCS #1 v1.5 and RSASSA-PSS), ECDSA, Ed25519,
+"""Signature verification of certificates and CRLs: RSA (PKCS #1 v1.5 and RSASSA-PSS), ECDSA, Ed25519,
 Ed448, DSA through pyca/cryptography, and SM2 with SM3 (GM/T 0003, GM/T 0015) through
 tongsuopy.
 
@@ -13,9 +13,10 @@ object verifying many certificates pays for the key once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, padding, rsa
 
 from certgov.pki._oids import SIGNATURE_ALGORITHMS, SM2_CURVE_NAME, SM2_WITH_SM3_OID, KeyAlgorithm
@@ -30,7 +31,14 @@ try:  # tongsuopy is a declared dependency; without it SM2 is reported as unsupp
 except ImportError:  # pragma: no cover - exercised only where tongsuopy is missing
     _sm_load_der_public_key = None
 
-__all__ = ["SM2_DEFAULT_ID", "check_signature", "load_public_key", "sm2_available"]
+__all__ = [
+    "SM2_DEFAULT_ID",
+    "SignedObject",
+    "check_signature",
+    "load_public_key",
+    "signature_failure",
+    "sm2_available",
+]
 
 #: The SM2 signer ID used for certificate signatures (GM/T 0009 default).
 SM2_DEFAULT_ID = b"1234567812345678"
@@ -100,82 +108,109 @@ def _load(certificate: Certificate) -> LoadedKey:
     return LoadedKey(family, False, key)
 
 
+class SignedObject(Protocol):
+    """What verification reads from a pyca/cryptography certificate or CRL."""
+
+    @property
+    def signature_algorithm_parameters(self) -> Any: ...
+
+    @property
+    def signature_hash_algorithm(self) -> hashes.HashAlgorithm | None: ...
+
+
 def check_signature(subject: Certificate, issuer: Certificate) -> Problem | None:
     """None when ``issuer``'s key verifies ``subject``'s signature; otherwise the problem
     (``bad_signature``, ``unsupported_algorithm`` or ``invalid_key``) about ``subject``.
 
     Names are not compared here; chaining does that.
     """
-    oid = subject.summary.signature_algorithm_oid
+    failure = signature_failure(
+        subject.summary.signature_algorithm_oid,
+        subject.tbs,
+        subject.signature,
+        subject.x509,
+        issuer,
+    )
+    if failure is None:
+        return None
+    code, message = failure
+    return Problem.about(code, subject, message)
+
+
+def signature_failure(
+    oid: str, tbs: bytes, signature: bytes, signed: SignedObject, issuer: Certificate
+) -> tuple[ProblemCode, str] | None:
+    """None when ``issuer``'s key verifies ``signature`` (algorithm ``oid``) over ``tbs``;
+    otherwise the code (``bad_signature``, ``unsupported_algorithm``, ``invalid_key``) and a
+    message completing "<what was signed> …". ``signed`` (a certificate or a CRL of
+    pyca/cryptography) gives the RSA padding, ECDSA parameters and hash of the signature.
+    """
     entry = SIGNATURE_ALGORITHMS.get(oid)
     if entry is None:
-        return Problem.about(
+        return (
             ProblemCode.UNSUPPORTED_ALGORITHM,
-            subject,
             f"is signed with algorithm {oid}, which certgov cannot verify",
         )
     name, _, needed = entry
     key = load_public_key(issuer)
     if key.error_code is not None:
-        return Problem.about(
+        return (
             key.error_code,
-            subject,
             f"cannot be checked: the public key of its issuer {issuer.describe()} {key.error}",
         )
     is_sm2_signature = oid == SM2_WITH_SM3_OID
     if key.family is not needed or key.is_sm2 != is_sm2_signature:
         found = "an SM2 key" if key.is_sm2 else _KEY_WORDS[key.family]
-        return Problem.about(
+        return (
             ProblemCode.BAD_SIGNATURE,
-            subject,
             f"is signed with {name}, but its issuer {issuer.describe()} has {found}",
         )
     try:
-        valid = _verify_sm2(subject, key.key) if is_sm2_signature else _verify(subject, key)
+        valid = (
+            _verify_sm2(tbs, signature, key.key)
+            if is_sm2_signature
+            else _verify(tbs, signature, signed, key)
+        )
     except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
-        return Problem.about(
+        return (
             ProblemCode.UNSUPPORTED_ALGORITHM,
-            subject,
             f"is signed with {name} in a form certgov cannot verify: {exc}",
         )
     if valid:
         return None
-    return Problem.about(
+    return (
         ProblemCode.BAD_SIGNATURE,
-        subject,
         f"has a {name} signature that does not verify with the key of {issuer.describe()}",
     )
 
 
-def _verify_sm2(subject: Certificate, key: Any) -> bool:
+def _verify_sm2(data: bytes, signature: bytes, key: Any) -> bool:
     try:
-        key.verify(subject.signature, subject.tbs, _sm_ec.ECDSA(_sm_hashes.SM3()))
+        key.verify(signature, data, _sm_ec.ECDSA(_sm_hashes.SM3()))
     except (_sm_exceptions.InvalidSignature, _sm_exceptions.InternalError, ValueError):
         # InternalError: the signature is not a DER SM2 signature at all.
         return False
     return True
 
 
-def _verify(subject: Certificate, loaded: LoadedKey) -> bool:
-    certificate = subject.x509
+def _verify(data: bytes, signature: bytes, signed: SignedObject, loaded: LoadedKey) -> bool:
     key = loaded.key
-    signature, data = subject.signature, subject.tbs
     try:
         if isinstance(key, rsa.RSAPublicKey):
-            parameters = certificate.signature_algorithm_parameters
-            hash_algorithm = certificate.signature_hash_algorithm
+            parameters = signed.signature_algorithm_parameters
+            hash_algorithm = signed.signature_hash_algorithm
             if not isinstance(parameters, padding.PKCS1v15 | padding.PSS) or hash_algorithm is None:
                 raise ValueError(f"RSA signature with parameters {parameters!r}")
             key.verify(signature, data, parameters, hash_algorithm)
         elif isinstance(key, ec.EllipticCurvePublicKey):
-            parameters = certificate.signature_algorithm_parameters
+            parameters = signed.signature_algorithm_parameters
             if not isinstance(parameters, ec.ECDSA):
                 raise ValueError(f"ECDSA signature with parameters {parameters!r}")
             key.verify(signature, data, parameters)
         elif isinstance(key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
             key.verify(signature, data)
         elif isinstance(key, dsa.DSAPublicKey):
-            hash_algorithm = certificate.signature_hash_algorithm
+            hash_algorithm = signed.signature_hash_algorithm
             if hash_algorithm is None:
                 raise ValueError("DSA signature without a hash")
             key.verify(signature, data, hash_algorithm)

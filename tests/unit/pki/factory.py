@@ -212,3 +212,155 @@ def sm2_chain() -> tuple[Certificate, ...]:
 
 def sm2(name: str) -> Certificate:
     return parse_certificate(sm2_file(name))
+
+
+# --- CRLs -----------------------------------------------------------------------------------
+
+DAY = dt.timedelta(days=1)
+#: AlgorithmIdentifiers (DER) swapped in place to make an SM2-signed CRL: same length.
+ECDSA_SHA256_ALGORITHM = bytes.fromhex("300a06082a8648ce3d040302")
+SM2_SM3_ALGORITHM = bytes.fromhex("300a06082a811ccf55018375")
+
+
+def revoked(
+    serial: int,
+    when: dt.datetime | None = None,
+    reason: x509.ReasonFlags | None = None,
+    *,
+    extensions: Iterable[tuple[x509.ExtensionType, bool]] = (),
+) -> x509.RevokedCertificate:
+    """A CRL entry for ``serial`` revoked at ``when`` (default a day before NOW)."""
+    builder = (
+        x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when or NOW - DAY)
+    )
+    if reason is not None:
+        builder = builder.add_extension(x509.CRLReason(reason), False)
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical)
+    return builder.build()
+
+
+def make_crl(
+    issuer: Issued,
+    entries: Iterable[x509.RevokedCertificate] = (),
+    *,
+    this_update: dt.datetime | None = None,
+    next_update: dt.datetime | None = None,
+    number: int | None = 1,
+    hash_name: str | None = None,
+    pss: bool = False,
+    issuer_name: x509.Name | None = None,
+    signer: PrivateKey | None = None,
+    aki: bool = True,
+    extensions: Iterable[tuple[x509.ExtensionType, bool]] = (),
+) -> bytes:
+    """The DER of a CRL of ``issuer`` (signed with its key, or ``signer``) valid from
+    ``this_update`` (default a day before NOW) to ``next_update`` (default a week after NOW)."""
+    key = signer or issuer.key
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(issuer_name or issuer.name)
+        .last_update(this_update or NOW - DAY)
+        .next_update(next_update or NOW + 7 * DAY)
+    )
+    if number is not None:
+        builder = builder.add_extension(x509.CRLNumber(number), False)
+    if aki:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), False
+        )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical)
+    for entry in entries:
+        builder = builder.add_revoked_certificate(entry)
+    algorithm = _hash_for(key, hash_name)
+    rsa_padding: Any = None
+    if pss and algorithm is not None:
+        rsa_padding = padding.PSS(padding.MGF1(algorithm), padding.PSS.DIGEST_LENGTH)
+    signed = builder.sign(key, algorithm, rsa_padding=rsa_padding)  # type: ignore[arg-type]
+    return signed.public_bytes(serialization.Encoding.DER)
+
+
+def _der_length(length: int) -> bytes:
+    if length < 0x80:
+        return bytes([length])
+    octets = length.to_bytes((length.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def der_tlv(tag: int, value: bytes) -> bytes:
+    """One DER element."""
+    return bytes([tag]) + _der_length(len(value)) + value
+
+
+def _split_signed(der: bytes) -> tuple[bytes, bytes, bytes]:
+    """(TBS, AlgorithmIdentifier, signature) of a signed X.509 structure."""
+    from certgov.pki import _der
+
+    outer = _der.read_tlv(der)
+    tbs, algorithm, signature = _der.children(der, outer)
+    return (
+        der[tbs.start : tbs.end],
+        der[algorithm.start : algorithm.end],
+        der[signature.content + 1 : signature.end],
+    )
+
+
+def resign(tbs: bytes, algorithm: bytes, signature: bytes) -> bytes:
+    """A signed X.509 structure (certificate or CRL) from its parts."""
+    return der_tlv(0x30, tbs + algorithm + der_tlv(0x03, b"\x00" + signature))
+
+
+def sign_raw(key: PrivateKey, data: bytes, hash_name: str | None = None) -> bytes:
+    """``data`` signed as pyca/cryptography signs a TBS with ``key`` (PKCS #1 v1.5 for RSA)."""
+    algorithm = _hash_for(key, hash_name)
+    if isinstance(key, rsa.RSAPrivateKey):
+        assert algorithm is not None
+        return key.sign(data, padding.PKCS1v15(), algorithm)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        assert algorithm is not None
+        return key.sign(data, ec.ECDSA(algorithm))
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return key.sign(data)
+    raise TypeError(f"cannot sign with {type(key).__name__}")
+
+
+def without_next_update(der: bytes, key: PrivateKey) -> bytes:
+    """The CRL ``der`` without its nextUpdate, signed again with ``key``."""
+    from certgov.pki import _der
+
+    tbs, algorithm, _ = _split_signed(der)
+    outer = _der.read_tlv(tbs)
+    fields = _der.children(tbs, outer)
+    times = [field for field in fields if field.tag in (0x17, 0x18)]
+    assert len(times) == 2, "expected thisUpdate and nextUpdate"
+    kept = b"".join(tbs[f.start : f.end] for f in fields if f is not times[1])
+    new_tbs = der_tlv(0x30, kept)
+    return resign(new_tbs, algorithm, sign_raw(key, new_tbs))
+
+
+def sm2_signed_crl(
+    entries: Iterable[x509.RevokedCertificate] = (),
+    *,
+    key_file: str = "server_sign.key",
+    cert_file: str = "server_sign.crt",
+    **options: Any,
+) -> tuple[bytes, Certificate]:
+    """An SM2-with-SM3 CRL issued under the name of the shared SM2 leaf ``cert_file`` and
+    signed with its private key ``key_file`` (the shared test data has no CA private key), and
+    that certificate. pyca/cryptography cannot sign with SM2: the CRL is built and signed with
+    a P-256 key, its AlgorithmIdentifiers swapped for SM2-with-SM3 (same length) and its TBS
+    signed with tongsuopy (default SM2 ID)."""
+    from tongsuopy.crypto import hashes as sm_hashes
+    from tongsuopy.crypto.asymciphers import ec as sm_ec
+    from tongsuopy.crypto.serialization import load_pem_private_key
+
+    certificate = sm2(cert_file)
+    sm2_key: Any = load_pem_private_key(sm2_file(key_file), None)
+    stand_in = Issued(certificate, make_key("p256", 90))
+    der = make_crl(stand_in, entries, aki=False, hash_name="sha256", **options)
+    tbs, algorithm, _ = _split_signed(der)
+    assert algorithm == ECDSA_SHA256_ALGORITHM and tbs.count(ECDSA_SHA256_ALGORITHM) == 1
+    tbs = tbs.replace(ECDSA_SHA256_ALGORITHM, SM2_SM3_ALGORITHM)
+    signature = sm2_key.sign(tbs, sm_ec.ECDSA(sm_hashes.SM3()))
+    return resign(tbs, SM2_SM3_ALGORITHM, signature), certificate

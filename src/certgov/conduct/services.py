@@ -10,7 +10,6 @@ change (``service_outlet_required``, ``critical_outsourced_functions``) takes ef
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certgov import fields
 from certgov.clock import china_date
 from certgov.conduct.models import (
     OperatingProvince,
@@ -29,9 +29,9 @@ from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
-from certgov.licensing.services import check_party_scope
 from certgov.registry import jurisdictions
-from certgov.registry.models import Party, PartyKind
+from certgov.registry.models import Party
+from certgov.registry.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.supervision.services import (
@@ -41,16 +41,8 @@ from certgov.supervision.services import (
     raise_finding,
 )
 
-_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MAX_TEXT = 2000
 _MAX_FUNCTIONS = 100
-
-
-def _ca(session: Session, party_id: int) -> Party:
-    party = session.get(Party, party_id)
-    if party is None or party.kind is not PartyKind.CA:
-        raise NotFound(f"no CA with party id {party_id}")
-    return party
 
 
 def _rules(session: Session, ctx: Context) -> RuleSet:
@@ -59,36 +51,13 @@ def _rules(session: Session, ctx: Context) -> RuleSet:
 
 def _own_ca(session: Session, actor: Actor, party_id: int, what: str) -> Party:
     """A CA's own declarations are made by its operator."""
-    party = _ca(session, party_id)
+    party = get_ca(session, party_id)
     if actor.role is not Role.CA_OPERATOR:
         raise Forbidden(
             f"a CA's operator files its own declarations; a {actor.role} may not {what}"
         )
     check_party_scope(actor, party, what)
     return party
-
-
-def _text(body: Mapping[str, Any], key: str, *, required: bool, limit: int = 300) -> str | None:
-    value = body.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{key}: give a non-empty text", details={"field": key})
-    if len(value) > limit:
-        raise InvalidInput(f"{key}: longer than {limit} characters", details={"field": key})
-    return value.strip()
-
-
-def _date(body: Mapping[str, Any], key: str) -> dt.date:
-    value = body.get(key)
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            f"{key}: give a date as YYYY-MM-DD, not {value!r}", details={"field": key}
-        ) from None
 
 
 # --- Practice statements (ECS-3.1) ---------------------------------------------------------------
@@ -99,23 +68,18 @@ def file_practice_statement(
 ) -> PracticeStatement:
     """File a new version of the CA's certification practice statement (ESL Art. 19)."""
     party = _own_ca(session, actor, party_id, "file a practice statement")
-    label = _text(body, "label", required=True, limit=64)
-    title = _text(body, "title", required=False) or "Certification practice statement"
-    digest = body.get("sha256")
-    if not isinstance(digest, str) or not _SHA256_RE.fullmatch(digest):
-        raise InvalidInput(
-            "sha256: give the document's SHA-256 as 64 lower-case hex digits",
-            details={"field": "sha256"},
-        )
+    label = fields.text(body.get("label"), "label", limit=64).strip()
+    title = fields.optional_text(body.get("title"), "title", limit=300)
+    digest = fields.sha256_hex(body.get("sha256"), "sha256")
     size = body.get("size")
     if size is not None and (
         not isinstance(size, int) or isinstance(size, bool) or not 0 < size < 2**40
     ):
         raise InvalidInput("size: give the document's size in bytes", details={"field": "size"})
-    url = _text(body, "url", required=False, limit=500)
+    url = fields.optional_text(body.get("url"), "url", limit=500)
     if url is not None and not url.startswith(("https://", "http://")):
         raise InvalidInput("url: give an http(s) address", details={"field": "url"})
-    effective_on = _date(body, "effective_on")
+    effective_on = fields.iso_date(body.get("effective_on"), "effective_on")
     latest = session.scalar(
         select(PracticeStatement)
         .where(PracticeStatement.party_id == party.id)
@@ -134,12 +98,12 @@ def file_practice_statement(
                 "effect in order",
                 details={"field": "effective_on"},
             )
-    assert label is not None
+
     statement = PracticeStatement(
         party_id=party.id,
         version=(latest.version if latest else 0) + 1,
         label=label,
-        title=title,
+        title=title or "Certification practice statement",
         sha256=digest,
         size=size,
         url=url,
@@ -160,7 +124,7 @@ def file_practice_statement(
 
 
 def practice_statements(session: Session, party_id: int) -> list[PracticeStatement]:
-    _ca(session, party_id)
+    get_ca(session, party_id)
     return list(
         session.scalars(
             select(PracticeStatement)
@@ -218,15 +182,12 @@ def declare_outsourcing(
             raise InvalidInput(
                 f"functions[{index}]: give an object", details={"field": f"functions[{index}]"}
             )
-        try:
-            function = _text(entry, "function", required=True, limit=200)
-            provider = _text(entry, "provider", required=True, limit=200)
-            description = _text(entry, "description", required=False, limit=_MAX_TEXT)
-        except InvalidInput as exc:
-            raise InvalidInput(
-                f"functions[{index}].{exc.message}", details={"field": f"functions[{index}]"}
-            ) from None
-        assert function is not None
+        path = f"functions[{index}]"
+        function = fields.text(entry.get("function"), f"{path}.function", limit=200).strip()
+        provider = fields.text(entry.get("provider"), f"{path}.provider", limit=200).strip()
+        description = fields.optional_text(
+            entry.get("description"), f"{path}.description", limit=_MAX_TEXT
+        )
         name = _normalise(function)
         functions.append(
             {
@@ -316,7 +277,7 @@ def _outsourcing_findings(
 
 
 def outsourcing_declarations(session: Session, party_id: int) -> list[OutsourcingDeclaration]:
-    _ca(session, party_id)
+    get_ca(session, party_id)
     return list(
         session.scalars(
             select(OutsourcingDeclaration)
@@ -344,7 +305,7 @@ def set_operating_provinces(
 ) -> list[str]:
     """Set the provinces where the CA provides its service; returns the provinces that lack
     an outlet (each a finding)."""
-    party = _ca(session, party_id)
+    party = get_ca(session, party_id)
     check_party_scope(actor, party, "set a CA's operating provinces")
     codes = body.get("provinces")
     if not isinstance(codes, list) or len(codes) > 64:
@@ -380,14 +341,14 @@ def open_outlet(
     session: Session, ctx: Context, actor: Actor, party_id: int, body: Mapping[str, Any]
 ) -> tuple[ServiceOutlet, list[str]]:
     """Register a service outlet; returns it and the provinces still lacking one."""
-    party = _ca(session, party_id)
+    party = get_ca(session, party_id)
     check_party_scope(actor, party, "register a service outlet")
     outlet = ServiceOutlet(
         party_id=party.id,
         jurisdiction=_province(body.get("jurisdiction"), "jurisdiction"),
-        name=_text(body, "name", required=True, limit=200),
-        address=_text(body, "address", required=True, limit=_MAX_TEXT),
-        opened_on=_date(body, "opened_on")
+        name=fields.text(body.get("name"), "name", limit=200).strip(),
+        address=fields.text(body.get("address"), "address", limit=_MAX_TEXT).strip(),
+        opened_on=fields.iso_date(body.get("opened_on"), "opened_on")
         if body.get("opened_on") is not None
         else china_date(ctx.clock.now()),
         closed_on=None,
@@ -408,7 +369,7 @@ def close_outlet(
     session: Session, ctx: Context, actor: Actor, party_id: int, outlet_id: int
 ) -> tuple[ServiceOutlet, list[str]]:
     """Close a service outlet (it stays on record); returns it and the provinces lacking one."""
-    party = _ca(session, party_id)
+    party = get_ca(session, party_id)
     check_party_scope(actor, party, "close a service outlet")
     outlet = session.get(ServiceOutlet, outlet_id)
     if outlet is None or outlet.party_id != party.id:
@@ -495,5 +456,5 @@ def sweep_outlets(session: Session, ctx: Context) -> int:
     party_ids = session.scalars(select(OperatingProvince.party_id).distinct())
     missing = 0
     for party_id in list(party_ids):
-        missing += len(check_outlets(session, ctx, SYSTEM_ACTOR, _ca(session, party_id)))
+        missing += len(check_outlets(session, ctx, SYSTEM_ACTOR, get_ca(session, party_id)))
     return missing

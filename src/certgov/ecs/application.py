@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from certgov.ecs import _json
+from certgov import fields as _json
 
 __all__ = [
     "Application",
@@ -27,7 +27,6 @@ __all__ = [
     "parse_application",
 ]
 
-_SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
 _FILENAME_FORBIDDEN_RE = re.compile(r"[/\\\x00-\x1f\x7f]")
 _REQUIRED = (
     "legal_person",
@@ -135,11 +134,9 @@ def _document(value: object, path: str) -> Document:
         _json.refuse(
             f"{path}.filename", "a file name without '/', '\\' or control characters", filename
         )
-    sha256 = fields["sha256"]
-    if not isinstance(sha256, str) or not _SHA256_RE.fullmatch(sha256):
-        _json.refuse(f"{path}.sha256", "a SHA-256 digest: 64 hexadecimal digits", sha256)
+    sha256 = _json.sha256_hex(fields["sha256"], f"{path}.sha256")
     size = _json.whole_number(fields["size"], f"{path}.size", minimum=1, unit="bytes")
-    return Document(kind, filename, sha256.lower(), size)
+    return Document(kind, filename, sha256, size)
 
 
 def _documents(value: object) -> tuple[Document, ...]:

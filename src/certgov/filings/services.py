@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
-from certgov.errors import Forbidden, InvalidInput, NotFound
+from certgov.errors import Forbidden, InvalidInput
 from certgov.filings.models import FiledCertificate, Filing
 from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.logs.audit import canonical_json
 from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, parse_bundle
-from certgov.registry.models import Party, PartyKind
+from certgov.registry.models import Party
+from certgov.registry.services import get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.supervision.services import Problem, raise_finding
@@ -72,10 +73,7 @@ def _filer(session: Session, actor: Actor, party_id: int | None) -> Party:
     else:
         raise Forbidden(f"a {actor.role} may not file CA certificates; the CA files its own")
     assert party_id is not None
-    party = session.get(Party, party_id)
-    if party is None or party.kind is not PartyKind.CA:
-        raise NotFound(f"no CA with party id {party_id}")
-    return party
+    return get_ca(session, party_id)
 
 
 def filed_certificates(session: Session, party_id: int) -> list[FiledCertificate]:

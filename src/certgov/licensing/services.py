@@ -8,7 +8,6 @@ Every function is one use case inside the caller's unit of work; none commits.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from certgov import fields
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
@@ -32,8 +32,8 @@ from certgov.licensing.models import (
     LicenceStatus,
     RegistrationChange,
 )
-from certgov.registry.jurisdictions import BY_CODE
-from certgov.registry.models import Party, PartyKind
+from certgov.registry.models import Party
+from certgov.registry.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.supervision.services import Problem, raise_finding
@@ -43,7 +43,6 @@ from certgov.workflow.definition import SYSTEM_ROLE
 PROCESS = "ca-licence-application"
 RENEWAL_PROCESS = "ca-licence-renewal"
 MODIFICATION_PROCESS = "ca-licence-modification"
-_SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _MAX_TEXT = 2000
 
 
@@ -67,37 +66,6 @@ def _require_national(actor: Actor, what: str) -> None:
             f"{what} is decided by the national regulator (MIIT), not by a provincial "
             f"regulator ({actor.jurisdiction})"
         )
-    raise Forbidden(f"a {actor.role} may not {what}")
-
-
-def _ca(session: Session, party_id: int) -> Party:
-    party = session.get(Party, party_id)
-    if party is None:
-        raise NotFound(f"no party with id {party_id}")
-    if party.kind is not PartyKind.CA:
-        raise InvalidInput(f"party {party.id} is a {party.kind}, not a CA")
-    return party
-
-
-def check_party_scope(actor: Actor, party: Party, what: str) -> None:
-    """May ``actor`` act on ``party``'s records? Its own organisation for a CA operator; its
-    province for a provincial regulator (ECS-4.3); anything for the national regulator.
-    Refusals name the reason (SYS-6)."""
-    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
-        return
-    if actor.role is Role.PROVINCIAL_REGULATOR:
-        if actor.covers(party.home_province):
-            return
-        province = BY_CODE.get(party.home_province or "")
-        raise Forbidden(
-            f"{party.name} is registered in {party.home_province}"
-            f"{f' ({province.name_en})' if province else ''}, outside your jurisdiction "
-            f"({actor.jurisdiction}); you may not {what}"
-        )
-    if actor.role is Role.CA_OPERATOR:
-        if actor.party_id == party.id:
-            return
-        raise Forbidden(f"you may {what} only for your own organisation")
     raise Forbidden(f"a {actor.role} may not {what}")
 
 
@@ -133,7 +101,7 @@ def submit_application(
         raise Forbidden("you may apply only for your own organisation")
     if party_id is None:
         raise Forbidden("your credentials name no organisation")
-    party = _ca(session, party_id)
+    party = get_ca(session, party_id)
     application = parse_application(dict(application_json))
     if party.uscc is not None and application.legal_person.uscc != party.uscc:
         raise InvalidInput(
@@ -322,7 +290,7 @@ def issue_licence(
     rule set's ``licence_validity`` (the rule set the application was judged under)."""
     if case.subject_party_id is None:
         raise InvalidInput(f"case {case.id} names no applicant to license")
-    party = _ca(session, case.subject_party_id)
+    party = get_ca(session, case.subject_party_id)
     live = live_licence(session, party.id)
     if live is not None:
         raise Conflict(f"{party.name} already holds licence {live.number} ({live.status})")
@@ -526,7 +494,7 @@ _PARTICIPLES = {"transfer": "transferred", "rent": "rented", "lend": "lent"}
 
 def _live_for(session: Session, actor: Actor, number: str, what: str) -> Licence:
     licence = get_licence(session, number)
-    holder = _ca(session, licence.holder_party_id)
+    holder = get_ca(session, licence.holder_party_id)
     check_party_scope(actor, holder, what)
     if licence.status not in (LicenceStatus.VALID, LicenceStatus.SUSPENDED):
         raise Conflict(f"licence {licence.number} is {licence.status}; you cannot {what}")
@@ -743,29 +711,6 @@ def _registration_item(rule_set: RuleSet, item: object) -> str:
     return name
 
 
-def _text(body: Mapping[str, Any], key: str, *, required: bool) -> str | None:
-    value = body.get(key)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{key}: give a non-empty text", details={"field": key})
-    if len(value) > _MAX_TEXT:
-        raise InvalidInput(f"{key}: longer than {_MAX_TEXT} characters", details={"field": key})
-    return value.strip()
-
-
-def _date(body: Mapping[str, Any], key: str) -> dt.date:
-    value = body.get(key)
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            f"{key}: give a date as YYYY-MM-DD, not {value!r}", details={"field": key}
-        ) from None
-
-
 def _late_problem(change: RegistrationChange, party: Party, rule_set_id: str) -> Problem:
     filed = change.filed_on
     late_by = ((filed or dt.date.max) - change.due_on).days if filed else None
@@ -809,11 +754,11 @@ def record_registration_change(
     """File a business-registration change (the CA) or record one learnt of (a regulator),
     ECS-2.4. The filing is due ``registration_change_filing_period`` after the change (rolled
     to a business day, Civil Code Art. 203); a filing after that day is a finding."""
-    party = _ca(session, party_id)
+    party = get_ca(session, party_id)
     check_party_scope(actor, party, "file a business-registration change")
     rule_set = _ecs_rules(session, ctx, _today(ctx))
     item = _registration_item(rule_set, body.get("item"))
-    changed_on = _date(body, "changed_on")
+    changed_on = fields.iso_date(body.get("changed_on"), "changed_on")
     today = _today(ctx)
     if changed_on > today:
         raise InvalidInput(
@@ -821,14 +766,11 @@ def record_registration_change(
             "registered",
             details={"field": "changed_on"},
         )
-    new_value = _text(body, "new_value", required=True)
-    assert new_value is not None
-    old_value = _text(body, "old_value", required=False)
+    new_value = fields.text(body.get("new_value"), "new_value", limit=_MAX_TEXT).strip()
+    old_value = fields.optional_text(body.get("old_value"), "old_value", limit=_MAX_TEXT)
     digest = body.get("document_sha256")
-    if digest is not None and (not isinstance(digest, str) or not _SHA256_RE.fullmatch(digest)):
-        raise InvalidInput(
-            "document_sha256: give 64 lower-case hex digits", details={"field": "document_sha256"}
-        )
+    if digest is not None:
+        digest = fields.sha256_hex(digest, "document_sha256")
     period = rule_set.duration("registration_change_filing_period")
     due = ctx.calendar.add_calendar_days(changed_on, period.amount).due
     by_ca = actor.role is Role.CA_OPERATOR
@@ -907,7 +849,7 @@ def sweep_registration_changes(session: Session, ctx: Context) -> list[str]:
             RegistrationChange.filed_at.is_(None), RegistrationChange.due_on < today
         )
     ):
-        party = _ca(session, change.party_id)
+        party = get_ca(session, change.party_id)
         problem = _late_problem(change, party, change.rule_set_id)
         keys.append(raise_finding(session, ctx, SYSTEM_ACTOR, problem).dedup_key)
     return keys
@@ -919,7 +861,6 @@ __all__ = [
     "Submitted",
     "application_view",
     "change_status",
-    "check_party_scope",
     "get_licence",
     "issue_licence",
     "licence_at",

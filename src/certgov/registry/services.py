@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.clock import Clock
-from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.registry import jurisdictions
 from certgov.registry.models import JurisdictionRow, Party, PartyKind
 from certgov.registry.uscc import check_uscc
@@ -106,3 +107,33 @@ def list_parties(
     if province is not None:
         query = query.where(Party.home_province == province)
     return list(session.scalars(query))
+
+
+def get_ca(session: Session, party_id: int) -> Party:
+    """The CA registered as party ``party_id`` (NotFound for any other party)."""
+    party = session.get(Party, party_id)
+    if party is None or party.kind is not PartyKind.CA:
+        raise NotFound(f"no CA with party id {party_id}")
+    return party
+
+
+def check_party_scope(actor: Actor, party: Party, what: str) -> None:
+    """May ``actor`` act on ``party``'s records? Its own organisation for a CA operator; its
+    province for a provincial regulator (ECS-4.3); anything for the national regulator.
+    Refusals name the reason (SYS-6)."""
+    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
+        return
+    if actor.role is Role.PROVINCIAL_REGULATOR:
+        if actor.covers(party.home_province):
+            return
+        province = jurisdictions.BY_CODE.get(party.home_province or "")
+        raise Forbidden(
+            f"{party.name} is registered in {party.home_province}"
+            f"{f' ({province.name_en})' if province else ''}, outside your jurisdiction "
+            f"({actor.jurisdiction}); you may not {what}"
+        )
+    if actor.role is Role.CA_OPERATOR:
+        if actor.party_id == party.id:
+            return
+        raise Forbidden(f"you may {what} only for your own organisation")
+    raise Forbidden(f"a {actor.role} may not {what}")

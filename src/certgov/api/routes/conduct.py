@@ -13,8 +13,8 @@ from certgov.conduct import registry
 from certgov.conduct import services as conduct
 from certgov.conduct.models import OutsourcingDeclaration, PracticeStatement, ServiceOutlet
 from certgov.identity.roles import Actor, Role
-from certgov.licensing.services import check_party_scope
 from certgov.registry.models import Party
+from certgov.registry.services import check_party_scope
 from certgov.supervision import reports
 from certgov.supervision.models import Finding
 from certgov.supervision.services import visible_findings

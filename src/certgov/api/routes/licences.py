@@ -16,6 +16,7 @@ from certgov.identity.roles import Actor, Role
 from certgov.licensing import services as licensing
 from certgov.licensing.models import Licence, LicenceEvent, RegistrationChange
 from certgov.registry.models import Party
+from certgov.registry.services import check_party_scope
 
 router = APIRouter(tags=["licences"])
 
@@ -187,5 +188,5 @@ def list_registration_changes(
     """ECS-2.4: a CA's business-registration changes and their filings."""
     party = session.get(Party, party_id)
     if party is not None:
-        licensing.check_party_scope(actor, party, "see registration changes")
+        check_party_scope(actor, party, "see registration changes")
     return [change_out(row) for row in licensing.registration_changes(session, party_id)]

@@ -1,6 +1,7 @@
 """Strict reading of JSON-like input (dicts, lists, strings, numbers, booleans, null).
 
-The parsers of this package read what a CA or an adapter submits. Nothing is coerced: a boolean
+Every parser of submitted JSON uses these (the ECS application and activity, licensing and
+conduct bodies). Nothing is coerced: a boolean
 is ``true`` or ``false`` (not ``"true"`` nor ``1``), a count is a whole number (not ``5.0`` nor a
 numeric string), and an object has no fields the model does not know. Every error is an
 :class:`~certgov.errors.InvalidInput` naming the field path (``documents[2].sha256``), what was
@@ -9,6 +10,7 @@ expected and what was found; ``details`` carries the same as ``field``, ``expect
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
@@ -124,20 +126,42 @@ def whole_number(value: object, path: str, *, minimum: int, unit: str = "") -> i
     return value
 
 
-def text(value: object, path: str) -> str:
-    """A string with at least one character that is not white space."""
+def text(value: object, path: str, *, limit: int | None = None) -> str:
+    """A string with at least one character that is not white space (at most ``limit``)."""
     if not isinstance(value, str) or not value.strip():
         refuse(path, "a non-empty string", value)
+    if limit is not None and len(value) > limit:
+        refuse(path, f"a string of at most {limit} characters", value)
     return value
 
 
-def optional_text(value: object, path: str) -> str | None:
-    """``null`` (absent) or a non-empty string."""
+def optional_text(value: object, path: str, *, limit: int | None = None) -> str | None:
+    """``null`` (absent) or a non-empty string (at most ``limit``)."""
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
         refuse(path, "a non-empty string or null", value, hint="omit the field or send null")
-    return value
+    return text(value, path, limit=limit)
+
+
+def iso_date(value: object, path: str) -> dt.date:
+    """A calendar date written YYYY-MM-DD."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    refuse(path, "a date written YYYY-MM-DD", value)
+
+
+_SHA256_RE = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def sha256_hex(value: object, path: str) -> str:
+    """A SHA-256 digest as 64 hex digits, returned in lower case."""
+    if not isinstance(value, str) or not _SHA256_RE.fullmatch(value):
+        refuse(path, "a SHA-256 digest: 64 hexadecimal digits", value)
+    return value.lower()
 
 
 def array(value: object, path: str) -> list[object]:

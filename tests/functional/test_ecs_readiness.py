@@ -13,30 +13,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests_support import APPLICATION as SHARED_APPLICATION
+
+#: The shared sample application (tests_support), as a Zhejiang company with a real USCC.
 APPLICATION: dict[str, Any] = {
+    **SHARED_APPLICATION,
     "legal_person": {
         "name": "Zhejiang Trust CA",
         "uscc": "91330100716105852F",
         "independent_legal_person": True,
     },
-    "registered_capital_yuan": 50_000_000,
-    "technical_staff": 59,
-    "service_staff": 80,
-    "premises": {"fixed_premises": True, "description": "Hangzhou data centre"},
-    "physical_environment": {
-        "fit_for_secure_operation": True,
-        "evidence": ["GB/T 22239 level 3 assessment report"],
-    },
-    "equipment": {"meets_national_security_standards": True, "certificates": ["SJJ1234"]},
-    "cryptography": {"approved": True, "approval_number": "SC-2024-001"},
-    "documents": [
-        {
-            "kind": "articles_of_association",
-            "filename": "articles.pdf",
-            "sha256": "a" * 64,
-            "size": 1024,
-        }
-    ],
 }
 
 

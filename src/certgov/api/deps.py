@@ -65,6 +65,16 @@ async def raw_body(request: Request) -> bytes:
 
 
 RawBody = Annotated[bytes, Depends(raw_body)]
+#: The OpenAPI request body of routes that take certificates as :data:`RawBody`.
+CERTIFICATES_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-pem-file": {"schema": {"type": "string"}},
+            "application/pkix-cert": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
 
 
 class Allow:

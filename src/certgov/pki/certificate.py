@@ -257,15 +257,18 @@ def _key_facts(
     return family, None, None
 
 
-def _signature_facts(certificate: x509.Certificate) -> tuple[str, str, str | None]:
-    oid = certificate.signature_algorithm_oid.dotted_string
+def signature_facts(
+    signed: x509.Certificate | x509.CertificateRevocationList,
+) -> tuple[str, str, str | None]:
+    """(name, OID, hash name) of the signature algorithm of a certificate or a CRL."""
+    oid = signed.signature_algorithm_oid.dotted_string
     entry = SIGNATURE_ALGORITHMS.get(oid)
     if entry is None:
         return oid, oid, None
     name, hash_name, _ = entry
     if oid == _RSASSA_PSS:
         try:
-            algorithm = certificate.signature_hash_algorithm
+            algorithm = signed.signature_hash_algorithm
         except PARSE_ERRORS:
             algorithm = None
         hash_name = algorithm.name if algorithm is not None else None
@@ -307,7 +310,7 @@ def _summarise(
     self_issued: bool,
 ) -> tuple[CertificateSummary, x509.NameConstraints | None]:
     key_algorithm, key_size, curve = _key_facts(certificate, parts.spki)
-    signature_name, signature_oid, signature_hash = _signature_facts(certificate)
+    signature_name, signature_oid, signature_hash = signature_facts(certificate)
     is_ca, path_length = False, None
     key_usage: tuple[str, ...] | None = None
     extended_key_usage: tuple[str, ...] | None = None

@@ -23,8 +23,7 @@ from typing import Any
 from cryptography import x509
 
 from certgov.pki import _der
-from certgov.pki._oids import SIGNATURE_ALGORITHMS
-from certgov.pki.certificate import PARSE_ERRORS, Certificate
+from certgov.pki.certificate import PARSE_ERRORS, Certificate, signature_facts
 from certgov.pki.errors import PkiError
 from certgov.pki.names import NameKey, name_key
 from certgov.pki.policy import AlgorithmPolicy
@@ -74,7 +73,6 @@ RECOGNISED_CRL_EXTENSIONS = frozenset(
     }
 )
 
-_RSASSA_PSS = "1.2.840.113549.1.1.10"
 _CRL_LABELS = frozenset({"X509 CRL", "CRL"})
 _BEGIN = re.compile(rb"-----BEGIN ([\x20-\x2c\x2e-\x7e]*)-----")
 _BASE64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]+")
@@ -373,21 +371,6 @@ def _tbs_facts(tbs: bytes) -> tuple[int, bytes]:
     return version, tbs[issuer.start : issuer.end]
 
 
-def _signature_facts(crl: x509.CertificateRevocationList) -> tuple[str, str, str | None]:
-    oid = crl.signature_algorithm_oid.dotted_string
-    entry = SIGNATURE_ALGORITHMS.get(oid)
-    if entry is None:
-        return oid, oid, None
-    name, hash_name, _ = entry
-    if oid == _RSASSA_PSS:
-        try:
-            algorithm = crl.signature_hash_algorithm
-        except PARSE_ERRORS:
-            algorithm = None
-        hash_name = algorithm.name if algorithm is not None else None
-    return name, oid, hash_name
-
-
 def _uris(names: list[x509.GeneralName] | None) -> list[str]:
     return [name.value for name in names or () if isinstance(name, x509.UniformResourceIdentifier)]
 
@@ -403,7 +386,7 @@ def _summarise(
     crl: x509.CertificateRevocationList, der: bytes, issuer_key: NameKey
 ) -> tuple[CrlSummary, dict[int, list[tuple[NameKey, Revoked]]]]:
     version, issuer_der = _tbs_facts(crl.tbs_certlist_bytes)
-    signature_name, signature_oid, signature_hash = _signature_facts(crl)
+    signature_name, signature_oid, signature_hash = signature_facts(crl)
     critical: list[str] = []
     crl_number = delta_base = aki = None
     urls: list[str] = []

@@ -18,6 +18,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, padding, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
+from hypothesis import strategies as st
 
 from certgov.pki import Certificate, parse_bundle, parse_certificate
 
@@ -364,3 +365,27 @@ def sm2_signed_crl(
     tbs = tbs.replace(ECDSA_SHA256_ALGORITHM, SM2_SM3_ALGORITHM)
     signature = sm2_key.sign(tbs, sm_ec.ECDSA(sm_hashes.SM3()))
     return resign(tbs, SM2_SM3_ALGORITHM, signature), certificate
+
+
+#: A hypothesis strategy for one change to bytes: flip bits, cut the tail, insert a byte.
+mutation = st.one_of(
+    st.tuples(st.just("flip"), st.integers(0, 4000), st.integers(1, 255)),
+    st.tuples(st.just("cut"), st.integers(0, 4000), st.just(0)),
+    st.tuples(st.just("insert"), st.integers(0, 4000), st.integers(0, 255)),
+)
+
+
+def mutate(der: bytes, mutations: list[tuple[str, int, int]]) -> bytes:
+    """``der`` with the :data:`mutation` changes applied in turn (for the parsers' fuzzing)."""
+    data = bytearray(der)
+    for kind, position, value in mutations:
+        if not data:
+            break
+        index = position % len(data)
+        if kind == "flip":
+            data[index] ^= value
+        elif kind == "cut":
+            del data[index:]
+        else:
+            data.insert(index, value)
+    return bytes(data)

@@ -42,6 +42,8 @@ from unit.pki.factory import (
     issue,
     make_crl,
     make_key,
+    mutate,
+    mutation,
     resign,
     revoked,
     sm2,
@@ -536,28 +538,6 @@ def _exercise(data: bytes | str) -> None:
             revocation_status(crl, certificate)
 
 
-mutation = st.one_of(
-    st.tuples(st.just("flip"), st.integers(0, 4000), st.integers(1, 255)),
-    st.tuples(st.just("cut"), st.integers(0, 4000), st.just(0)),
-    st.tuples(st.just("insert"), st.integers(0, 4000), st.integers(0, 255)),
-)
-
-
-def _mutate(der: bytes, mutations: list[tuple[str, int, int]]) -> bytes:
-    data = bytearray(der)
-    for kind, position, value in mutations:
-        if not data:
-            break
-        index = position % len(data)
-        if kind == "flip":
-            data[index] ^= value
-        elif kind == "cut":
-            del data[index:]
-        else:
-            data.insert(index, value)
-    return bytes(data)
-
-
 @FUZZ
 @given(st.binary(max_size=1500))
 def test_fuzz_random_bytes(data: bytes) -> None:
@@ -585,7 +565,7 @@ def test_fuzz_mutated_der_and_pem_of_generated_crls(
     seed: int, mutations: list[tuple[str, int, int]], as_pem: bool
 ) -> None:
     der, _, _ = crl_seeds()[seed % len(crl_seeds())]
-    _exercise(_mutate(_pem(der) if as_pem else der, mutations))
+    _exercise(mutate(_pem(der) if as_pem else der, mutations))
 
 
 @FUZZ

@@ -13,7 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certgov.pki import Certificate, ChainVerifier, PkiError, check_signature, parse_bundle
-from unit.pki.factory import NOW, SM2_DIR, hierarchy, issue, make_key, sm2, sm2_chain, sm2_file
+from unit.pki.factory import (
+    NOW,
+    SM2_DIR,
+    hierarchy,
+    issue,
+    make_key,
+    mutate,
+    mutation,
+    sm2,
+    sm2_chain,
+    sm2_file,
+)
 
 #: Modest by default; ``CERTGOV_FUZZ_EXAMPLES=5000`` for a longer hunt.
 FUZZ = settings(
@@ -84,40 +95,18 @@ def test_random_pem_blocks(label: str, body: bytes, noise: str) -> None:
     _exercise(text[: len(text) // 2])
 
 
-mutation = st.one_of(
-    st.tuples(st.just("flip"), st.integers(0, 4000), st.integers(1, 255)),
-    st.tuples(st.just("cut"), st.integers(0, 4000), st.just(0)),
-    st.tuples(st.just("insert"), st.integers(0, 4000), st.integers(0, 255)),
-)
-
-
-def _mutate(der: bytes, mutations: list[tuple[str, int, int]]) -> bytes:
-    data = bytearray(der)
-    for kind, position, value in mutations:
-        if not data:
-            break
-        index = position % len(data)
-        if kind == "flip":
-            data[index] ^= value
-        elif kind == "cut":
-            del data[index:]
-        else:
-            data.insert(index, value)
-    return bytes(data)
-
-
 @FUZZ
 @given(st.integers(0, 7), st.lists(mutation, min_size=1, max_size=4))
 def test_mutated_der_of_real_certificates(seed: int, mutations: list[tuple[str, int, int]]) -> None:
     certificate, _ = seeds()[seed % len(seeds())]
-    _exercise(_mutate(certificate.der, mutations))
+    _exercise(mutate(certificate.der, mutations))
 
 
 @FUZZ
 @given(st.lists(mutation, min_size=1, max_size=4))
 def test_mutated_pem_of_the_sm2_chain(mutations: list[tuple[str, int, int]]) -> None:
     pem = sm2_file("chain-ca.crt")
-    _exercise(_mutate(pem, mutations))
+    _exercise(mutate(pem, mutations))
 
 
 @FUZZ

@@ -12,7 +12,14 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from certgov.api.deps import ContextDep, PublicActor, RawBody, SessionDep, allow
+from certgov.api.deps import (
+    CERTIFICATES_BODY,
+    ContextDep,
+    PublicActor,
+    RawBody,
+    SessionDep,
+    allow,
+)
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
@@ -130,18 +137,7 @@ def review(
     return licensing.application_view(session, ctx, actor, case_id)
 
 
-@router.post(
-    "/retention",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/x-pem-file": {"schema": {"type": "string"}},
-                "application/pkix-cert": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
-)
+@router.post("/retention", openapi_extra=CERTIFICATES_BODY)
 def retention(
     body: RawBody,
     session: SessionDep,

@@ -11,7 +11,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from certgov.api.deps import ContextDep, PublicActor, RawBody, SessionDep, allow
+from certgov.api.deps import (
+    CERTIFICATES_BODY,
+    ContextDep,
+    PublicActor,
+    RawBody,
+    SessionDep,
+    allow,
+)
 from certgov.errors import NotFound
 from certgov.filings import services as filings
 from certgov.filings import verification
@@ -20,16 +27,6 @@ from certgov.filings.views import filed_out, receipt_out
 from certgov.identity.roles import Actor, Role
 
 router = APIRouter(tags=["filings and verification"])
-
-CERTIFICATES_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/x-pem-file": {"schema": {"type": "string"}},
-            "application/pkix-cert": {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
 
 
 @router.post("/filings", status_code=201, openapi_extra=CERTIFICATES_BODY)

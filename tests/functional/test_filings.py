@@ -36,8 +36,8 @@ def _checkpoint(note: str) -> Checkpoint:
 
 def _verify_receipt(client: TestClient, receipt: dict[str, Any]) -> None:
     """The receipt's inclusion proofs verify against the signed checkpoint's root."""
-    key = client.get("/api/v1/logs/filings").json()
-    assert key["size"] >= receipt["log_size"]
+    log = client.get("/api/v1/logs/filings").json()
+    assert log["size"] >= receipt["log_size"]
     for entry in receipt["certificates"]:
         proof = entry["inclusion"]
         leaf = base64.b64decode(proof["leaf_hash"])

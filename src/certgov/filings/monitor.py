@@ -7,17 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, case, cast, exists, literal, select
+from sqlalchemy.orm import Session, aliased
 
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.filings.models import FiledCertificate
-from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.identity.roles import SYSTEM_ACTOR, Actor
 from certgov.registry.models import Party
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
+from certgov.supervision.models import Finding, FindingStatus
 from certgov.supervision.services import Problem, close_finding, raise_finding
 from certgov.workflow.clocks import date_after
 
@@ -28,27 +29,44 @@ class ExpiryReport:
     expired: list[str] = field(default_factory=list)
 
 
+def expiry_key(party_id: int, sha256: str) -> str:
+    return f"ca-certificate-expiry:{party_id}:{sha256}"
+
+
 def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
+    """Raise the finding of each filed CA certificate past the warning horizon with no filed
+    successor, unless the same finding is already open. One query finds exactly those, so a
+    run costs what the new problems cost, not the number of certificates ever expired; the
+    findings close when the successor is filed (:func:`close_for_successor`)."""
     now = ctx.clock.now()
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, china_date(now))
     warning = rule_set.duration("ca_certificate_expiry_warning")
     horizon = dt.datetime.combine(date_after(china_date(now), warning), dt.time(0), tzinfo=dt.UTC)
-    report = ExpiryReport()
+    successor = aliased(FiledCertificate)
+    key = literal("ca-certificate-expiry:") + cast(FiledCertificate.party_id, String) + ":"
+    key = key + FiledCertificate.sha256
+    code = case(
+        (FiledCertificate.not_after <= now, "ca-certificate-expired"),
+        else_="ca-certificate-expiring",
+    )
     rows = session.scalars(
-        select(FiledCertificate).where(FiledCertificate.not_after <= horizon)
-    ).all()
-    for row in rows:
-        successor = session.scalar(
-            select(FiledCertificate.id).where(
-                FiledCertificate.party_id == row.party_id,
-                FiledCertificate.subject_hash == row.subject_hash,
-                FiledCertificate.not_after > row.not_after,
-            )
+        select(FiledCertificate).where(
+            FiledCertificate.not_after <= horizon,
+            ~exists().where(
+                successor.party_id == FiledCertificate.party_id,
+                successor.subject_hash == FiledCertificate.subject_hash,
+                successor.not_after > FiledCertificate.not_after,
+            ),
+            ~exists().where(
+                Finding.dedup_key == key,
+                Finding.status == FindingStatus.OPEN,
+                Finding.code == code,
+            ),
         )
-        key = f"ca-certificate-expiry:{row.party_id}:{row.sha256}"
-        if successor is not None:
-            close_finding(session, ctx, SYSTEM_ACTOR, key, "a successor was filed")
-            continue
+    ).all()
+    report = ExpiryReport()
+    citation = cite(rule_set, "ca_certificate_expiry_warning")
+    for row in rows:
         party = session.get(Party, row.party_id)
         assert party is not None
         expired = row.not_after <= now
@@ -59,7 +77,7 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
             SYSTEM_ACTOR,
             Problem(
                 code="ca-certificate-expired" if expired else "ca-certificate-expiring",
-                key=key,
+                key=expiry_key(row.party_id, row.sha256),
                 severity="high" if expired else "medium",
                 title=(
                     f"CA certificate {'expired' if expired else 'expiring'} without a filed "
@@ -68,8 +86,7 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
                 message=(
                     f"The filed {row.role} CA certificate {row.subject} (SHA-256 "
                     f"{row.sha256[:16]}…) {'expired' if expired else 'expires'} at {when} and no "
-                    f"successor with the same subject is filed "
-                    f"({cite(rule_set, 'ca_certificate_expiry_warning')})."
+                    f"successor with the same subject is filed ({citation})."
                 ),
                 requirement="ECS-3.5",
                 party_id=party.id,
@@ -79,3 +96,25 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
         )
         (report.expired if expired else report.expiring).append(row.sha256)
     return report
+
+
+def close_for_successor(
+    session: Session, ctx: Context, actor: Actor, filed: FiledCertificate
+) -> None:
+    """A newly filed certificate succeeds the CA's filed ones with the same subject that
+    expire before it: their expiry findings close (ECS-3.5)."""
+    predecessors = session.scalars(
+        select(FiledCertificate.sha256).where(
+            FiledCertificate.party_id == filed.party_id,
+            FiledCertificate.subject_hash == filed.subject_hash,
+            FiledCertificate.not_after < filed.not_after,
+        )
+    )
+    for sha256 in predecessors:
+        close_finding(
+            session,
+            ctx,
+            actor,
+            expiry_key(filed.party_id, sha256),
+            f"successor {filed.sha256[:16]}… filed at log index {filed.log_index}",
+        )

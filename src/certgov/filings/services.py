@@ -23,6 +23,7 @@ from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Forbidden, InvalidInput
 from certgov.filings.models import FiledCertificate, Filing
+from certgov.filings.monitor import close_for_successor
 from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.logs.audit import canonical_json
 from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, parse_bundle
@@ -270,6 +271,8 @@ def _record(
                 },
             )
         )
+    for row in rows:
+        close_for_successor(session, ctx, actor, row)
     findings = []
     for row in rows:
         if row.late:

@@ -1,5 +1,5 @@
 """Algorithm policy: which keys, curves, hashes and signature algorithms a filed or verified
-certificate may use (ECS-3.4, ECS-8.2).
+certificate may use (ECS-3.4; the cross-border review will apply it to foreign certificates).
 
 The values come from the rule set in force (parameters ``rsa_min_bits``, ``allowed_curves``,
 ``allowed_hashes``, ``allowed_signature_algorithms``), spelled as the rule sets spell them:

@@ -10,5 +10,5 @@ from certgov.rules import load_rule_sets
 
 @pytest.fixture(scope="session")
 def draft_policy() -> AlgorithmPolicy:
-    """The algorithm policy of the 2024 draft Measures (ECS-3.4, ECS-8.2)."""
+    """The algorithm policy of the 2024 draft Measures (ECS-3.4)."""
     return AlgorithmPolicy.from_rule_set(load_rule_sets()["measures-2024-draft"])

@@ -1,4 +1,4 @@
-"""The algorithm policy read from a rule set (ECS-3.4, ECS-8.2), alone and inside chains."""
+"""The algorithm policy read from a rule set (ECS-3.4), alone and inside chains."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from unit.pki.factory import NOW, hierarchy, issue, make_key, resign_sha1, sm2_c
 
 
 def test_the_policy_comes_from_the_rule_set_parameters(draft_policy: AlgorithmPolicy) -> None:
-    """ECS-3.4 / ECS-8.2: key sizes, curves, hashes and signature algorithms of filings."""
+    """ECS-3.4: key sizes, curves, hashes and signature algorithms of filings."""
     assert draft_policy.rsa_min_bits == 2048
     assert draft_policy.allowed_curves == {"secp256r1", "secp384r1", "secp521r1", "sm2p256v1"}
     assert {"sha256", "sm3"} <= draft_policy.allowed_hashes

@@ -1,0 +1,466 @@
+"""App security certifications (APP-5, APP-9, APP-10): issued on a grant with validity and a
+surveillance schedule from the rule set; verified by anyone by number; suspended for
+``suspension_period`` (the certificate may not be used meanwhile), reinstated after remedy or
+revoked, by decision or automatically when the suspension ends unremedied; a revocation starts
+the ban of APP-2 (``revocation_ban_period``); expired after the last day of validity.
+
+A suspension is a case of the ``app-certification-suspension`` process, so its 180 days are a
+deadline clock the worker's sweep acts on (its ``lapse`` transition revokes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from certgov import fields
+from certgov.appcert.base import (
+    SUSPENSION_PROCESS,
+    is_system,
+    require,
+    role_of,
+    rules_of,
+    rules_on,
+    stale_is_conflict,
+    today,
+)
+from certgov.appcert.eligibility import ban_until
+from certgov.appcert.models import (
+    AppApplication,
+    AppCertification,
+    CertificationEvent,
+    CertificationStatus,
+)
+from certgov.appcert.parsing import TEXT_LIMIT, choose
+from certgov.cases import services as cases
+from certgov.cases.models import Case, CaseDeadline
+from certgov.context import Context
+from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
+from certgov.rules.model import Duration
+from certgov.workflow.clocks import date_after
+
+NUMBER_PREFIX = "CCRC-AS"
+_DECIDERS = frozenset({Role.CERTIFICATION_BODY})
+ACTIONS = ("suspend", "reinstate", "revoke")
+
+
+def _event(
+    session: Session,
+    ctx: Context,
+    cert: AppCertification,
+    actor: Actor,
+    kind: str,
+    *,
+    from_status: str | None,
+    reason: str | None = None,
+    case_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    now = ctx.clock.now()
+    session.add(
+        CertificationEvent(
+            certification_id=cert.id,
+            at=now,
+            kind=kind,
+            from_status=from_status,
+            to_status=cert.status,
+            actor_name=actor.name,
+            actor_role=role_of(actor),
+            case_id=case_id,
+            reason=reason,
+            details=details or {},
+        )
+    )
+    ctx.audit.record(
+        session,
+        actor,
+        f"app_certification.{kind}",
+        at=now,
+        case_id=case_id,
+        subject={"certification": cert.number, "holder": cert.party_id},
+        before={"status": from_status} if from_status else None,
+        after={"status": cert.status},
+        reason=reason,
+        details=details,
+    )
+
+
+def _next_number(session: Session, year: int) -> str:
+    prefix = f"{NUMBER_PREFIX}-{year}-"
+    taken = session.scalar(
+        select(func.count())
+        .select_from(AppCertification)
+        .where(AppCertification.number.startswith(prefix))
+    )
+    return f"{prefix}{(taken or 0) + 1:06d}"
+
+
+def surveillance_schedule(
+    valid_from: dt.date, valid_until: dt.date, interval: Duration
+) -> list[str]:
+    """The surveillance dates every ``interval`` from ``valid_from`` within the validity."""
+    dates: list[str] = []
+    step = 1
+    while True:
+        due = date_after(valid_from, Duration(interval.amount * step, interval.unit))
+        if due > valid_until:
+            return dates
+        dates.append(due.isoformat())
+        step += 1
+
+
+def issue_effect(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """``grant`` (APP-5): the decision rests on the application and both stages' results; the
+    certification is valid from the decision for ``certificate_validity`` with surveillance
+    every ``surveillance_interval`` (the rule set the application was judged under)."""
+    application = session.scalar(select(AppApplication).where(AppApplication.case_id == case.id))
+    if application is None:
+        raise InvalidInput(f"case {case.id} has no application on record")
+    conclusions = case.data.get("conclusions") or {}
+    missing = [s for s in ("technical_verification", "onsite_review") if s not in conclusions]
+    if missing:
+        raise InvalidInput(
+            f"a grant rests on the results of both stages; case {case.id} lacks "
+            f"{' and '.join(m.replace('_', ' ') for m in missing)}"
+        )
+    rule_set = rules_of(ctx, case)
+    day = today(ctx)
+    validity = rule_set.duration("certificate_validity")
+    interval = rule_set.duration("surveillance_interval")
+    valid_until = date_after(day, validity) - dt.timedelta(days=1)
+    now = ctx.clock.now()
+    cert = AppCertification(
+        number=_next_number(session, day.year),
+        application_case_id=case.id,
+        party_id=application.party_id,
+        app_name=application.app_name,
+        operating_system=application.operating_system,
+        version_line=application.version_line,
+        scope=rule_set.text("certification_scope"),
+        status=CertificationStatus.VALID,
+        valid_from=day,
+        valid_until=valid_until,
+        surveillance_due=surveillance_schedule(day, valid_until, interval),
+        rule_set_id=rule_set.id,
+        issued_at=now,
+        updated_at=now,
+    )
+    session.add(cert)
+    session.flush()
+    _event(
+        session,
+        ctx,
+        cert,
+        actor,
+        "issued",
+        from_status=None,
+        reason=reason,
+        case_id=case.id,
+        details={
+            "validity": str(validity),
+            "surveillance_interval": str(interval),
+            "rule_set": rule_set.id,
+            "results": conclusions,
+        },
+    )
+    case.data = {**case.data, "certification": cert.number}
+    session.flush()
+
+
+def get(session: Session, number: str) -> AppCertification:
+    cert = session.scalar(select(AppCertification).where(AppCertification.number == number))
+    if cert is None:
+        raise NotFound(f"no app security certification numbered {number[:40]!r}")
+    return cert
+
+
+def history(session: Session, cert: AppCertification) -> list[CertificationEvent]:
+    return list(
+        session.scalars(
+            select(CertificationEvent)
+            .where(CertificationEvent.certification_id == cert.id)
+            .order_by(CertificationEvent.id)
+        )
+    )
+
+
+def effective_status(cert: AppCertification, day: dt.date) -> str:
+    """The status on ``day``: a live certification past its last day is expired even before
+    the worker records it."""
+    live = (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value)
+    if cert.status in live and day > cert.valid_until:
+        return CertificationStatus.EXPIRED.value
+    return cert.status
+
+
+def list_certifications(
+    session: Session, *, status: str | None = None, party_id: int | None = None
+) -> list[AppCertification]:
+    query = select(AppCertification).order_by(AppCertification.id)
+    if status is not None:
+        if status not in {s.value for s in CertificationStatus}:
+            raise InvalidInput(
+                f"unknown certification status {status[:20]!r}",
+                hint=f"one of {', '.join(s.value for s in CertificationStatus)}",
+            )
+        query = query.where(AppCertification.status == status)
+    if party_id is not None:
+        query = query.where(AppCertification.party_id == party_id)
+    return list(session.scalars(query))
+
+
+def open_suspension(session: Session, cert: AppCertification) -> Case | None:
+    for case in session.scalars(
+        select(Case).where(
+            Case.process_id == SUSPENSION_PROCESS,
+            Case.subject_party_id == cert.party_id,
+            Case.closed.is_(False),
+        )
+    ):
+        if case.data.get("certification") == cert.number:
+            return case
+    return None
+
+
+def suspend(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    cert: AppCertification,
+    reason: str,
+    case_id: int | None,
+) -> Case:
+    """Suspend a valid certification (APP-10) and open its suspension case, whose
+    ``suspension_period`` clock ends in a revocation unless the certification is reinstated."""
+    if cert.status != CertificationStatus.VALID:
+        raise Conflict(
+            f"certification {cert.number} is {cert.status}; only a valid one is suspended"
+        )
+    suspension = cases.open_case(
+        session,
+        ctx,
+        SYSTEM_ACTOR,
+        cases.OpenCase(
+            process_id=SUSPENSION_PROCESS,
+            title=f"Suspension of {cert.number} ({cert.app_name}, {cert.operating_system})",
+            subject_party_id=cert.party_id,
+            data={
+                "certification": cert.number,
+                "decided_by": actor.name,
+                "reason": reason,
+                "origin_case_id": case_id,
+            },
+        ),
+    )
+    clock = session.scalar(
+        select(CaseDeadline).where(
+            CaseDeadline.case_id == suspension.id, CaseDeadline.name == "suspension"
+        )
+    )
+    with stale_is_conflict(f"certification {cert.number}"):
+        cert.status = CertificationStatus.SUSPENDED
+        cert.suspended_on = today(ctx)
+        cert.suspension_ends_on = clock.due_on if clock is not None else None
+        cert.updated_at = ctx.clock.now()
+        session.flush()
+    _event(
+        session,
+        ctx,
+        cert,
+        actor,
+        "suspended",
+        from_status=CertificationStatus.VALID.value,
+        reason=reason,
+        case_id=case_id or suspension.id,
+        details={
+            "suspension_case_id": suspension.id,
+            "until": cert.suspension_ends_on.isoformat() if cert.suspension_ends_on else None,
+            "period": clock.period if clock is not None else None,
+        },
+    )
+    return suspension
+
+
+def revoke(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    cert: AppCertification,
+    reason: str | None,
+    case_id: int | None,
+) -> None:
+    """Revoke a certification (APP-10); the holder's ban on new applications (APP-2) runs for
+    ``revocation_ban_period`` from today. An open suspension case is closed by its own
+    ``revoke`` transition, whose effect comes back here."""
+    suspension = open_suspension(session, cert)
+    if suspension is not None and suspension.id != case_id:
+        cases.transition(
+            session, ctx, actor, suspension.id, "revoke", expected_version=None, reason=reason
+        )
+        return
+    live = (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value)
+    if cert.status not in live:
+        if is_system(actor):
+            return  # expired meanwhile: nothing left to revoke
+        raise Conflict(f"certification {cert.number} is {cert.status}; it cannot be revoked")
+    day = today(ctx)
+    rule_set = rules_on(session, ctx, day)
+    before = cert.status
+    with stale_is_conflict(f"certification {cert.number}"):
+        cert.status = CertificationStatus.REVOKED
+        cert.revoked_on = day
+        cert.ban_until = ban_until(day, rule_set)
+        cert.updated_at = ctx.clock.now()
+        session.flush()
+    _event(
+        session,
+        ctx,
+        cert,
+        actor,
+        "revoked",
+        from_status=before,
+        reason=reason,
+        case_id=case_id,
+        details={
+            "ban_until": cert.ban_until.isoformat(),
+            "ban_period": str(rule_set.duration("revocation_ban_period")),
+            "rule_set": rule_set.id,
+        },
+    )
+
+
+def reinstate(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    cert: AppCertification,
+    reason: str | None,
+    case_id: int,
+) -> None:
+    if cert.status != CertificationStatus.SUSPENDED:
+        raise Conflict(
+            f"certification {cert.number} is {cert.status}; only a suspended one is reinstated"
+        )
+    with stale_is_conflict(f"certification {cert.number}"):
+        cert.status = CertificationStatus.VALID
+        cert.updated_at = ctx.clock.now()
+        session.flush()
+    _event(
+        session,
+        ctx,
+        cert,
+        actor,
+        "reinstated",
+        from_status=CertificationStatus.SUSPENDED.value,
+        reason=reason,
+        case_id=case_id,
+        details={"suspended_on": cert.suspended_on.isoformat() if cert.suspended_on else None},
+    )
+
+
+def _check_version(cert: AppCertification, expected: int | None) -> None:
+    if expected is not None and expected != cert.version:
+        raise Conflict(
+            f"certification {cert.number} changed since you loaded it (you acted on version "
+            f"{expected}, it is now at version {cert.version}, {cert.status})",
+            hint="reload it and decide again",
+            details={"current_version": cert.version, "current_status": cert.status},
+        )
+
+
+def change_status(
+    session: Session, ctx: Context, actor: Actor, number: str, body: Mapping[str, Any]
+) -> AppCertification:
+    """The certification body suspends, reinstates or revokes a certification with a reason
+    (APP-10): ``{"action", "reason"[, "expected_version"]}``."""
+    require(actor, _DECIDERS, "suspend, reinstate or revoke certifications")
+    cert = get(session, number)
+    data = fields.json_object(body, "", ("action", "reason"), ("expected_version",))
+    action = choose(data["action"], "action", ACTIONS, "an action on a certification")
+    reason = fields.text(data["reason"], "reason", limit=TEXT_LIMIT).strip()
+    if data.get("expected_version") is not None:
+        _check_version(
+            cert, fields.whole_number(data["expected_version"], "expected_version", minimum=1)
+        )
+    if action == "suspend":
+        suspend(session, ctx, actor, cert, reason, None)
+    elif action == "reinstate":
+        suspension = open_suspension(session, cert)
+        if suspension is None:
+            raise Conflict(f"certification {cert.number} is {cert.status}, not suspended")
+        cases.transition(
+            session, ctx, actor, suspension.id, "reinstate", expected_version=None, reason=reason
+        )
+    else:
+        revoke(session, ctx, actor, cert, reason, None)
+    session.flush()
+    return cert
+
+
+def _certification_of(session: Session, case: Case) -> AppCertification:
+    number = case.data.get("certification")
+    if not isinstance(number, str):
+        raise InvalidInput(f"case {case.id} names no certification")
+    return get(session, number)
+
+
+def suspend_effect(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """``conclude_suspend`` of a special inspection."""
+    suspend(session, ctx, actor, _certification_of(session, case), reason or case.title, case.id)
+
+
+def revoke_effect(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """``revoke`` / ``lapse`` of a suspension, ``conclude_revoke`` of a special inspection."""
+    revoke(session, ctx, actor, _certification_of(session, case), reason, case.id)
+
+
+def reinstate_effect(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """``reinstate`` of a suspension, after remedy."""
+    reinstate(session, ctx, actor, _certification_of(session, case), reason, case.id)
+
+
+@dataclass
+class CertificationSweep:
+    expired: list[str] = field(default_factory=list)
+
+
+def sweep_certifications(session: Session, ctx: Context) -> CertificationSweep:
+    """Worker job (APP-5): certifications past their last day of validity expire."""
+    report = CertificationSweep()
+    day = today(ctx)
+    live = [CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value]
+    for cert in session.scalars(
+        select(AppCertification).where(
+            AppCertification.status.in_(live), AppCertification.valid_until < day
+        )
+    ):
+        before = cert.status
+        with stale_is_conflict(f"certification {cert.number}"):
+            cert.status = CertificationStatus.EXPIRED
+            cert.updated_at = ctx.clock.now()
+            session.flush()
+        _event(
+            session,
+            ctx,
+            cert,
+            SYSTEM_ACTOR,
+            "expired",
+            from_status=before,
+            reason=f"validity ended on {cert.valid_until.isoformat()}",
+        )
+        report.expired.append(cert.number)
+    return report

@@ -66,6 +66,7 @@ def test_every_api_route_declares_its_roles(client: TestClient) -> None:
     # complaints).
     assert public_writes == {
         "/api/v1/auth/login",
+        "/api/v1/complaints",
         "/api/v1/ecs/applicability",
         "/api/v1/ecs/readiness",
         "/api/v1/ecs/retention",

@@ -12,9 +12,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from certgov.calendar import BusinessCalendar
 from certgov.clock import china_date
+from certgov.credit.handover import handover_blockers
 from certgov.ecs.review import approval_blockers
+from certgov.enforcement.catalogue import decision_problems, parse_decision
 from certgov.identity.roles import Actor
 from certgov.rules.model import DurationUnit, RuleSet
 
@@ -29,6 +33,10 @@ class GuardContext:
     now: dt.datetime
     assignee_party_id: int | None
     argument: str | None
+    #: The transition's unit of work and the case's subject, for guards that read records
+    #: (a party's credit restrictions, ECS-7.1); read only.
+    session: Session | None = None
+    subject_party_id: int | None = None
 
 
 Guard = Callable[[GuardContext], str | None]
@@ -102,6 +110,53 @@ def application_conditions_met(ctx: GuardContext) -> str | None:
     return "; ".join(reasons) or None
 
 
+def penalty_decision_valid(ctx: GuardContext) -> str | None:
+    """The penalty decision in the payload is allowed for the case's violation and any fine
+    lies within its range under the case's rule set, which the refusal names (ECS-6.2, 6.3)."""
+    decision = parse_decision(ctx.payload)
+    return "; ".join(decision_problems(ctx.rule_set, ctx.data.get("violation"), decision)) or None
+
+
+def no_credit_restriction(ctx: GuardContext) -> str | None:
+    """The case's subject is not barred from this kind of application by its credit record
+    (ECS-7.1): the argument names the restriction (``licence_application``)."""
+    assert ctx.argument is not None
+    if ctx.session is None or ctx.subject_party_id is None:
+        return None
+    # Imported here: the credit record is a domain built on the case engine.
+    from certgov.credit.services import active_restriction
+
+    return active_restriction(
+        ctx.session, ctx.rule_set, ctx.subject_party_id, ctx.argument, china_date(ctx.now)
+    )
+
+
+def handover_complete(ctx: GuardContext) -> str | None:
+    """A withdrawal's handover is done (ECS-7.3): a receiving CA, every subscriber certificate
+    migrated or revoked, the records transferred, and the cessation date reached."""
+    return "; ".join(handover_blockers(ctx.data, china_date(ctx.now))) or None
+
+
+def requires_data(ctx: GuardContext) -> str | None:
+    """The case data holds the field the argument names: cases whose data a domain service
+    prepares (an enforcement case's violation, a withdrawal's cessation date) are opened
+    through that service, not bare."""
+    assert ctx.argument is not None
+    if ctx.data.get(ctx.argument) in (None, ""):
+        return (
+            f"the case data has no {ctx.argument}: open it through its own endpoint "
+            "(see docs/enforcement.md)"
+        )
+    return None
+
+
+def voluntary_exit(ctx: GuardContext) -> str | None:
+    """Only a voluntary withdrawal can be cancelled; a forced exit follows a revocation."""
+    if ctx.data.get("kind") != "voluntary":
+        return "a forced exit (after a licence revocation) cannot be cancelled"
+    return None
+
+
 def record_decision(ctx: EffectContext) -> None:
     """Record the decision on the case: what was decided, by whom, when and why."""
     ctx.data["decision"] = {
@@ -117,5 +172,10 @@ GUARDS: dict[str, Guard] = {
     "filed_within": filed_within,
     "assigned": assigned,
     "application_conditions_met": application_conditions_met,
+    "penalty_decision_valid": penalty_decision_valid,
+    "no_credit_restriction": no_credit_restriction,
+    "handover_complete": handover_complete,
+    "requires_data": requires_data,
+    "voluntary_exit": voluntary_exit,
 }
 EFFECTS: dict[str, Effect] = {"record_decision": record_decision}

@@ -212,6 +212,9 @@ def _check_guards(
     payload: Mapping[str, Any],
     rule_set: RuleSet,
     assignee: int | None,
+    *,
+    session: Session | None = None,
+    subject_party_id: int | None = None,
 ) -> None:
     reasons = []
     for name in names:
@@ -226,6 +229,8 @@ def _check_guards(
                 now=ctx.clock.now(),
                 assignee_party_id=assignee,
                 argument=argument or None,
+                session=session,
+                subject_party_id=subject_party_id,
             )
         )
         if outcome is not None:
@@ -271,7 +276,17 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
             f"{process.id} needs"
         )
     data = dict(new.data or {})
-    _check_guards(ctx, process.open_guards, actor, data, {}, rule_set, None)
+    _check_guards(
+        ctx,
+        process.open_guards,
+        actor,
+        data,
+        {},
+        rule_set,
+        None,
+        session=session,
+        subject_party_id=subject_id,
+    )
     case = Case(
         process_id=process.id,
         process_digest=process.digest,
@@ -406,7 +421,17 @@ def transition(
         raise InvalidInput(f"{spec.title!r} needs a reason, recorded in the case history")
     rule_set = _rule_set_of(ctx, case, process)
     payload = dict(payload or {})
-    _check_guards(ctx, spec.guards, actor, case.data, payload, rule_set, case.assignee_party_id)
+    _check_guards(
+        ctx,
+        spec.guards,
+        actor,
+        case.data,
+        payload,
+        rule_set,
+        case.assignee_party_id,
+        session=session,
+        subject_party_id=case.subject_party_id,
+    )
     now = ctx.clock.now()
     data = dict(case.data)
     data.update(payload)

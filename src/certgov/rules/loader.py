@@ -29,6 +29,7 @@ from certgov.rules.model import (
     Regime,
     RuleSet,
     RuleSetStatus,
+    Violation,
 )
 
 __all__ = [
@@ -161,6 +162,93 @@ def _list(check: _Checker, value: Any, key: str) -> ParameterValue:
     return items
 
 
+_VIOLATION_REQUIRED = ("id", "title", "basis", "outcomes")
+_VIOLATION_OPTIONAL = ("fine", "gains_threshold", "gains_multiplier")
+#: For each parameter reference of a violation, the kind the named parameter must have.
+_VIOLATION_REFERENCES = {
+    "fine": ParameterKind.MONEY_RANGE,
+    "gains_threshold": ParameterKind.MONEY,
+    "gains_multiplier": ParameterKind.INT_RANGE,
+}
+
+
+def _violations(check: _Checker, value: Any, key: str) -> ParameterValue:
+    """ECS-6.1: ``[[parameters.KEY.value]]`` tables ``{id, title, basis, outcomes[, fine,
+    gains_threshold, gains_multiplier]}``; the references are checked once every parameter of
+    the set is known (:func:`_check_violation_references`)."""
+    if not isinstance(value, list) or not value:
+        check.fail(key, f"expected a non-empty array of tables [[{key}]], found {value!r}")
+    entries = []
+    for index, table in enumerate(value):
+        where = f"{key}[{index}]"
+        if not isinstance(table, dict):
+            check.fail(where, f"expected a table, found {table!r}")
+        check.keys(table, f"{where}.", _VIOLATION_REQUIRED, _VIOLATION_OPTIONAL)
+        violation_id = check.text(table["id"], f"{where}.id")
+        if not _PARAMETER_KEY_RE.fullmatch(violation_id):
+            check.fail(f"{where}.id", "violation ids are snake_case")
+        listed = _list(check, table["outcomes"], f"{where}.outcomes")
+        outcomes = tuple(str(item) for item in listed) if isinstance(listed, tuple) else ()
+        if not outcomes:
+            check.fail(f"{where}.outcomes", "a violation needs at least one allowed outcome")
+        references = {
+            name: check.text(table[name], f"{where}.{name}")
+            for name in _VIOLATION_REFERENCES
+            if name in table
+        }
+        if ("gains_threshold" in references) != ("gains_multiplier" in references):
+            check.fail(where, "gains_threshold and gains_multiplier go together")
+        entries.append(
+            Violation(
+                id=violation_id,
+                title=check.text(table["title"], f"{where}.title"),
+                basis=check.text(table["basis"], f"{where}.basis"),
+                outcomes=outcomes,
+                **references,
+            )
+        )
+    ids = [entry.id for entry in entries]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        check.fail(key, f"duplicate violation ids {duplicates}")
+    return tuple(entries)
+
+
+def _check_violation_references(check: _Checker, parameters: Mapping[str, Parameter]) -> None:
+    """Every parameter a violation names exists with the right kind; every outcome is one of
+    the set's ``penalty_types`` when it has them."""
+    for key, parameter in parameters.items():
+        if parameter.kind is not ParameterKind.VIOLATIONS or not isinstance(parameter.value, tuple):
+            continue
+        penalty_types = parameters.get("penalty_types")
+        allowed = (
+            {str(item) for item in penalty_types.value}
+            if penalty_types is not None and isinstance(penalty_types.value, tuple)
+            else None
+        )
+        for index, violation in enumerate(parameter.value):
+            assert isinstance(violation, Violation)
+            where = f"parameters.{key}.value[{index}]"
+            for name, kind in _VIOLATION_REFERENCES.items():
+                target = getattr(violation, name)
+                if target is None:
+                    continue
+                named = parameters.get(target)
+                if named is None or named.kind is not kind:
+                    check.fail(
+                        f"{where}.{name}",
+                        f"names {target!r}, which is not a {kind} parameter of this rule set",
+                    )
+            if allowed is not None:
+                unknown = sorted(set(violation.outcomes) - allowed)
+                if unknown:
+                    check.fail(
+                        f"{where}.outcomes",
+                        f"unknown outcome(s) {unknown}",
+                        hint=f"penalty_types: {', '.join(sorted(allowed))}",
+                    )
+
+
 _VALUE_PARSERS: dict[ParameterKind, Callable[[_Checker, Any, str], ParameterValue]] = {
     ParameterKind.MONEY: _money,
     ParameterKind.MONEY_RANGE: _money_range,
@@ -170,6 +258,7 @@ _VALUE_PARSERS: dict[ParameterKind, Callable[[_Checker, Any, str], ParameterValu
     ParameterKind.BOOL: _bool,
     ParameterKind.TEXT: _text,
     ParameterKind.LIST: _list,
+    ParameterKind.VIOLATIONS: _violations,
 }
 
 
@@ -282,6 +371,7 @@ def _rule_set(check: _Checker, document: dict[str, Any], path: Path | None) -> R
             "parameters", f"expected a table of [parameters.KEY], found {parameters_table!r}"
         )
     parameters = {key: _parameter(check, key, table) for key, table in parameters_table.items()}
+    _check_violation_references(check, parameters)
 
     return RuleSet(
         id=rule_set_id,

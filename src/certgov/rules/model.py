@@ -30,6 +30,7 @@ __all__ = [
     "Regime",
     "RuleSet",
     "RuleSetStatus",
+    "Violation",
 ]
 
 
@@ -187,6 +188,36 @@ class IntRange:
         return f"{self.low}–{self.high}"
 
 
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One entry of a violation catalogue (ECS-6.1): what the breach is, its legal basis, the
+    outcomes a decision may impose, and where its fine range lives.
+
+    The amounts stay in their own typed parameters, named here by key (``fine`` a
+    ``money_range``; for a fine counted from illegal gains, ESL Art. 29, ``gains_threshold`` a
+    ``money`` and ``gains_multiplier`` an ``int_range``), so each number has one source.
+    """
+
+    id: str
+    title: str
+    basis: str
+    outcomes: tuple[str, ...]
+    fine: str | None = None
+    gains_threshold: str | None = None
+    gains_multiplier: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "basis": self.basis,
+            "outcomes": list(self.outcomes),
+            "fine": self.fine,
+            "gains_threshold": self.gains_threshold,
+            "gains_multiplier": self.gains_multiplier,
+        }
+
+
 class ParameterKind(StrEnum):
     MONEY = "money"
     MONEY_RANGE = "money_range"
@@ -196,9 +227,21 @@ class ParameterKind(StrEnum):
     BOOL = "bool"
     TEXT = "text"
     LIST = "list"
+    #: A violation catalogue: a tuple of :class:`Violation` (ECS-6.1).
+    VIOLATIONS = "violations"
 
 
-ParameterValue = Money | MoneyRange | int | IntRange | Duration | bool | str | tuple[str, ...]
+ParameterValue = (
+    Money
+    | MoneyRange
+    | int
+    | IntRange
+    | Duration
+    | bool
+    | str
+    | tuple[str, ...]
+    | tuple[Violation, ...]
+)
 
 # Which Python type each kind's value has; ``bool`` is a subclass of ``int`` so a count is
 # checked not to be a bool separately.
@@ -211,6 +254,7 @@ _VALUE_TYPES: dict[ParameterKind, type] = {
     ParameterKind.BOOL: bool,
     ParameterKind.TEXT: str,
     ParameterKind.LIST: tuple,
+    ParameterKind.VIOLATIONS: tuple,
 }
 
 
@@ -224,7 +268,7 @@ def _value_as_json(value: ParameterValue) -> Any:
     if isinstance(value, Duration):
         return str(value)
     if isinstance(value, tuple):
-        return list(value)
+        return [v.as_dict() if isinstance(v, Violation) else v for v in value]
     return value
 
 
@@ -251,6 +295,12 @@ class Parameter:
             raise InvalidInput(
                 f"parameter {self.key!r} of kind {self.kind} needs a {expected.__name__} value, "
                 f"found {type(self.value).__name__}"
+            )
+        item_type = {ParameterKind.LIST: str, ParameterKind.VIOLATIONS: Violation}.get(self.kind)
+        items: tuple[object, ...] = self.value if isinstance(self.value, tuple) else ()
+        if item_type is not None and not all(isinstance(item, item_type) for item in items):
+            raise InvalidInput(
+                f"parameter {self.key!r} of kind {self.kind} needs {item_type.__name__} items"
             )
 
     @property
@@ -353,6 +403,10 @@ class RuleSet:
 
     def items(self, key: str) -> tuple[str, ...]:
         value: tuple[str, ...] = self._typed(key, ParameterKind.LIST, tuple)
+        return value
+
+    def violations(self, key: str) -> tuple[Violation, ...]:
+        value: tuple[Violation, ...] = self._typed(key, ParameterKind.VIOLATIONS, tuple)
         return value
 
     def assumed_parameters(self) -> tuple[Parameter, ...]:

@@ -109,7 +109,12 @@ def test_ecs_penalties(rule_set: RuleSet) -> None:
     for key in ("unlicensed_service_gains_threshold", "unlicensed_service_fine"):
         assert "ESL Art. 29" in rule_set.parameter(key).source
         assert not rule_set.parameter(key).assumed
-    assert rule_set.items("penalty_types") == ("warning", "fine", "licence revocation")
+    assert rule_set.items("penalty_types") == (
+        "warning",
+        "fine",
+        "order to correct",
+        "licence revocation",
+    )
 
 
 @pytest.mark.parametrize("rule_set", [M2015, DRAFT], ids=["measures-2015", "draft"])

@@ -1,0 +1,245 @@
+"""Enforcement cases and penalties (ECS-6): opened from a confirmed finding or a complaint,
+decided against the rule set's violation catalogue, recorded and published.
+
+Every function is one use case inside the caller's unit of work; none commits. The decision
+itself is the ``decide`` transition of an ``ecs-enforcement`` case: its guard
+(``penalty_decision_valid``) refuses outcomes the violation does not allow and fines outside
+the range, and its effect :func:`record_penalty` stores the penalty and revokes the licence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certgov import fields
+from certgov.cases import services as cases
+from certgov.cases.models import Case
+from certgov.clock import china_date
+from certgov.context import Context
+from certgov.enforcement import catalogue
+from certgov.enforcement.models import Penalty
+from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certgov.identity.roles import REGULATORS, Actor, ActorKind
+from certgov.registry.services import check_party_scope, get_ca
+from certgov.rulebook.services import in_force
+from certgov.rules.model import Regime, RuleSet
+from certgov.supervision.models import Finding
+
+PROCESS = "ecs-enforcement"
+_MAX_TEXT = 5000
+
+
+def ecs_rules(session: Session, ctx: Context, day: dt.date | None = None) -> RuleSet:
+    return in_force(session, ctx.rule_sets, Regime.ECS, day or china_date(ctx.clock.now()))
+
+
+@dataclass(frozen=True)
+class OpenEnforcement:
+    party_id: int
+    violation: str
+    summary: str
+    finding_id: int | None = None
+    complaint_case_id: int | None = None
+
+
+def open_enforcement(session: Session, ctx: Context, actor: Actor, new: OpenEnforcement) -> Case:
+    """Open an ``ecs-enforcement`` case against a CA for a catalogue violation (ECS-6.2)."""
+    if actor.kind is not ActorKind.SYSTEM and actor.role not in REGULATORS:
+        raise Forbidden(f"a {actor.role} may not open an enforcement case")
+    party = get_ca(session, new.party_id)
+    check_party_scope(actor, party, "open an enforcement case")
+    rule_set = ecs_rules(session, ctx)
+    entry = catalogue.violation(rule_set, new.violation)
+    data: dict[str, Any] = {
+        "violation": entry.id,
+        "violation_title": entry.title,
+        "legal_basis": entry.basis,
+        "summary": new.summary,
+        "grounds": "finding" if new.finding_id else "complaint" if new.complaint_case_id else "",
+    }
+    if new.finding_id is not None:
+        data["finding_id"] = new.finding_id
+    if new.complaint_case_id is not None:
+        data["complaint_case_id"] = new.complaint_case_id
+    return cases.open_case(
+        session,
+        ctx,
+        actor,
+        cases.OpenCase(
+            process_id=PROCESS,
+            title=f"Enforcement: {entry.title} — {party.name}",
+            subject_party_id=party.id,
+            data=data,
+        ),
+    )
+
+
+def open_from_finding(
+    session: Session, ctx: Context, actor: Actor, body: Mapping[str, Any]
+) -> Case:
+    """A regulator confirms a finding as a violation of the catalogue and opens the
+    enforcement case (ECS-6.2): ``{"finding_id", "violation", "summary"}`` — or, without a
+    finding, ``{"party_id", "violation", "summary"}``."""
+    fields.json_object(body, "", ("violation", "summary"), ("finding_id", "party_id"))
+    summary = fields.text(body.get("summary"), "summary", limit=_MAX_TEXT).strip()
+    finding_id = body.get("finding_id")
+    if finding_id is not None:
+        finding_id = fields.whole_number(finding_id, "finding_id", minimum=1)
+        finding = session.get(Finding, finding_id)
+        if finding is None:
+            raise NotFound(f"no finding with id {finding_id}")
+        if finding.party_id is None:
+            raise InvalidInput(f"finding {finding_id} names no party to act against")
+        party_id = finding.party_id
+        if body.get("party_id") not in (None, party_id):
+            raise InvalidInput(
+                f"party_id: finding {finding_id} is about party {party_id}",
+                details={"field": "party_id"},
+            )
+    else:
+        party_id = fields.whole_number(body.get("party_id"), "party_id", minimum=1)
+    case = open_enforcement(
+        session,
+        ctx,
+        actor,
+        OpenEnforcement(
+            party_id=party_id,
+            violation=str(body.get("violation")) if isinstance(body.get("violation"), str) else "",
+            summary=summary,
+            finding_id=finding_id,
+        ),
+    )
+    if finding_id is not None:
+        ctx.audit.record(
+            session,
+            actor,
+            "finding.confirmed",
+            case_id=case.id,
+            subject={"finding": finding_id, "violation": case.data["violation"]},
+            reason=summary,
+        )
+    return case
+
+
+def record_penalty(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect of ``decide``: the penalty enters the record (and the CA's credit, ECS-7.1); a
+    revocation revokes the licence and opens the forced exit (ECS-7.2)."""
+    if case.subject_party_id is None:
+        raise InvalidInput(f"case {case.id} names no CA")
+    rule_set = ctx.rule_sets[case.rule_set_ids[0]]
+    entry = catalogue.violation(rule_set, case.data.get("violation"))
+    decision = catalogue.parse_decision(case.data)
+    now = ctx.clock.now()
+    penalty = Penalty(
+        case_id=case.id,
+        party_id=case.subject_party_id,
+        jurisdiction=case.jurisdiction,
+        violation_id=entry.id,
+        violation_title=entry.title,
+        legal_basis=entry.basis,
+        outcomes=list(decision.outcomes),
+        fine_yuan=decision.fine_yuan,
+        illegal_gains_yuan=decision.illegal_gains_yuan,
+        reasons=reason or "",
+        rule_set_id=rule_set.id,
+        decided_at=now,
+        decided_on=china_date(now),
+        decided_by=actor.name,
+    )
+    session.add(penalty)
+    session.flush()
+    if catalogue.REVOCATION in decision.outcomes:
+        # Imported here: licensing and exit are domains beside this one.
+        from certgov.credit import withdrawal
+        from certgov.licensing import services as licensing
+
+        live = licensing.live_licence(session, case.subject_party_id)
+        if live is None:
+            raise Conflict("the CA holds no valid or suspended licence to revoke")
+        licensing.change_status(
+            session,
+            ctx,
+            actor,
+            live.number,
+            "revoke",
+            reason=f"penalty decision of case {case.id} ({entry.id}): {reason}",
+            expected_version=None,
+        )
+        penalty.licence_number = live.number
+        withdrawal.open_forced_exit(session, ctx, live.number, live.holder_party_id, case.id)
+    ctx.audit.record(
+        session,
+        actor,
+        "penalty.decided",
+        at=now,
+        case_id=case.id,
+        subject={"party": penalty.party_id, "violation": entry.id},
+        after=decision.as_dict(),
+        reason=reason,
+    )
+    case.data = {**case.data, "penalty_id": penalty.id}
+
+
+def publish_penalty(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect of ``publish``: the penalty becomes public (SYS-4, ECS-7.1)."""
+    penalty = session.scalar(select(Penalty).where(Penalty.case_id == case.id))
+    if penalty is None:
+        raise Conflict(f"case {case.id} has no penalty to publish")
+    penalty.published_at = ctx.clock.now()
+    ctx.audit.record(
+        session,
+        actor,
+        "penalty.published",
+        case_id=case.id,
+        subject={"party": penalty.party_id, "penalty": penalty.id},
+        reason=reason,
+    )
+
+
+def penalty_out(row: Penalty, *, public: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": row.id,
+        "party_id": row.party_id,
+        "jurisdiction": row.jurisdiction,
+        "violation": row.violation_id,
+        "violation_title": row.violation_title,
+        "legal_basis": row.legal_basis,
+        "outcomes": row.outcomes,
+        "fine_yuan": row.fine_yuan,
+        "illegal_gains_yuan": row.illegal_gains_yuan,
+        "reasons": row.reasons,
+        "rule_set": row.rule_set_id,
+        "decided_on": row.decided_on.isoformat(),
+        "licence_revoked": row.licence_number,
+        "published_at": row.published_at.isoformat() if row.published_at else None,
+    }
+    if not public:
+        body["case_id"] = row.case_id
+        body["decided_by"] = row.decided_by
+    return body
+
+
+def published_penalties(session: Session, party_id: int | None = None) -> list[Penalty]:
+    """Published penalties, newest first (public, SYS-4)."""
+    query = select(Penalty).where(Penalty.published_at.is_not(None))
+    if party_id is not None:
+        query = query.where(Penalty.party_id == party_id)
+    return list(session.scalars(query.order_by(Penalty.decided_at.desc(), Penalty.id.desc())))
+
+
+def penalties_of(session: Session, party_id: int) -> list[Penalty]:
+    return list(
+        session.scalars(
+            select(Penalty).where(Penalty.party_id == party_id).order_by(Penalty.decided_at)
+        )
+    )

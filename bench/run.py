@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import filings
 import sweep
 import tlog
 
@@ -44,7 +45,16 @@ def main() -> int:
     parser.add_argument("--log-entries", type=int, default=1_000_000)
     parser.add_argument("--log-batch", type=int, default=5_000)
     parser.add_argument(
-        "--only", choices=["sweep", "tlog"], default=None, help="Run one benchmark only."
+        "--filed", type=int, default=1_000_000, help="Filed certificates for /verify."
+    )
+    parser.add_argument("--filings", type=int, default=20, help="Filings in the ingest benchmark.")
+    parser.add_argument("--per-filing", type=int, default=1_000)
+    parser.add_argument("--verify-requests", type=int, default=8_000)
+    parser.add_argument(
+        "--chains", type=int, default=2_000, help="Chains for the openssl comparison."
+    )
+    parser.add_argument(
+        "--only", choices=["sweep", "tlog", "filings"], default=None, help="Run one benchmark only."
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
     parser.add_argument("--pg-url", default=os.environ.get("CERTGOV_TEST_DATABASE_URL", DEFAULT_PG))
@@ -61,6 +71,15 @@ def main() -> int:
             ),
             "transparency-log": lambda b=backend: tlog.run(
                 b, args.log_entries, args.log_batch, args.pg_url
+            ),
+            "filings": lambda b=backend: filings.run(
+                b,
+                args.pg_url,
+                filed=args.filed,
+                filings=args.filings,
+                per_filing=args.per_filing,
+                requests=args.verify_requests,
+                chains=args.chains,
             ),
         }
         for name, bench in runs.items():

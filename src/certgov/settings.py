@@ -27,6 +27,20 @@ class Settings(BaseSettings):
     #: Largest request body accepted, in bytes.
     max_upload_bytes: int = 20 * 1024 * 1024
 
+    #: Revocation monitoring (ECS-3.5): time allowed for one CRL download or OCSP request,
+    #: the largest CRL or OCSP response read, how often each source is checked, and how many
+    #: sources one worker run checks.
+    revocation_timeout_seconds: float = 5.0
+    revocation_max_bytes: int = 20 * 1024 * 1024
+    revocation_check_interval_seconds: int = 3600
+    revocation_batch: int = 50
+    #: Complaints (ECS-5.1): anonymous submissions per client address allowed in the window,
+    #: counted in each server process's memory (N processes allow N times as many); and the
+    #: evidence files one complaint may carry, each at most this size.
+    complaint_rate_limit: int = 10
+    complaint_rate_window_seconds: int = 600
+    complaint_evidence_max_files: int = 5
+    complaint_evidence_max_bytes: int = 2 * 1024 * 1024
     #: Prefix of each log's origin (its checkpoint's first line and key name): the host
     #: and path the logs are published under, e.g. ``certgov.miit.gov.cn`` gives the
     #: origin ``certgov.miit.gov.cn/audit``. Fixed when a log is created.

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 
+from certgov.appcert import effects as appcert
 from certgov.cases.sweep import SweepReport, sweep
 from certgov.conduct import services as conduct
 from certgov.context import Context
-from certgov.filings import monitor
+from certgov.filings import monitor, revocation
+from certgov.identity.roles import SYSTEM_ACTOR
 from certgov.licensing import services as licensing
 from certgov.logs.sequencer import sequence_pending
 from certgov.store.engine import unit_of_work
+from certgov.supervision import operating
 
 log = logging.getLogger("certgov.worker")
 
@@ -32,8 +35,27 @@ def run_once(ctx: Context) -> SweepReport:
         licensing.sweep_registration_changes(session, ctx)
     with unit_of_work(ctx.sessions) as session:
         conduct.sweep_outlets(session, ctx)
+    # Recognitions of foreign CAs past their validity expire (ECS-8.2).
+    with unit_of_work(ctx.sessions) as session:
+        from certgov.recognition.services import sweep_recognitions
+
+        if expired := sweep_recognitions(session, ctx, SYSTEM_ACTOR):
+            log.info("recognitions expired: %s", expired)
+    # App certification (APP-3, APP-4, APP-5): overdue deficiencies suspend the process,
+    # certifications past their validity expire.
+    with unit_of_work(ctx.sessions) as session:
+        apps = appcert.sweep(session, ctx)
+        if apps.suspended_cases or apps.expired_certifications or apps.failures:
+            log.info("app certification: %s", apps.as_dict())
     with unit_of_work(ctx.sessions) as session:
         monitor.sweep_expiring(session, ctx)
+    with unit_of_work(ctx.sessions) as session:
+        operating.sweep_statistics(session, ctx)
+    # CRLs and OCSP responders of the CAs (ECS-3.5): fetched outside any transaction, each
+    # result recorded in its own.
+    checked = revocation.sweep_revocation(ctx)
+    if checked.problems:
+        log.info("revocation: %s", checked.as_dict())
     # Anything queued for a log and not yet sequenced (a process stopped between its commit
     # and its sequencing, or the sweep just queued audit records) is sequenced now.
     sequence_pending(ctx)

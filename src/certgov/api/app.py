@@ -22,15 +22,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from certgov import __version__
 from certgov.api.routes import (
+    appcert,
     auth,
     cases,
+    complaints,
     conduct,
+    credit,
     ecs,
+    enforcement,
     filings,
     licences,
     logs,
     parties,
+    recognition,
     reference,
+    supervision,
+    trustlist,
 )
 from certgov.context import Context, build_context
 from certgov.errors import (
@@ -58,6 +65,13 @@ API_ROUTERS = (
     licences.router,
     conduct.router,
     filings.router,
+    appcert.router,
+    recognition.router,
+    trustlist.router,
+    supervision.router,
+    complaints.router,
+    enforcement.router,
+    credit.router,
 )
 
 STATUS = {
@@ -217,6 +231,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(logs.tiles_router)
+    app.include_router(trustlist.publication_router)
     app.include_router(pages.router)
     app.add_middleware(BodySizeLimit, limit=ctx.settings.max_upload_bytes)
     return app

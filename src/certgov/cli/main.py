@@ -8,6 +8,7 @@ import typer
 
 from certgov.cli import calendar_cmd
 from certgov.cli.admin import db_app, parties_app, tokens_app, users_app
+from certgov.cli.app_cmd import app_app
 from certgov.cli.cases_cmd import cases_app
 from certgov.cli.common import (
     EXIT_INVALID,
@@ -18,10 +19,12 @@ from certgov.cli.common import (
     work,
 )
 from certgov.cli.ecs_cmd import ecs_app
+from certgov.cli.enforcement_cmd import complaints_app, credit_app, enforcement_app
 from certgov.cli.filings_cmd import filings_app
 from certgov.cli.filings_cmd import verify as verify_command
 from certgov.cli.rules_cmd import rules_app
 from certgov.cli.tlog_cmd import audit_app, tlog_app
+from certgov.cli.trustlist_cmd import recognition_app, trustlist_app
 from certgov.cli.x509_cmd import x509_app
 from certgov.logs.store import BUILTIN_LOGS
 
@@ -39,11 +42,17 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(cases_app, name="cases")
 app.add_typer(ecs_app, name="ecs")
+app.add_typer(app_app, name="app")
 app.add_typer(x509_app, name="x509")
 app.add_typer(filings_app, name="filings")
 app.command("verify")(verify_command)
 app.add_typer(tlog_app, name="tlog")
 app.add_typer(audit_app, name="audit")
+app.add_typer(trustlist_app, name="trustlist")
+app.add_typer(recognition_app, name="recognition")
+app.add_typer(complaints_app, name="complaints")
+app.add_typer(enforcement_app, name="enforcement")
+app.add_typer(credit_app, name="credit")
 app.add_typer(demo_app, name="demo")
 
 

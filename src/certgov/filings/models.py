@@ -61,3 +61,40 @@ class FiledCertificate(Base):
     #: ``subordinate_ca_filing_period``.
     late: Mapped[bool] = mapped_column(default=False)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RevocationSource(Base):
+    """A CRL distribution point or OCSP responder of a CA, monitored by the worker (ECS-3.5,
+    ECS-4.2) and read by relying-party verification (SYS-5).
+
+    Registered when a filed CA certificate names it, or when a verified chain that leads to a
+    filed CA certificate names it. ``subject_sha256`` is the certificate whose status the
+    source is probed for (for a CRL: a certificate the CRL covers, so its issuer signs it)."""
+
+    __tablename__ = "revocation_sources"
+    __table_args__ = (UniqueConstraint("party_id", "kind", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: ``crl`` or ``ocsp``.
+    kind: Mapped[str] = mapped_column(String(8))
+    url: Mapped[str] = mapped_column(String(1000))
+    subject_sha256: Mapped[str] = mapped_column(String(64))
+    #: DER of the certificate probed (filed or learnt from a verified chain) and its issuer.
+    subject_der: Mapped[bytes] = mapped_column(LargeBinary)
+    issuer_der: Mapped[bytes] = mapped_column(LargeBinary)
+    registered_at: Mapped[dt.datetime]
+    #: ``pending`` (never checked), ``ok``, ``problem`` or ``unsupported`` (e.g. an LDAP URL).
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: The finding code of the current problem (``crl-stale``, ``ocsp-unreachable``, …).
+    problem: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(String(2000))
+    checked_at: Mapped[dt.datetime | None]
+    ok_at: Mapped[dt.datetime | None]
+    next_check_at: Mapped[dt.datetime] = mapped_column(index=True)
+    #: The last good CRL (signature verified, fresh when fetched) and its facts.
+    crl_der: Mapped[bytes | None] = mapped_column(LargeBinary)
+    crl_sha256: Mapped[str | None] = mapped_column(String(64))
+    this_update: Mapped[dt.datetime | None]
+    next_update: Mapped[dt.datetime | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -99,22 +99,33 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
 
 
 def close_for_successor(
-    session: Session, ctx: Context, actor: Actor, filed: FiledCertificate
+    session: Session, ctx: Context, actor: Actor, filed: list[FiledCertificate]
 ) -> None:
-    """A newly filed certificate succeeds the CA's filed ones with the same subject that
-    expire before it: their expiry findings close (ECS-3.5)."""
-    predecessors = session.scalars(
-        select(FiledCertificate.sha256).where(
-            FiledCertificate.party_id == filed.party_id,
-            FiledCertificate.subject_hash == filed.subject_hash,
-            FiledCertificate.not_after < filed.not_after,
-        )
-    )
-    for sha256 in predecessors:
-        close_finding(
-            session,
-            ctx,
-            actor,
-            expiry_key(filed.party_id, sha256),
-            f"successor {filed.sha256[:16]}… filed at log index {filed.log_index}",
-        )
+    """Newly ``filed`` certificates succeed the CA's filed ones with the same subject that
+    expire before them: their expiry findings close (ECS-3.5). One query per filing."""
+    if not filed:
+        return
+    party_id = filed[0].party_id
+    latest: dict[str, FiledCertificate] = {}
+    for row in filed:
+        if row.subject_hash not in latest or row.not_after > latest[row.subject_hash].not_after:
+            latest[row.subject_hash] = row
+    subjects = sorted(latest)
+    for first in range(0, len(subjects), 500):
+        predecessors = session.execute(
+            select(FiledCertificate.sha256, FiledCertificate.subject_hash).where(
+                FiledCertificate.party_id == party_id,
+                FiledCertificate.subject_hash.in_(subjects[first : first + 500]),
+            )
+        ).all()
+        for sha256, subject in predecessors:
+            successor = latest[subject]
+            if sha256 == successor.sha256:
+                continue
+            close_finding(
+                session,
+                ctx,
+                actor,
+                expiry_key(party_id, sha256),
+                f"successor {successor.sha256[:16]}… filed at log index {successor.log_index}",
+            )

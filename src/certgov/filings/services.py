@@ -22,6 +22,7 @@ from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Forbidden, InvalidInput
+from certgov.filings import revocation
 from certgov.filings.models import FiledCertificate, Filing
 from certgov.filings.monitor import close_for_successor
 from certgov.identity.roles import Actor, ActorKind, Role
@@ -87,6 +88,47 @@ def filed_certificates(session: Session, party_id: int) -> list[FiledCertificate
     )
 
 
+#: How far up its issuer hierarchy a filed certificate's filed ancestors are looked for.
+MAX_DEPTH = 8
+
+
+def _relevant(
+    session: Session, party_id: int, certificates: list[Certificate]
+) -> list[FiledCertificate]:
+    """The CA's filed certificates a filing of ``certificates`` needs: those it repeats, and
+    the filed issuers (and their issuers, up to :data:`MAX_DEPTH`) of any certificate, so a
+    filing costs what it holds, not what the CA filed before."""
+    found: dict[int, FiledCertificate] = {}
+    fingerprints = sorted({c.fingerprint for c in certificates})
+    for first in range(0, len(fingerprints), 500):
+        for row in session.scalars(
+            select(FiledCertificate).where(
+                FiledCertificate.party_id == party_id,
+                FiledCertificate.sha256.in_(fingerprints[first : first + 500]),
+            )
+        ):
+            found[row.id] = row
+    wanted = {subject_hash(c.summary.issuer_der) for c in certificates}
+    seen: set[str] = set()
+    for _ in range(MAX_DEPTH):
+        wanted -= seen
+        if not wanted:
+            break
+        seen |= wanted
+        rows = session.scalars(
+            select(FiledCertificate).where(
+                FiledCertificate.party_id == party_id,
+                FiledCertificate.subject_hash.in_(sorted(wanted)),
+            )
+        ).all()
+        wanted = set()
+        for row in rows:
+            if row.id not in found:
+                found[row.id] = row
+                wanted.add(row.issuer_hash)
+    return [found[key] for key in sorted(found)]
+
+
 def _loaded(rows: Iterable[FiledCertificate]) -> list[Certificate]:
     return [Certificate.from_der(row.der, where=f"filed certificate {row.id}") for row in rows]
 
@@ -96,8 +138,9 @@ def _check(
     verifier: ChainVerifier,
     policy: AlgorithmPolicy,
     now: dt.datetime,
-) -> list[dict[str, Any]]:
-    """Why ``certificate`` may not be filed (empty when it may)."""
+) -> tuple[list[dict[str, Any]], Certificate]:
+    """Why ``certificate`` may not be filed (empty when it may), and its issuer on the path
+    (itself for a root)."""
     summary = certificate.summary
     problems: list[dict[str, Any]] = []
     if not summary.is_ca:
@@ -123,7 +166,8 @@ def _check(
         entry = problem.as_dict()
         if entry not in problems:
             problems.append(entry)
-    return problems
+    issuer = result.path[1] if len(result.path) > 1 else certificate
+    return problems, issuer
 
 
 def _entry(party: Party, filing: Filing, certificate: Certificate, role: str) -> bytes:
@@ -151,7 +195,7 @@ def submit_filing(
     now = ctx.clock.now()
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, china_date(now))
     policy = AlgorithmPolicy.from_rule_set(rule_set)
-    existing = filed_certificates(session, party.id)
+    existing = _relevant(session, party.id, list(certificates))
     known = {row.sha256: row for row in existing}
     fresh: dict[str, Certificate] = {}
     already: dict[str, FiledCertificate] = {}
@@ -170,8 +214,9 @@ def submit_filing(
     )
     refusals: list[dict[str, Any]] = []
     first = ""
+    issuers: dict[str, Certificate] = {}
     for certificate in new:
-        problems = _check(certificate, verifier, policy, now)
+        problems, issuers[certificate.fingerprint] = _check(certificate, verifier, policy, now)
         if problems:
             first = first or str(problems[0]["message"])
             refusals.append(
@@ -190,6 +235,9 @@ def submit_filing(
             details={"rule_set": rule_set.id, "certificates": refusals},
         )
     receipt = _record(session, ctx, actor, party, new, rule_set, now)
+    # The CRL distribution points and OCSP responders the new certificates name are
+    # monitored from now on (ECS-3.5).
+    revocation.register_sources(session, ctx, party.id, [(c, issuers[c.fingerprint]) for c in new])
     receipt.already_filed = list(already.values())
     return receipt
 
@@ -271,8 +319,7 @@ def _record(
                 },
             )
         )
-    for row in rows:
-        close_for_successor(session, ctx, actor, row)
+    close_for_successor(session, ctx, actor, rows)
     findings = []
     for row in rows:
         if row.late:

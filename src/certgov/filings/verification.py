@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -14,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from certgov.context import Context
 from certgov.errors import InvalidInput
+from certgov.filings import revocation
 from certgov.filings.models import FiledCertificate
 from certgov.filings.services import FILINGS_LOG, subject_hash
 from certgov.licensing.models import LicenceStatus
 from certgov.licensing.services import licence_at
 from certgov.pki import Certificate, ChainVerifier, parse_bundle
+from certgov.recognition.services import recognition_evidence
 from certgov.registry.models import Party
 
 #: How far up the issuer hierarchy filed certificates are looked for.
@@ -48,6 +52,32 @@ def _candidates(session: Session, presented: list[Certificate]) -> dict[str, Fil
     return found
 
 
+class _ParsedCache:
+    """Filed certificates parsed once per process, by SHA-256 (they never change): the hot
+    path of verification parses only what the relying party sends."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: OrderedDict[str, Certificate] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, row: FiledCertificate) -> Certificate:
+        with self._lock:
+            found = self._items.get(row.sha256)
+            if found is not None:
+                self._items.move_to_end(row.sha256)
+                return found
+        certificate = Certificate.from_der(row.der)
+        with self._lock:
+            self._items[row.sha256] = certificate
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return certificate
+
+
+_PARSED = _ParsedCache()
+
+
 def _proof(session: Session, ctx: Context, row: FiledCertificate) -> dict[str, Any]:
     log = ctx.logs.get(session, FILINGS_LOG)
     proof = ctx.logs.inclusion(session, log, row.log_index, log.size)
@@ -62,19 +92,31 @@ def _proof(session: Session, ctx: Context, row: FiledCertificate) -> dict[str, A
     }
 
 
-def verify(session: Session, ctx: Context, data: bytes, at: dt.datetime | None) -> dict[str, Any]:
-    """Verify the chain in ``data`` (target first) at ``at`` (default: now)."""
+def verify(
+    session: Session,
+    ctx: Context,
+    data: bytes,
+    at: dt.datetime | None,
+    *,
+    certificate_type: str | None = None,
+    scenario: str | None = None,
+) -> dict[str, Any]:
+    """Verify the chain in ``data`` (target first) at ``at`` (default: now): to a filed CA
+    certificate of a licensed CA, or else to a recognised foreign CA certificate (ECS-8) whose
+    recognition was in force then and covers ``certificate_type`` and ``scenario`` when
+    given."""
     if at is not None and at.tzinfo is None:
         raise InvalidInput("give the time with its offset, e.g. 2025-09-25T10:00:00+08:00")
     at = at or ctx.clock.now()
     presented = list(parse_bundle(data, max_certificates=MAX_PRESENTED))
     target = presented[0]
     candidates = _candidates(session, presented)
-    loaded = {sha: Certificate.from_der(row.der) for sha, row in candidates.items()}
+    loaded = {sha: _PARSED.get(row) for sha, row in candidates.items()}
     anchors = [loaded[sha] for sha, row in candidates.items() if row.role == "root"]
     intermediates = [loaded[sha] for sha, row in candidates.items() if row.role != "root"]
     result = ChainVerifier(anchors, intermediates).verify(target, at, intermediates=presented[1:])
     reasons = [problem.message for problem in result.problems]
+    indeterminate: list[str] = []
     filed_row = next(
         (candidates[c.fingerprint] for c in result.path if c.fingerprint in candidates), None
     )
@@ -90,12 +132,30 @@ def verify(session: Session, ctx: Context, data: bytes, at: dt.datetime | None) 
         "filed": None,
         "ca": None,
         "licence": None,
-        "revocation": {"checked": False, "reason": "no CRL consulted"},
+        "revocation": {
+            "checked": False,
+            "reason": "the chain does not lead to a filed CA certificate",
+        },
+        "recognition": None,
     }
     if not result.anchored or filed_row is None:
-        reasons.append(
-            "the chain does not lead to a CA certificate filed with the regulator (ECS-3.4)"
+        evidence = recognition_evidence(
+            session, presented, at, certificate_type=certificate_type, scenario=scenario
         )
+        answer["recognition"] = evidence
+        if evidence is None:
+            reasons.append(
+                "the chain does not lead to a CA certificate filed with the regulator (ECS-3.4) "
+                "nor to a recognised foreign CA certificate (ECS-8)"
+            )
+        else:
+            # A foreign CA's chain: judged by its recognition, not by a licence.
+            answer["chain"] = evidence["chain"]
+            answer["revocation"] = {
+                "checked": False,
+                "reason": "revocation of foreign certificates is not checked",
+            }
+            reasons = list(evidence["reasons"])
     else:
         party = session.get(Party, filed_row.party_id)
         assert party is not None
@@ -107,6 +167,18 @@ def verify(session: Session, ctx: Context, data: bytes, at: dt.datetime | None) 
             "inclusion": _proof(session, ctx, filed_row),
         }
         answer["ca"] = {"party_id": party.id, "name": party.name, "uscc": party.uscc}
+        checked = revocation.check_path(session, ctx, party.id, list(result.path), at)
+        answer["revocation"] = checked
+        for entry in checked["certificates"]:
+            if entry["status"] == "revoked":
+                reasons.append(
+                    f"certificate {entry['subject']} was revoked at {entry['revoked_at']} "
+                    f"(reason: {entry['reason'] or 'unspecified'}; CRL {entry['source']})"
+                )
+            elif entry["status"] == "unknown":
+                indeterminate.append(
+                    f"the revocation status of {entry['subject']} is unknown: {entry['reason']}"
+                )
         standing = licence_at(session, party.id, at)
         if standing is None:
             reasons.append(f"{party.name} held no licence at {at.isoformat()}")
@@ -124,6 +196,9 @@ def verify(session: Session, ctx: Context, data: bytes, at: dt.datetime | None) 
                     f"licence {standing.licence.number} of {party.name} was {standing.status} "
                     f"at {at.isoformat()}"
                 )
-    answer["valid"] = not reasons
-    answer["reasons"] = reasons
+    answer["valid"] = not reasons and not indeterminate
+    # valid, invalid (a reason says why), or indeterminate: nothing wrong was found but a
+    # revocation status could not be obtained (a CRL unreachable or stale).
+    answer["status"] = "invalid" if reasons else "indeterminate" if indeterminate else "valid"
+    answer["reasons"] = reasons + indeterminate
     return answer

@@ -7,6 +7,7 @@ Pure library (no database, no I/O, no clock: the verification time is an argumen
 - :mod:`certgov.pki.signature` — signature verification, SM2/SM3 through tongsuopy;
 - :mod:`certgov.pki.chain` — path building and validation, every problem reported;
 - :mod:`certgov.pki.crl` — CRLs: summary, signature and freshness, revocation lookup;
+- :mod:`certgov.pki.ocsp` — OCSP requests and the check of responses;
 - :mod:`certgov.pki.constraints` — RFC 5280 name constraints;
 - :mod:`certgov.pki.policy` — the algorithm policy of a rule set;
 - :mod:`certgov.pki.problems` — problem codes and messages;
@@ -36,6 +37,7 @@ from certgov.pki.errors import (
     PkiError,
     TooManyCertificatesError,
 )
+from certgov.pki.ocsp import OcspAnswer, build_request, check_response
 from certgov.pki.policy import AlgorithmPolicy
 from certgov.pki.problems import Problem, ProblemCode
 from certgov.pki.signature import SM2_DEFAULT_ID, check_signature, sm2_available
@@ -56,12 +58,15 @@ __all__ = [
     "MalformedBundleError",
     "MalformedCrlError",
     "NotACertificateError",
+    "OcspAnswer",
     "PkiError",
     "Problem",
     "ProblemCode",
     "Revoked",
     "TooManyCertificatesError",
+    "build_request",
     "check_crl",
+    "check_response",
     "check_signature",
     "parse_bundle",
     "parse_certificate",

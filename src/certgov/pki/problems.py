@@ -56,6 +56,15 @@ class ProblemCode(StrEnum):
     CRL_NOT_YET_VALID = "crl_not_yet_valid"
     #: The CRL has no nextUpdate (RFC 5280 §5.1.2.5 requires one).
     CRL_NO_NEXT_UPDATE = "crl_no_next_update"
+    #: The OCSP response does not decode, or has no answer for the certificate asked about.
+    OCSP_MALFORMED = "ocsp_malformed"
+    #: The responder answered with an error status (RFC 6960 §2.3), e.g. tryLater.
+    OCSP_ERROR_STATUS = "ocsp_error_status"
+    #: The response's signature does not verify with the issuer's key or an authorised
+    #: responder's (RFC 6960 §4.2.2.2), or the responder is not authorised.
+    OCSP_BAD_SIGNATURE = "ocsp_bad_signature"
+    #: The response's nextUpdate has passed, or its thisUpdate is in the future.
+    OCSP_STALE = "ocsp_stale"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,14 @@
-"""What CAs report to the regulator (ECS-4.1, ECS-4.4): incidents, each a ``ca-incident`` case
-whose preliminary report is due within the rule set's ``incident_preliminary_report`` of the CA
-becoming aware (a later one is a finding) and whose full report is a deadline of the case."""
+"""What CAs report to the regulator (ECS-4.1, ECS-4.4):
+
+- incidents, each a ``ca-incident`` case whose preliminary report is due within the rule set's
+  ``incident_preliminary_report`` of the CA becoming aware (a later one is a finding) and whose
+  full report is a deadline of the case;
+- significant operational changes, each a ``ca-operational-change`` case, reported within
+  ``operational_change_report_period`` after the change takes effect (a later report is a
+  finding), of a kind in ``operational_change_kinds``; the regulator's review is a deadline of
+  the case.
+
+Operating statistics are in :mod:`certgov.supervision.operating`."""
 
 from __future__ import annotations
 
@@ -10,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from certgov import fields
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
@@ -110,6 +119,82 @@ def report_incident(
                 jurisdiction=case.jurisdiction,
                 case_id=case.id,
                 details={"aware_at": aware.isoformat(), "due_at": due.isoformat()},
+            ),
+        ).dedup_key
+    return case, key
+
+
+OPERATIONAL_CHANGE_PROCESS = "ca-operational-change"
+
+
+def report_operational_change(
+    session: Session, ctx: Context, actor: Actor, body: object
+) -> tuple[Case, str | None]:
+    """Report a significant operational change (ECS-4.4): ``{"kind", "effective_on",
+    "description"}``. Returns the case and the finding key when the report came late."""
+    if actor.role is not Role.CA_OPERATOR or actor.party_id is None:
+        raise Forbidden("a CA reports its own operational changes")
+    data = fields.json_object(body, "body", ["kind", "effective_on", "description"])
+    now = ctx.clock.now()
+    today = china_date(now)
+    rule_set = in_force(session, ctx.rule_sets, Regime.ECS, today)
+    kinds = rule_set.items("operational_change_kinds")
+    kind = fields.text(data["kind"], "kind", limit=200)
+    if kind not in kinds:
+        raise InvalidInput(
+            f"kind: {kind!r} is not a significant operational change of {rule_set.id}",
+            hint=f"one of: {'; '.join(kinds)}",
+            details={"field": "kind", "allowed": list(kinds)},
+        )
+    effective = fields.iso_date(data["effective_on"], "effective_on")
+    description = fields.text(data["description"], "description", limit=_MAX_TEXT)
+    period = rule_set.duration("operational_change_report_period")
+    if period.unit is DurationUnit.BUSINESS_DAYS:
+        due = ctx.calendar.add_business_days(effective, period.amount).due
+    else:
+        due = ctx.calendar.add_calendar_days(effective, period.amount).due
+    late = today > due
+    case = cases.open_case(
+        session,
+        ctx,
+        actor,
+        cases.OpenCase(
+            process_id=OPERATIONAL_CHANGE_PROCESS,
+            title=f"{kind} ({effective.isoformat()})",
+            subject_party_id=actor.party_id,
+            data={
+                "kind": kind,
+                "effective_on": effective.isoformat(),
+                "report_due_on": due.isoformat(),
+                "reported_late": late,
+                "description": description,
+            },
+        ),
+    )
+    key = None
+    if late:
+        party = session.get(Party, actor.party_id)
+        assert party is not None
+        key = raise_finding(
+            session,
+            ctx,
+            actor,
+            Problem(
+                code="operational-change-reported-late",
+                key=f"operational-change-late:{case.id}",
+                severity="medium",
+                title=f"Operational change reported late: {party.name}",
+                message=(
+                    f"{party.name} reported the change {kind!r} effective "
+                    f"{effective.isoformat()} on {today.isoformat()}; it was due by "
+                    f"{due.isoformat()} ({period} after the change, "
+                    f"{cite(rule_set, 'operational_change_report_period')})."
+                ),
+                requirement="ECS-4.4",
+                party_id=party.id,
+                jurisdiction=case.jurisdiction,
+                case_id=case.id,
+                details={"effective_on": effective.isoformat(), "due_on": due.isoformat()},
             ),
         ).dedup_key
     return case, key

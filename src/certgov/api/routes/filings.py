@@ -80,7 +80,20 @@ def verify(
         dt.datetime | None,
         Query(description="The signing time (ISO 8601 with offset); default now."),
     ] = None,
+    certificate_type: Annotated[
+        str | None,
+        Query(max_length=200, description="For a foreign chain: the certificate type used."),
+    ] = None,
+    scenario: Annotated[
+        str | None,
+        Query(max_length=200, description="For a foreign chain: the application scenario."),
+    ] = None,
 ) -> dict[str, Any]:
     """SYS-5: does the chain (body: target certificate first, then any intermediates) lead to
-    a filed CA certificate of a CA whose licence was valid at ``at``? With the evidence."""
-    return verification.verify(session, ctx, body, at)
+    a filed CA certificate of a CA whose licence was valid at ``at``, and is no certificate on
+    it revoked (the issuers' CRLs)? Or, for a foreign CA, to a certificate recognised (ECS-8)
+    at ``at`` within the given type and scenario? With the evidence; ``status`` is valid,
+    invalid or indeterminate (revocation status unobtainable)."""
+    return verification.verify(
+        session, ctx, body, at, certificate_type=certificate_type, scenario=scenario
+    )

@@ -1,0 +1,458 @@
+"""Benchmark: certificate filings, chain verification and relying-party verification (issue 5).
+
+1. SM2 signature verifications per second (tongsuopy), beside ECDSA P-256 and RSA-2048, each
+   through :func:`certgov.pki.signature.check_signature` on real certificates (the shared SM2
+   test chain when present, generated ones otherwise);
+2. chain verification by certgov versus ``openssl verify`` on the same chains in one run (the
+   ratio of certificates per second);
+3. filing ingest: bundles of subordinate CA certificates filed through
+   :func:`certgov.filings.services.submit_filing` (parse, chain verification against the CA's
+   filed root, algorithm policy, storage, ``filings`` log append with receipts), durable;
+4. ``POST /api/v1/verify`` from a second process against a real ``certgov serve`` with
+   ``filed`` (default 10^6) filed certificates in the database: requests/s and latency.
+
+DESIGN targets: filing >= 5,000 certificates/s durable on SQLite (2 cores); /verify >= 1,000
+req/s with p99 < 50 ms at 10^6 filed certificates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from common import fresh_database, percentiles
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from sqlalchemy import insert
+
+from certgov.clock import FixedClock
+from certgov.context import build_context
+from certgov.demo import demo_uscc
+from certgov.filings.models import FiledCertificate, Filing
+from certgov.filings.services import FILINGS_LOG, submit_filing
+from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.licensing.models import Licence, LicenceEvent, LicenceStatus
+from certgov.pki import Certificate, ChainVerifier
+from certgov.pki.signature import check_signature
+from certgov.registry import services as registry
+from certgov.registry.models import PartyKind
+from certgov.settings import Settings
+from certgov.store.engine import unit_of_work
+
+NOW = dt.datetime(2025, 9, 25, 2, 0, tzinfo=dt.UTC)
+SM2_DIR = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "sm2"
+
+
+def _name(cn: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "certgov bench"),
+            x509.NameAttribute(NameOID.COMMON_NAME, cn),
+        ]
+    )
+
+
+def _issue(
+    cn: str, key: Any, issuer: tuple[x509.Name, Any] | None, *, ca: bool
+) -> x509.Certificate:
+    subject = _name(cn)
+    issuer_name, issuer_key = issuer or (subject, key)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(days=2))
+        .not_valid_after(NOW + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca, 0 if ca and issuer else None), True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=not ca,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=ca,
+                crl_sign=ca,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            True,
+        )
+    )
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _pem(*certs: x509.Certificate) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def _der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def _rate(fn: Any, seconds: float = 2.0) -> float:
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        fn()
+        count += 1
+    return count / (time.perf_counter() - started)
+
+
+def signatures() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if (SM2_DIR / "chain-ca.crt").exists():
+        from certgov.pki import parse_bundle
+
+        chain = parse_bundle((SM2_DIR / "chain-ca.crt").read_bytes())
+        sub, root = (
+            (chain[0], chain[1]) if not chain[0].summary.is_self_issued else (chain[1], chain[0])
+        )
+        assert check_signature(sub, root) is None
+        out["sm2_sm3_per_second"] = round(_rate(lambda: check_signature(sub, root)))
+    else:
+        out["sm2_sm3_per_second"] = None
+        out["sm2_note"] = f"{SM2_DIR} absent: SM2 not measured"
+    for label, key in (
+        ("ecdsa_p256_per_second", ec.generate_private_key(ec.SECP256R1())),
+        ("rsa2048_per_second", rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+    ):
+        root = Certificate.from_der(_der(_issue("root", key, None, ca=True)))
+        leaf = Certificate.from_der(
+            _der(
+                _issue(
+                    "leaf", ec.generate_private_key(ec.SECP256R1()), (_name("root"), key), ca=False
+                )
+            )
+        )
+        assert check_signature(leaf, root) is None
+        out[label] = round(_rate(lambda leaf=leaf, root=root: check_signature(leaf, root)))
+    return out
+
+
+def versus_openssl(count: int) -> dict[str, Any]:
+    """certgov's ChainVerifier and ``openssl verify`` on the same ``count`` leaf → sub → root
+    chains (ECDSA P-256)."""
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    sub_key = ec.generate_private_key(ec.SECP256R1())
+    root = _issue("bench root", root_key, None, ca=True)
+    sub = _issue("bench sub", sub_key, (root.subject, root_key), ca=True)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaves = [_issue(f"leaf {i}", leaf_key, (sub.subject, sub_key), ca=False) for i in range(count)]
+    verifier = ChainVerifier([Certificate.from_der(_der(root))], [Certificate.from_der(_der(sub))])
+    parsed = [Certificate.from_der(_der(leaf)) for leaf in leaves]
+    started = time.perf_counter()
+    for leaf in parsed:
+        assert verifier.verify(leaf, NOW).ok
+    ours = count / (time.perf_counter() - started)
+    started = time.perf_counter()
+    for leaf in leaves:
+        Certificate.from_der(_der(leaf))
+    parse_rate = count / (time.perf_counter() - started)
+    result: dict[str, Any] = {
+        "chains": count,
+        "certgov_chains_per_second": round(ours),
+        "certgov_parse_per_second": round(parse_rate),
+    }
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        result["openssl"] = "not installed"
+        return result
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "root.pem").write_bytes(_pem(root))
+        (folder / "sub.pem").write_bytes(_pem(sub))
+        files = []
+        for i, leaf in enumerate(leaves):
+            path = folder / f"leaf{i}.pem"
+            path.write_bytes(_pem(leaf))
+            files.append(str(path))
+        attime = str(int(NOW.timestamp()))
+        base = [openssl, "verify", "-attime", attime, "-CAfile", str(folder / "root.pem")]
+        base += ["-untrusted", str(folder / "sub.pem")]
+        started = time.perf_counter()
+        subprocess.run([*base, files[0]], check=True, capture_output=True)
+        startup = time.perf_counter() - started
+        started = time.perf_counter()
+        subprocess.run([*base, *files], check=True, capture_output=True)
+        total = time.perf_counter() - started
+    theirs = count / max(total - startup, 1e-9)
+    version = subprocess.run([openssl, "version"], capture_output=True, text=True).stdout.strip()
+    result.update(
+        {
+            "openssl_chains_per_second": round(theirs),
+            "openssl_version": version,
+            "ratio_certgov_to_openssl": round(ours / theirs, 3),
+            "note": "openssl verify in one process over every chain (its start-up subtracted); "
+            "certgov's verifier on parsed certificates in this process",
+        }
+    )
+    return result
+
+
+def _ca(ctx: Any, serial: str = "BENCH0001") -> Actor:
+    with unit_of_work(ctx.sessions) as session:
+        party = registry.create_party(
+            session,
+            ctx.clock,
+            registry.NewParty(
+                name=f"Bench CA {serial}",
+                name_en=f"Bench CA {serial}",
+                kind=PartyKind.CA,
+                uscc=demo_uscc("110000", serial),
+                home_province="110000",
+            ),
+        )
+        party_id = party.id
+    return Actor(ActorKind.TOKEN, Role.CA_OPERATOR, "bench", "110000", party_id=party_id)
+
+
+def ingest(backend: str, pg_url: str | None, filings: int, per_filing: int) -> dict[str, Any]:
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root = _issue("ingest root", root_key, None, ca=True)
+    sub_key = ec.generate_private_key(ec.SECP256R1())
+    bundles = [
+        _pem(
+            *(
+                _issue(f"sub {f}-{i}", sub_key, (root.subject, root_key), ca=True)
+                for i in range(per_filing)
+            )
+        )
+        for f in range(filings)
+    ]
+    with fresh_database(backend, pg_url) as (url, tmp):
+        ctx = build_context(Settings(data_dir=tmp, database_url=url), clock=FixedClock(NOW))
+        actor = _ca(ctx)
+        with unit_of_work(ctx.sessions) as session:
+            submit_filing(session, ctx, actor, _pem(root))
+        samples = []
+        started = time.perf_counter()
+        for bundle in bundles:
+            one = time.perf_counter()
+            with unit_of_work(ctx.sessions) as session:
+                receipt = submit_filing(session, ctx, actor, bundle)
+                assert len(receipt.entries) == per_filing
+            samples.append(time.perf_counter() - one)
+        seconds = time.perf_counter() - started
+        ctx.sessions.kw["bind"].dispose()
+    total = filings * per_filing
+    return {
+        "certificates": total,
+        "filings": filings,
+        "certificates_per_filing": per_filing,
+        "certificates_per_second": round(total / seconds),
+        "filing_latency": percentiles(samples) if len(samples) > 1 else None,
+        "includes": "PEM parsing, chain verification (ECDSA P-256) against the filed root, "
+        "algorithm policy, rows, filings-log append, receipts with inclusion proofs, commit",
+    }
+
+
+def _load_filed(ctx: Any, parties: list[int], count: int, chunk: int = 20_000) -> None:
+    """``count`` filed certificates (synthetic rows: distinct subjects, one shared DER) and as
+    many filings-log entries, bulk-loaded."""
+    filler = b"\x30\x00"
+    with unit_of_work(ctx.sessions) as session:
+        filing = Filing(
+            party_id=parties[0],
+            filed_at=NOW,
+            filed_by="bench",
+            rule_set_id="bench",
+            log_size=0,
+            checkpoint="",
+        )
+        session.add(filing)
+        session.flush()
+        filing_id = filing.id
+    for first in range(0, count, chunk):
+        last = min(first + chunk, count)
+        with unit_of_work(ctx.sessions) as session:
+            sequenced = ctx.logs.sequence(
+                session, FILINGS_LOG, NOW, [b"bench-%d" % i for i in range(first, last)]
+            )
+            rows = []
+            for offset, i in enumerate(range(first, last)):
+                digest = hashlib.sha256(b"filed-%d" % i).hexdigest()
+                rows.append(
+                    {
+                        "filing_id": filing_id,
+                        "party_id": parties[i % len(parties)],
+                        "role": "subordinate",
+                        "sha256": digest,
+                        "subject_hash": hashlib.sha256(b"subject-%d" % i).hexdigest(),
+                        "issuer_hash": hashlib.sha256(b"issuer-%d" % i).hexdigest(),
+                        "subject": f"CN=synthetic {i}",
+                        "issuer": "CN=synthetic root",
+                        "serial": str(i),
+                        "not_before": NOW - dt.timedelta(days=1),
+                        "not_after": NOW + dt.timedelta(days=3650),
+                        "key": "secp256r1",
+                        "signature_algorithm": "ecdsa-with-SHA256",
+                        "crl_urls": [],
+                        "ocsp_urls": [],
+                        "der": filler,
+                        "log_index": sequenced.first_index + offset,
+                        "filed_at": NOW,
+                        "late": False,
+                        "details": {},
+                    }
+                )
+            session.execute(insert(FiledCertificate), rows)
+
+
+def verify_load(
+    backend: str, pg_url: str | None, filed: int, requests: int, clients: int
+) -> dict[str, Any]:
+    root_key = ec.generate_private_key(ec.SECP256R1())
+    root = _issue("verify root", root_key, None, ca=True)
+    sub_key = ec.generate_private_key(ec.SECP256R1())
+    sub = _issue("verify sub", sub_key, (root.subject, root_key), ca=True)
+    leaf = _issue(
+        "verify leaf", ec.generate_private_key(ec.SECP256R1()), (sub.subject, sub_key), ca=False
+    )
+    with fresh_database(backend, pg_url) as (url, tmp):
+        ctx = build_context(Settings(data_dir=tmp, database_url=url), clock=FixedClock(NOW))
+        actor = _ca(ctx)
+        started = time.perf_counter()
+        # The bulk rows belong to other CAs (100 of them): a filing loads its own CA's
+        # filed certificates, the verification looks across all.
+        bulk = [_ca(ctx, f"BULK{n:05d}").party_id or 0 for n in range(100)]
+        _load_filed(ctx, bulk, filed)
+        load_seconds = time.perf_counter() - started
+        with unit_of_work(ctx.sessions) as session:
+            submit_filing(session, ctx, actor, _pem(root, sub))
+            _licence(session, actor.party_id or 0)
+        ctx.sessions.kw["bind"].dispose()
+        port = _free_port()
+        env = dict(os.environ, CERTGOV_DATABASE_URL=url, CERTGOV_DATA_DIR=str(tmp))
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "certgov.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--worker-interval",
+                "0",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        body = _pem(leaf, sub)
+        headers = {"content-type": "application/x-pem-file"}
+        try:
+            for _ in range(200):
+                try:
+                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            first = httpx.post(base + "/api/v1/verify", content=body, headers=headers, timeout=30)
+            assert first.status_code == 200 and first.json()["valid"], first.text
+            latencies: list[float] = []
+
+            async def client(n: int) -> None:
+                async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+                    for _ in range(n):
+                        one = time.perf_counter()
+                        response = await http.post("/api/v1/verify", content=body, headers=headers)
+                        latencies.append(time.perf_counter() - one)
+                        assert response.status_code == 200
+
+            async def main() -> float:
+                begin = time.perf_counter()
+                await asyncio.gather(*(client(requests // clients) for _ in range(clients)))
+                return time.perf_counter() - begin
+
+            seconds = asyncio.run(main())
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    done = len(latencies)
+    return {
+        "filed_certificates": filed + 2,
+        "bulk_load_seconds": round(load_seconds, 1),
+        "requests": done,
+        "clients": clients,
+        "requests_per_second": round(done / seconds),
+        **percentiles(latencies),
+        "setup": "one `certgov serve` process (uvicorn, one worker process), the load from "
+        f"{clients} concurrent keep-alive clients in this (second) process, same 2 cores; "
+        "each request: parse leaf + sub-CA, find filed issuers, verify the chain (ECDSA "
+        "P-256), licence at the time, inclusion proof at the log's full size",
+    }
+
+
+def _licence(session: Any, party_id: int) -> None:
+    """A valid licence for the bench CA, as issuing one on approval would record it."""
+    licence = Licence(
+        number="ECP110000202500001",
+        holder_party_id=party_id,
+        jurisdiction="110000",
+        scope=["electronic signature certificates"],
+        status=LicenceStatus.VALID,
+        valid_from=NOW.date() - dt.timedelta(days=30),
+        valid_until=NOW.date() + dt.timedelta(days=5 * 365),
+        issued_at=NOW - dt.timedelta(days=30),
+        rule_set_id="measures-2015",
+        updated_at=NOW - dt.timedelta(days=30),
+    )
+    session.add(licence)
+    session.flush()
+    session.add(
+        LicenceEvent(
+            licence_id=licence.id,
+            at=licence.issued_at,
+            kind="issued",
+            from_status=None,
+            to_status=LicenceStatus.VALID,
+            valid_until=licence.valid_until,
+            actor_name="bench",
+            actor_role="national_regulator",
+            details={},
+        )
+    )
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def run(
+    backend: str,
+    pg_url: str | None,
+    *,
+    filed: int,
+    filings: int,
+    per_filing: int,
+    requests: int,
+    chains: int,
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"backend": backend}
+    if backend == "sqlite":
+        result["signatures"] = signatures()
+        result["chain_verification_vs_openssl"] = versus_openssl(chains)
+    result["filing_ingest"] = ingest(backend, pg_url, filings, per_filing)
+    result["verify_under_load"] = verify_load(backend, pg_url, filed, requests, clients=8)
+    return result

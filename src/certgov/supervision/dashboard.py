@@ -1,0 +1,234 @@
+"""The supervision dashboard's data (ECS-4.1, ECS-4.3): per CA and per province, the filings,
+findings open and closed, case deadlines due and overdue, incidents, operational changes, the
+latest operating statistics and the state of the CA's revocation services.
+
+Scoped to the caller (SYS-6): the national regulator sees every CA, a provincial regulator
+the CAs registered in its province; nobody else. A fixed number of grouped queries, whatever
+the number of CAs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
+
+from certgov.cases.models import Case, CaseDeadline
+from certgov.context import Context
+from certgov.errors import Forbidden
+from certgov.filings.models import FiledCertificate, RevocationSource
+from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.licensing.models import Licence
+from certgov.registry.models import Party, PartyKind
+from certgov.supervision.models import Finding, OperatingReport
+from certgov.supervision.reports import INCIDENT_PROCESS, OPERATIONAL_CHANGE_PROCESS
+from certgov.workflow.clocks import ClockStatus
+
+__all__ = ["dashboard"]
+
+#: By default, deadlines due within this many days count as "due soon" (a view setting).
+DUE_SOON_DAYS = 14
+
+
+def _scope(actor: Actor) -> str | None:
+    """None for nationwide, else the province whose CAs the actor sees."""
+    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
+        return None
+    if actor.role is Role.PROVINCIAL_REGULATOR:
+        return actor.jurisdiction
+    raise Forbidden(
+        "the supervision dashboard is for regulators",
+        hint="a CA sees its own findings at /api/v1/findings",
+    )
+
+
+def _grouped(session: Session, query: Executable) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for party_id, key, count in session.execute(query):
+        counts[party_id][str(key)] = int(count)
+    return counts
+
+
+def dashboard(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    *,
+    province: str | None = None,
+    due_soon_days: int = DUE_SOON_DAYS,
+) -> dict[str, Any]:
+    """The dashboard of the CAs the actor supervises (optionally one ``province`` of them)."""
+    scope = _scope(actor)
+    if province is not None and scope is not None and province != scope:
+        raise Forbidden(
+            f"{province} is outside your jurisdiction ({scope})",
+            hint="a provincial regulator sees the CAs of its own province",
+        )
+    wanted = province or scope
+    now = ctx.clock.now()
+    parties_query = select(Party).where(Party.kind == PartyKind.CA).order_by(Party.id)
+    if wanted is not None:
+        parties_query = parties_query.where(Party.home_province == wanted)
+    parties = list(session.scalars(parties_query))
+    ids = [p.id for p in parties]
+
+    filed = {
+        party_id: (count, last)
+        for party_id, count, last in session.execute(
+            select(
+                FiledCertificate.party_id,
+                func.count(FiledCertificate.id),
+                func.max(FiledCertificate.filed_at),
+            )
+            .where(FiledCertificate.party_id.in_(ids))
+            .group_by(FiledCertificate.party_id)
+        )
+    }
+    findings = _grouped(
+        session,
+        select(Finding.party_id, Finding.status, func.count(Finding.id))
+        .where(Finding.party_id.in_(ids))
+        .group_by(Finding.party_id, Finding.status),
+    )
+    severities = _grouped(
+        session,
+        select(Finding.party_id, Finding.severity, func.count(Finding.id))
+        .where(Finding.party_id.in_(ids), Finding.status == "open")
+        .group_by(Finding.party_id, Finding.severity),
+    )
+    soon = now + dt.timedelta(days=due_soon_days)
+    open_deadlines = (
+        select(Case.subject_party_id, CaseDeadline.due_at)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(Case.subject_party_id.in_(ids), CaseDeadline.status == ClockStatus.RUNNING)
+    ).subquery()
+    deadlines: dict[int, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "due_soon": 0})
+    for party_id, due_at in session.execute(select(open_deadlines)):
+        if due_at is None:
+            continue
+        if due_at < now:
+            deadlines[party_id]["overdue"] += 1
+        elif due_at <= soon:
+            deadlines[party_id]["due_soon"] += 1
+    processes = _grouped(
+        session,
+        select(Case.subject_party_id, Case.process_id, func.count(Case.id))
+        .where(
+            Case.subject_party_id.in_(ids),
+            Case.process_id.in_([INCIDENT_PROCESS, OPERATIONAL_CHANGE_PROCESS]),
+            Case.closed.is_(False),
+        )
+        .group_by(Case.subject_party_id, Case.process_id),
+    )
+    incidents_total = _grouped(
+        session,
+        select(Case.subject_party_id, Case.process_id, func.count(Case.id))
+        .where(Case.subject_party_id.in_(ids), Case.process_id == INCIDENT_PROCESS)
+        .group_by(Case.subject_party_id, Case.process_id),
+    )
+    revocation = _grouped(
+        session,
+        select(RevocationSource.party_id, RevocationSource.status, func.count(RevocationSource.id))
+        .where(RevocationSource.party_id.in_(ids))
+        .group_by(RevocationSource.party_id, RevocationSource.status),
+    )
+    latest_period: dict[int, dt.date] = {}
+    for party_id, start in session.execute(
+        select(OperatingReport.party_id, func.max(OperatingReport.period_start))
+        .where(OperatingReport.party_id.in_(ids))
+        .group_by(OperatingReport.party_id)
+    ):
+        latest_period[party_id] = start
+    statistics = {
+        row.party_id: row
+        for row in session.scalars(
+            select(OperatingReport).where(
+                OperatingReport.party_id.in_(ids),
+                OperatingReport.period_start.in_(set(latest_period.values())),
+            )
+        )
+        if latest_period.get(row.party_id) == row.period_start
+    }
+    licences: dict[int, Licence] = {}
+    for issued in session.scalars(
+        select(Licence).where(Licence.holder_party_id.in_(ids)).order_by(Licence.issued_at)
+    ):
+        licences[issued.holder_party_id] = issued  # the latest issued wins
+
+    cas: list[dict[str, Any]] = []
+    for party in parties:
+        count, last = filed.get(party.id, (0, None))
+        licence = licences.get(party.id)
+        report = statistics.get(party.id)
+        cas.append(
+            {
+                "party_id": party.id,
+                "name": party.name,
+                "province": party.home_province,
+                "licence": {"number": licence.number, "status": licence.status}
+                if licence
+                else None,
+                "filings": {
+                    "certificates": count,
+                    "last_filed_at": last.isoformat() if last else None,
+                },
+                "findings": {
+                    "open": findings[party.id].get("open", 0),
+                    "closed": findings[party.id].get("closed", 0),
+                    "open_by_severity": severities.get(party.id, {}),
+                },
+                "deadlines": dict(deadlines[party.id]),
+                "incidents": {
+                    "open": processes[party.id].get(INCIDENT_PROCESS, 0),
+                    "total": incidents_total[party.id].get(INCIDENT_PROCESS, 0),
+                },
+                "operational_changes_open": processes[party.id].get(OPERATIONAL_CHANGE_PROCESS, 0),
+                "statistics": {
+                    "period_start": report.period_start.isoformat(),
+                    "certificates_issued": report.certificates_issued,
+                    "certificates_revoked": report.certificates_revoked,
+                    "late": report.late,
+                }
+                if report
+                else None,
+                "revocation_services": revocation.get(party.id, {}),
+            }
+        )
+    provinces: dict[str, dict[str, Any]] = {}
+    for ca in cas:
+        code = ca["province"] or "unknown"
+        total = provinces.setdefault(
+            code,
+            {
+                "province": code,
+                "cas": 0,
+                "licensed": 0,
+                "filed_certificates": 0,
+                "findings_open": 0,
+                "findings_closed": 0,
+                "deadlines_overdue": 0,
+                "deadlines_due_soon": 0,
+                "incidents_open": 0,
+                "revocation_problems": 0,
+            },
+        )
+        total["cas"] += 1
+        total["licensed"] += bool(ca["licence"] and ca["licence"]["status"] == "valid")
+        total["filed_certificates"] += ca["filings"]["certificates"]
+        total["findings_open"] += ca["findings"]["open"]
+        total["findings_closed"] += ca["findings"]["closed"]
+        total["deadlines_overdue"] += ca["deadlines"]["overdue"]
+        total["deadlines_due_soon"] += ca["deadlines"]["due_soon"]
+        total["incidents_open"] += ca["incidents"]["open"]
+        total["revocation_problems"] += ca["revocation_services"].get("problem", 0)
+    return {
+        "generated_at": now.isoformat(),
+        "scope": wanted or "national",
+        "due_soon_days": due_soon_days,
+        "provinces": sorted(provinces.values(), key=lambda p: str(p["province"])),
+        "cas": cas,
+    }

@@ -53,6 +53,15 @@ def test_ecs_7_1_credit_ban_refuses_a_new_licence_application(
         headers=world.headers("ca_operator"),
     )
     assert bare.status_code == 422 and "barred" in bare.json()["message"]
+    recognition = client.post(
+        "/api/v1/cases",
+        json={"process_id": "ca-recognition", "title": "recognise a foreign CA"},
+        headers=world.headers("ca_operator"),
+    )
+    assert (
+        recognition.status_code == 422
+        and "recognition application" in recognition.json()["message"]
+    ), recognition.text
     # Another CA is not affected.
     assert (
         client.post(

@@ -150,7 +150,7 @@ def test_app_rule_set() -> None:
     assert len(APP.items("gbt35273_requirement_groups")) == 6
     assert len(APP.items("self_assessment_triggers")) == 5
     assert len(APP.items("special_inspection_triggers")) == 3
-    assert set(APP.items("supported_operating_systems")) == {"Android", "iOS"}
+    assert set(APP.items("supported_operating_systems")) == {"Android", "iOS", "HarmonyOS"}
     seed_periods = {
         "complaint_filing_window": "10 business days",
         "complaint_acceptance_period": "5 business days",

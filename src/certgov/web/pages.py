@@ -5,26 +5,33 @@ Chinese is the default language, English with ``?lang=en`` (remembered in a cook
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from certgov.api.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
 from certgov.api.routes.auth import set_session_cookie
+from certgov.api.routes.complaints import complaint_limiter
 from certgov.cases import services as cases
 from certgov.cases.views import case_detail, event_out
+from certgov.complaints import services as complaints
 from certgov.conduct.registry import ca_registry
 from certgov.context import Context
 from certgov.errors import CertgovError, Unauthenticated
 from certgov.identity import services as identity
 from certgov.identity.roles import Actor, Role
 from certgov.licensing import services as licensing
+from certgov.registry.models import Party, PartyKind
 from certgov.store.engine import unit_of_work
 from certgov.workflow.diagram import render_svg
 
@@ -51,6 +58,24 @@ TEXT: dict[str, dict[str, str]] = {
         "language": "English",
         "registry": "持证电子认证服务机构名录",
         "registry_link": "公开名录",
+        "complain_link": "投诉举报",
+        "complain": "投诉或举报电子认证服务机构",
+        "complain_intro": "任何人均可投诉或举报，可匿名。提交后您将获得查询码，请妥善保存：它只显示一次。",
+        "complain_ca": "被投诉机构",
+        "complain_ca_other": "其他（请填写名称）",
+        "complain_ca_name": "机构名称（不在名录中时）",
+        "complain_subject": "事由",
+        "complain_description": "详细情况",
+        "complain_name": "您的姓名（留空即匿名）",
+        "complain_contact": "联系方式（可选）",
+        "complain_evidence": "证据文件（可选）",
+        "complain_submit": "提交",
+        "complain_filed": "已收到您的投诉举报",
+        "complain_code": "查询码",
+        "complain_track": "查询处理进度",
+        "complain_status": "处理状态",
+        "complain_handled_by": "承办机关",
+        "complain_due": "期限",
         "licence": "许可证",
         "holder": "持证机构",
         "valid_until": "有效期至",
@@ -98,6 +123,24 @@ TEXT: dict[str, dict[str, str]] = {
         "language": "中文",
         "registry": "Registry of licensed electronic certification service providers",
         "registry_link": "Public registry",
+        "complain_link": "Complaints",
+        "complain": "Complain about or report an electronic certification service provider",
+        "complain_intro": "Anyone may complain or report, anonymously if they wish. You get a tracking code: keep it, it is shown once.",
+        "complain_ca": "Provider",
+        "complain_ca_other": "Other (give its name)",
+        "complain_ca_name": "Provider's name (when not in the registry)",
+        "complain_subject": "Subject",
+        "complain_description": "What happened",
+        "complain_name": "Your name (leave empty to stay anonymous)",
+        "complain_contact": "Contact (optional)",
+        "complain_evidence": "Evidence file (optional)",
+        "complain_submit": "Submit",
+        "complain_filed": "Your complaint was received",
+        "complain_code": "Tracking code",
+        "complain_track": "Follow a complaint",
+        "complain_status": "Status",
+        "complain_handled_by": "Handled by",
+        "complain_due": "Deadlines",
         "licence": "Licence",
         "holder": "Holder",
         "valid_until": "Valid until",
@@ -374,3 +417,103 @@ def case_transition(
             reason=reason,
         ),
     )
+
+
+def _complaint_form(
+    request: Request, session: Session, actor: Actor | None, status: int = 200, **values: Any
+) -> HTMLResponse:
+    providers = [
+        (party.id, party.name, party.name_en)
+        for party in session.scalars(
+            select(Party).where(Party.kind == PartyKind.CA).order_by(Party.name)
+        )
+    ]
+    values.setdefault("form", {})
+    return _page(request, "complaint.html", status, actor=actor, providers=providers, **values)
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaint_page(request: Request, session: SessionDep, actor: PageActor) -> Response:
+    """ECS-5.1: the public complaint form (no login)."""
+    return _complaint_form(request, session, actor)
+
+
+@router.post("/complaints", response_class=HTMLResponse)
+async def complaint_submit(request: Request, ctx: ContextDep) -> Response:
+    """ECS-5.1: file the form's complaint through the same use case as the API, rate-limited
+    like it; refusals re-render the form with the reason and the text typed."""
+    form = await request.form()
+    values = {key: str(form.get(key) or "").strip() for key in FORM_FIELDS}
+    body: dict[str, Any] = {"subject": values["subject"], "description": values["description"]}
+    if values["ca_party_id"].isdigit():
+        body["ca_party_id"] = int(values["ca_party_id"])
+    if values["ca_name"]:
+        body["ca_name"] = values["ca_name"]
+    if values["name"]:
+        body["complainant"] = {"name": values["name"]}
+        if values["contact"]:
+            body["complainant"]["contact"] = values["contact"]
+    upload = form.get("evidence")
+    if isinstance(upload, StarletteUpload) and upload.filename:
+        content = await upload.read(ctx.settings.complaint_evidence_max_bytes + 1)
+        body["evidence"] = [
+            {
+                "filename": upload.filename,
+                "content_base64": base64.b64encode(content).decode("ascii"),
+                "media_type": upload.content_type or "application/octet-stream",
+            }
+        ]
+    return await run_in_threadpool(_file_from_form, request, ctx, body, values)
+
+
+FORM_FIELDS = ("ca_party_id", "ca_name", "subject", "description", "name", "contact")
+
+
+def _file_from_form(
+    request: Request, ctx: Context, body: dict[str, Any], values: dict[str, str]
+) -> Response:
+    limiter = complaint_limiter(request, ctx)
+    client = request.client.host if request.client else "unknown"
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        actor = _page_actor(request, session, ctx)
+        if not limiter.allow(client):
+            return _complaint_form(
+                request,
+                session,
+                actor,
+                429,
+                error=f"at most {limiter.limit} complaints in {int(limiter.window)} seconds",
+                form=values,
+            )
+    try:
+        with unit_of_work(ctx.sessions) as session:
+            filed = complaints.file_complaint(session, ctx, body)
+            code = filed.tracking_code
+            found = complaints.public_status(session, code)
+    except CertgovError as exc:
+        with unit_of_work(ctx.sessions, readonly=True) as session:
+            return _complaint_form(request, session, actor, 422, error=exc.message, form=values)
+    return _page(request, "complaint_status.html", 201, actor=actor, code=code, complaint=found)
+
+
+@router.get("/complaints/status", response_class=HTMLResponse)
+def complaint_status_page(
+    request: Request, session: SessionDep, actor: PageActor, code: str = ""
+) -> Response:
+    """ECS-5.1: a complaint's public status by its tracking code."""
+    code = code.strip()[:100]
+    if not code:
+        return _page(request, "complaint_status.html", actor=actor, code=None, complaint=None)
+    try:
+        found = complaints.public_status(session, code)
+    except CertgovError as exc:
+        return _page(
+            request,
+            "complaint_status.html",
+            404,
+            actor=actor,
+            code=None,
+            complaint=None,
+            error=exc.message,
+        )
+    return _page(request, "complaint_status.html", actor=actor, code=None, complaint=found)

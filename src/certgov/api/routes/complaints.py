@@ -25,7 +25,7 @@ class TooManyRequests(CertgovError):
     code = "too_many_requests"
 
 
-def _limiter(request: Request, ctx: Context) -> RateLimiter:
+def complaint_limiter(request: Request, ctx: Context) -> RateLimiter:
     """The application's limiter, made on first use from the settings (one per process)."""
     limiter: RateLimiter | None = getattr(request.app.state, "complaint_limiter", None)
     if limiter is None:
@@ -46,7 +46,7 @@ def file_complaint(
     "ca_party_id" | "ca_name", "complainant"?: {"name", "contact"?}, "evidence"?: [{"filename",
     "content_base64", "media_type"?}]}``. Without ``complainant`` it is anonymous. Keep the
     ``tracking_code``: it is shown once, and only its hash is stored."""
-    limiter = _limiter(request, ctx)
+    limiter = complaint_limiter(request, ctx)
     client = request.client.host if request.client else "unknown"
     if not limiter.allow(client):
         wait = int(limiter.retry_after(client)) + 1

@@ -78,28 +78,45 @@ def _filer(session: Session, actor: Actor, party_id: int | None) -> Party:
     return get_ca(session, party_id)
 
 
-def filed_certificates(session: Session, party_id: int) -> list[FiledCertificate]:
-    return list(
-        session.scalars(
-            select(FiledCertificate)
-            .where(FiledCertificate.party_id == party_id)
-            .order_by(FiledCertificate.id)
-        )
-    )
-
-
-#: How far up its issuer hierarchy a filed certificate's filed ancestors are looked for.
+#: How far up its issuer hierarchy a certificate's filed ancestors are looked for.
 MAX_DEPTH = 8
+
+
+def filed_ancestors(
+    session: Session, subject_hashes: Iterable[str], *, party_id: int | None = None
+) -> dict[str, FiledCertificate]:
+    """Filed certificates (of ``party_id``, or of any CA) whose subject is one of
+    ``subject_hashes``, and their filed issuers up to :data:`MAX_DEPTH` levels, by SHA-256: the
+    candidates of a path, found with one indexed query per level."""
+    found: dict[str, FiledCertificate] = {}
+    wanted = set(subject_hashes)
+    seen: set[str] = set()
+    for _ in range(MAX_DEPTH):
+        wanted -= seen
+        if not wanted:
+            break
+        seen |= wanted
+        query = select(FiledCertificate).where(FiledCertificate.subject_hash.in_(sorted(wanted)))
+        if party_id is not None:
+            query = query.where(FiledCertificate.party_id == party_id)
+        wanted = set()
+        for row in session.scalars(query):
+            if row.sha256 not in found:
+                found[row.sha256] = row
+                wanted.add(row.issuer_hash)
+    return found
 
 
 def _relevant(
     session: Session, party_id: int, certificates: list[Certificate]
 ) -> list[FiledCertificate]:
     """The CA's filed certificates a filing of ``certificates`` needs: those it repeats, and
-    the filed issuers (and their issuers, up to :data:`MAX_DEPTH`) of any certificate, so a
-    filing costs what it holds, not what the CA filed before."""
-    found: dict[int, FiledCertificate] = {}
-    fingerprints = sorted({c.fingerprint for c in certificates})
+    the filed issuers (and their issuers) of any certificate, so a filing costs what it holds,
+    not what the CA filed before."""
+    found = filed_ancestors(
+        session, {subject_hash(c.summary.issuer_der) for c in certificates}, party_id=party_id
+    )
+    fingerprints = sorted({c.fingerprint for c in certificates} - set(found))
     for first in range(0, len(fingerprints), 500):
         for row in session.scalars(
             select(FiledCertificate).where(
@@ -107,26 +124,8 @@ def _relevant(
                 FiledCertificate.sha256.in_(fingerprints[first : first + 500]),
             )
         ):
-            found[row.id] = row
-    wanted = {subject_hash(c.summary.issuer_der) for c in certificates}
-    seen: set[str] = set()
-    for _ in range(MAX_DEPTH):
-        wanted -= seen
-        if not wanted:
-            break
-        seen |= wanted
-        rows = session.scalars(
-            select(FiledCertificate).where(
-                FiledCertificate.party_id == party_id,
-                FiledCertificate.subject_hash.in_(sorted(wanted)),
-            )
-        ).all()
-        wanted = set()
-        for row in rows:
-            if row.id not in found:
-                found[row.id] = row
-                wanted.add(row.issuer_hash)
-    return [found[key] for key in sorted(found)]
+            found[row.sha256] = row
+    return sorted(found.values(), key=lambda row: row.id)
 
 
 def _loaded(rows: Iterable[FiledCertificate]) -> list[Certificate]:

@@ -11,45 +11,20 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.context import Context
 from certgov.errors import InvalidInput
 from certgov.filings import revocation
 from certgov.filings.models import FiledCertificate
-from certgov.filings.services import FILINGS_LOG, subject_hash
+from certgov.filings.services import FILINGS_LOG, filed_ancestors, subject_hash
 from certgov.licensing.models import LicenceStatus
 from certgov.licensing.services import licence_at
 from certgov.pki import Certificate, ChainVerifier, parse_bundle
 from certgov.recognition.services import recognition_evidence
 from certgov.registry.models import Party
 
-#: How far up the issuer hierarchy filed certificates are looked for.
-MAX_DEPTH = 8
 MAX_PRESENTED = 20
-
-
-def _candidates(session: Session, presented: list[Certificate]) -> dict[str, FiledCertificate]:
-    """Filed certificates that may be on the path of the presented chain, by SHA-256."""
-    found: dict[str, FiledCertificate] = {}
-    wanted = {subject_hash(c.summary.issuer_der) for c in presented}
-    wanted |= {subject_hash(c.summary.subject_der) for c in presented}
-    seen: set[str] = set()
-    for _ in range(MAX_DEPTH):
-        wanted -= seen
-        if not wanted:
-            break
-        seen |= wanted
-        rows = session.scalars(
-            select(FiledCertificate).where(FiledCertificate.subject_hash.in_(sorted(wanted)))
-        ).all()
-        wanted = set()
-        for row in rows:
-            if row.sha256 not in found:
-                found[row.sha256] = row
-                wanted.add(row.issuer_hash)
-    return found
 
 
 class _ParsedCache:
@@ -110,7 +85,11 @@ def verify(
     at = at or ctx.clock.now()
     presented = list(parse_bundle(data, max_certificates=MAX_PRESENTED))
     target = presented[0]
-    candidates = _candidates(session, presented)
+    candidates = filed_ancestors(
+        session,
+        {subject_hash(c.summary.issuer_der) for c in presented}
+        | {subject_hash(c.summary.subject_der) for c in presented},
+    )
     loaded = {sha: _PARSED.get(row) for sha, row in candidates.items()}
     anchors = [loaded[sha] for sha, row in candidates.items() if row.role == "root"]
     intermediates = [loaded[sha] for sha, row in candidates.items() if row.role != "root"]

@@ -93,7 +93,8 @@ class RevocationSource(Base):
     ok_at: Mapped[dt.datetime | None]
     next_check_at: Mapped[dt.datetime] = mapped_column(index=True)
     #: The last good CRL (signature verified, fresh when fetched) and its facts.
-    crl_der: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: Deferred: read only when a CRL is not yet in the process's cache.
+    crl_der: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     crl_sha256: Mapped[str | None] = mapped_column(String(64))
     this_update: Mapped[dt.datetime | None]
     next_update: Mapped[dt.datetime | None]

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.context import Context
@@ -380,24 +380,17 @@ def sweep_revocation(ctx: Context, *, limit: int | None = None) -> RevocationRep
     batch = limit or ctx.settings.revocation_batch
     with unit_of_work(ctx.sessions) as session:
         query = (
-            select(RevocationSource.id)
+            select(RevocationSource)
             .where(RevocationSource.next_check_at <= now, RevocationSource.status != "unsupported")
             .order_by(RevocationSource.next_check_at, RevocationSource.id)
             .limit(batch)
         )
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        due = list(session.scalars(query))
-        if due:
-            session.execute(
-                update(RevocationSource)
-                .where(RevocationSource.id.in_(due))
-                .values(next_check_at=now + interval)
-            )
-        jobs = [
-            (row.id, row.kind, row.url, row.subject_der, row.issuer_der)
-            for row in session.scalars(select(RevocationSource).where(RevocationSource.id.in_(due)))
-        ]
+        jobs = []
+        for row in session.scalars(query):
+            row.next_check_at = now + interval  # claimed until the next interval
+            jobs.append((row.id, row.kind, row.url, row.subject_der, row.issuer_der))
     report = RevocationReport()
     for source_id, kind, url, subject_der, issuer_der in jobs:
         subject = Certificate.from_der(subject_der)
@@ -418,28 +411,38 @@ def sweep_revocation(ctx: Context, *, limit: int | None = None) -> RevocationRep
 
 
 class _CrlCache:
-    """Parsed CRLs by SHA-256, a few per process: verification reads the same CRLs all day."""
+    """Parsed CRLs by SHA-256, a few per process, with whether each verified against the
+    issuer it was checked with: verification reads the same CRLs all day, so each is parsed
+    and its signature checked once, not per request."""
 
     def __init__(self, size: int = 64) -> None:
         self._size = size
-        self._items: OrderedDict[str, Crl] = OrderedDict()
+        self._items: OrderedDict[str, tuple[Crl, dict[str, bool]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, sha256: str, load: Callable[[], bytes | None]) -> Crl | None:
+    def get(self, sha256: str, issuer: Certificate, load: Callable[[], bytes | None]) -> Crl | None:
+        """The CRL, when it verifies with ``issuer`` (timeless checks: signature, issuer name,
+        cRLSign, critical extensions); freshness is the caller's."""
         with self._lock:
-            crl = self._items.get(sha256)
-            if crl is not None:
+            entry = self._items.get(sha256)
+            if entry is not None:
                 self._items.move_to_end(sha256)
-                return crl
-        der = load()
-        if der is None:
-            return None
-        crl = parse_crl(der)
+        if entry is None:
+            der = load()
+            if der is None:
+                return None
+            entry = (parse_crl(der), {})
+        crl, verdicts = entry
+        good = verdicts.get(issuer.fingerprint)
+        if good is None:
+            at = crl.summary.this_update
+            good = not [p for p in check_crl(crl, issuer, at) if p.code not in _FRESHNESS_CODES]
+            verdicts[issuer.fingerprint] = good
         with self._lock:
-            self._items[sha256] = crl
+            self._items[sha256] = entry
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return crl
+        return crl if good else None
 
 
 _CRLS = _CrlCache()
@@ -448,8 +451,13 @@ _CRLS = _CrlCache()
 def _stored_crl(
     session: Session, source: RevocationSource, issuer: Certificate, now: dt.datetime
 ) -> Crl | None:
-    """The source's last good CRL, when it is still current and verifies with ``issuer``."""
-    if source.crl_sha256 is None or source.next_update is None or source.next_update < now:
+    """The source's last good CRL, when it is current now and verifies with ``issuer``."""
+    if (
+        source.crl_sha256 is None
+        or source.next_update is None
+        or source.next_update < now
+        or (source.this_update is not None and source.this_update > now)
+    ):
         return None
 
     def load() -> bytes | None:
@@ -457,10 +465,20 @@ def _stored_crl(
             select(RevocationSource.crl_der).where(RevocationSource.id == source.id)
         )
 
-    crl = _CRLS.get(source.crl_sha256, load)
-    if crl is None or check_crl(crl, issuer, now):
-        return None
-    return crl
+    return _CRLS.get(source.crl_sha256, issuer, load)
+
+
+def _crl_sources(session: Session, party_id: int, urls: list[str]) -> dict[str, RevocationSource]:
+    return {
+        row.url: row
+        for row in session.scalars(
+            select(RevocationSource).where(
+                RevocationSource.party_id == party_id,
+                RevocationSource.kind == "crl",
+                RevocationSource.url.in_(urls),
+            )
+        )
+    }
 
 
 def _entry_for(
@@ -471,7 +489,7 @@ def _entry_for(
     issuer: Certificate,
     at: dt.datetime,
 ) -> dict[str, Any]:
-    urls = [url for url in certificate.summary.crl_urls if _http(url)]
+    urls = [url for url in certificate.summary.crl_urls if _http(url) and len(url) <= 1000]
     base: dict[str, Any] = {"certificate": certificate.fingerprint, "subject": certificate.subject}
     if not urls:
         return {
@@ -480,28 +498,10 @@ def _entry_for(
             "reason": "the certificate names no http CRL distribution point",
         }
     now = ctx.clock.now()
-    sources = {
-        row.url: row
-        for row in session.scalars(
-            select(RevocationSource).where(
-                RevocationSource.party_id == party_id,
-                RevocationSource.kind == "crl",
-                RevocationSource.url.in_(urls),
-            )
-        )
-    }
+    sources = _crl_sources(session, party_id, urls)
     if len(sources) < len(urls):
-        register_sources(session, ctx, party_id, [(certificate, issuer)], kinds=("crl",))
-        sources = {
-            row.url: row
-            for row in session.scalars(
-                select(RevocationSource).where(
-                    RevocationSource.party_id == party_id,
-                    RevocationSource.kind == "crl",
-                    RevocationSource.url.in_(urls),
-                )
-            )
-        }
+        added = register_sources(session, ctx, party_id, [(certificate, issuer)], kinds=("crl",))
+        sources.update({row.url: row for row in added})
     reasons = []
     for url in urls:
         source = sources[url]

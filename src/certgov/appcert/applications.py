@@ -23,7 +23,6 @@ from certgov.appcert.base import (
     COMPLAINT_PROCESS,
     app_operator,
     require,
-    role_of,
     rules_on,
     today,
 )
@@ -277,7 +276,7 @@ def _history_line(
             kind=kind,
             actor_kind=actor.kind.value,
             actor_name=actor.name,
-            actor_role=role_of(actor),
+            actor_role=actor.recorded_role,
             details=details,
         )
     )

@@ -17,7 +17,6 @@ from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.registry.models import Party, PartyKind
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.workflow.definition import SYSTEM_ROLE
 
 APPLICATION_PROCESS = "app-certification"
 COMPLAINT_PROCESS = "app-decision-complaint"
@@ -42,10 +41,6 @@ def rules_of(ctx: Context, case: Case) -> RuleSet:
         if rule_set is not None and rule_set.regime is Regime.APP:
             return rule_set
     raise NotFound(f"case {case.id} was judged under {case.rule_set_ids}, which are not loaded")
-
-
-def role_of(actor: Actor) -> str:
-    return SYSTEM_ROLE if actor.kind is ActorKind.SYSTEM else actor.role.value
 
 
 def is_system(actor: Actor) -> bool:

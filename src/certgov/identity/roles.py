@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from certgov.registry.jurisdictions import NATIONAL, covers
+from certgov.workflow.definition import SYSTEM_ROLE
 
 
 class Role(StrEnum):
@@ -62,6 +63,11 @@ class Actor:
     party_id: int | None = None
     user_id: int | None = None
     token_id: int | None = None
+
+    @property
+    def recorded_role(self) -> str:
+        """The role written into histories: ``system`` for the system itself."""
+        return SYSTEM_ROLE if self.kind is ActorKind.SYSTEM else self.role.value
 
     @property
     def is_official(self) -> bool:

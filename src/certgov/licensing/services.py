@@ -25,7 +25,7 @@ from certgov.ecs import Evaluation, evaluate, parse_application
 from certgov.ecs.citation import cite
 from certgov.ecs.review import check_judgement, with_reviews
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Prohibited
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, ActorKind, Role
+from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
 from certgov.licensing.models import (
     Licence,
     LicenceEvent,
@@ -33,12 +33,11 @@ from certgov.licensing.models import (
     RegistrationChange,
 )
 from certgov.registry.models import Party
-from certgov.registry.services import check_party_scope, get_ca
+from certgov.registry.services import check_party_scope, get_ca, require_national
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.supervision.services import Problem, raise_finding
 from certgov.workflow.clocks import date_after, date_before
-from certgov.workflow.definition import SYSTEM_ROLE
 
 PROCESS = "ca-licence-application"
 RENEWAL_PROCESS = "ca-licence-renewal"
@@ -52,21 +51,6 @@ def _today(ctx: Context) -> dt.date:
 
 def _ecs_rules(session: Session, ctx: Context, day: dt.date) -> RuleSet:
     return in_force(session, ctx.rule_sets, Regime.ECS, day)
-
-
-def _actor_role(actor: Actor) -> str:
-    return SYSTEM_ROLE if actor.kind is ActorKind.SYSTEM else actor.role.value
-
-
-def _require_national(actor: Actor, what: str) -> None:
-    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
-        return
-    if actor.role is Role.PROVINCIAL_REGULATOR:
-        raise Forbidden(
-            f"{what} is decided by the national regulator (MIIT), not by a provincial "
-            f"regulator ({actor.jurisdiction})"
-        )
-    raise Forbidden(f"a {actor.role} may not {what}")
 
 
 # --- Applications (ECS-2.1, ECS-2.2) -------------------------------------------------------------
@@ -255,7 +239,7 @@ def _licence_event(
             to_status=licence.status,
             valid_until=licence.valid_until,
             actor_name=actor.name,
-            actor_role=_actor_role(actor),
+            actor_role=actor.recorded_role,
             case_id=case_id,
             reason=reason,
             details=details or {},
@@ -441,7 +425,7 @@ def change_status(
         raise InvalidInput(
             f"unknown licence action {action!r}", hint=f"one of {', '.join(STATUS_ACTIONS)}"
         )
-    _require_national(actor, f"{action} a licence")
+    require_national(actor, f"{action} a licence")
     licence = get_licence(session, number)
     sources, target, kind = spec
     _check_version(licence, expected_version)

@@ -34,14 +34,12 @@ from certgov.recognition.models import (
     RecognitionStatus,
 )
 from certgov.recognition.review import technical_review
-from certgov.recognition.trusted_lists import require_national
 from certgov.registry.jurisdictions import NATIONAL
 from certgov.registry.models import Party, PartyKind
-from certgov.registry.services import NewParty, create_party, get_ca
+from certgov.registry.services import NewParty, create_party, get_ca, require_national
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.workflow.clocks import date_after
-from certgov.workflow.definition import SYSTEM_ROLE
 
 PROCESS = "ca-recognition"
 #: Most foreign CA certificates one application may carry.
@@ -54,10 +52,6 @@ REVIEW_STATES = frozenset({"technical_review"})
 
 def _today(ctx: Context) -> dt.date:
     return china_date(ctx.clock.now())
-
-
-def _actor_role(actor: Actor) -> str:
-    return SYSTEM_ROLE if actor.kind is ActorKind.SYSTEM else actor.role.value
 
 
 def _items(value: object, path: str) -> list[str]:
@@ -389,7 +383,7 @@ def _event(
             from_status=from_status,
             to_status=recognition.status,
             actor_name=actor.name,
-            actor_role=_actor_role(actor),
+            actor_role=actor.recorded_role,
             case_id=case_id,
             reason=reason,
             details=details or {},

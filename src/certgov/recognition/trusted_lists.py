@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certgov.context import Context
-from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.identity.roles import Actor
 from certgov.recognition.models import (
     ImportedServiceCertificate,
     ImportedTrustList,
@@ -29,6 +29,7 @@ from certgov.recognition.models import (
     PinnedSignerCertificate,
     TrustListScheme,
 )
+from certgov.registry.services import require_national
 from certgov.trustlist import (
     TrustListError,
     TrustListSignatureError,
@@ -46,18 +47,6 @@ _CODE_RE = re.compile(r"[A-Z]{2}(_[A-Z0-9]{1,8})?")
 DEFAULT_GOOD_STATUSES = frozenset(
     {"granted", "recognisedatnationallevel", "undersupervision", "accredited", "setbynationallaw"}
 )
-
-
-def require_national(actor: Actor, what: str) -> None:
-    """Foreign schemes and recognitions are national matters (ESL Art. 26: MIIT)."""
-    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
-        return
-    if actor.role is Role.PROVINCIAL_REGULATOR:
-        raise Forbidden(
-            f"to {what} is for the national regulator (MIIT), not a provincial regulator "
-            f"({actor.jurisdiction})"
-        )
-    raise Forbidden(f"a {actor.role} may not {what}")
 
 
 def scheme_code(code: str) -> str:

@@ -137,3 +137,16 @@ def check_party_scope(actor: Actor, party: Party, what: str) -> None:
             return
         raise Forbidden(f"you may {what} only for your own organisation")
     raise Forbidden(f"a {actor.role} may not {what}")
+
+
+def require_national(actor: Actor, what: str) -> None:
+    """Only the national regulator (MIIT) may do ``what`` (licences, foreign schemes and
+    recognitions are national matters); the refusal says why (SYS-6)."""
+    if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
+        return
+    if actor.role is Role.PROVINCIAL_REGULATOR:
+        raise Forbidden(
+            f"to {what} is for the national regulator (MIIT), not a provincial regulator "
+            f"({actor.jurisdiction})"
+        )
+    raise Forbidden(f"a {actor.role} may not {what}")

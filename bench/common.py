@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -49,3 +55,37 @@ def percentiles(samples: list[float]) -> dict[str, float]:
         "p99_ms": round(q[98] * 1e3, 4),
         "max_ms": round(ordered[-1] * 1e3, 4),
     }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served(url: str, data_dir: Path) -> Iterator[str]:
+    """A real `certgov serve` process (its in-process worker off) on ``url``'s database; its
+    base URL once /healthz answers; stopped afterwards."""
+    port = free_port()
+    env = dict(os.environ, CERTGOV_DATABASE_URL=url, CERTGOV_DATA_DIR=str(data_dir))
+    command = [sys.executable, "-m", "certgov.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--worker-interval", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -20,17 +20,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-from common import fresh_database, percentiles
+from common import fresh_database, percentiles, served
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -336,33 +334,9 @@ def verify_load(
             submit_filing(session, ctx, actor, _pem(root, sub))
             _licence(session, actor.party_id or 0)
         ctx.sessions.kw["bind"].dispose()
-        port = _free_port()
-        env = dict(os.environ, CERTGOV_DATABASE_URL=url, CERTGOV_DATA_DIR=str(tmp))
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "certgov.cli",
-                "serve",
-                "--port",
-                str(port),
-                "--worker-interval",
-                "0",
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
         body = _pem(leaf, sub)
         headers = {"content-type": "application/x-pem-file"}
-        try:
-            for _ in range(200):
-                try:
-                    if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        with served(url, tmp) as base:
             first = httpx.post(base + "/api/v1/verify", content=body, headers=headers, timeout=30)
             assert first.status_code == 200 and first.json()["valid"], first.text
             latencies: list[float] = []
@@ -381,9 +355,6 @@ def verify_load(
                 return time.perf_counter() - begin
 
             seconds = asyncio.run(main())
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     done = len(latencies)
     return {
         "filed_certificates": filed + 2,
@@ -428,15 +399,6 @@ def _licence(session: Any, party_id: int) -> None:
             details={},
         )
     )
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def run(

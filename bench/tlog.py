@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
 import random
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
-from common import fresh_database, percentiles
+from common import fresh_database, percentiles, served
 
 from certgov.clock import FixedClock
 from certgov.context import build_context
@@ -56,40 +52,9 @@ def _entry(i: int) -> bytes:
     return head + b"x" * (ENTRY_SIZE - len(head) - 2) + b'"}'
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _serve_tiles(url: str, data_dir: Path, paths: list[str]) -> dict[str, Any]:
     """GET every path from a `certgov serve` process with 8 concurrent client connections."""
-    port = _free_port()
-    env = dict(os.environ, CERTGOV_DATABASE_URL=url, CERTGOV_DATA_DIR=str(data_dir))
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "certgov.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--worker-interval",
-            "0",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with served(url, data_dir) as base:
         latencies: list[float] = []
 
         async def client(chunk: list[str]) -> None:
@@ -106,9 +71,6 @@ def _serve_tiles(url: str, data_dir: Path, paths: list[str]) -> dict[str, Any]:
             return time.perf_counter() - started
 
         seconds = asyncio.run(main())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     return {
         "requests": len(paths),
         "requests_per_second": round(len(paths) / seconds),

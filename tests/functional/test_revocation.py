@@ -235,10 +235,17 @@ def test_ecs_3_5_unreachable_unparsable_and_wrongly_signed_crls(
     found = _findings(client, world)
     assert set(found) == {code}, found
     assert found[code]["severity"] == "high"
-    provincial = client.get("/api/v1/findings", headers=world.headers("provincial_regulator"))
     ca = client.get("/api/v1/findings", headers=world.headers("ca_operator")).json()
     assert any(f["code"] == code for f in ca)
-    assert provincial.status_code == 200
+    # In the CA's jurisdiction: its provincial regulator sees it, another province's does not.
+    party = client.get(
+        f"/api/v1/parties/{world.actors['ca_operator'].party_id}",
+        headers=world.headers("national_regulator"),
+    ).json()
+    assert found[code]["jurisdiction"] == party["home_province"]
+    provincial = client.get("/api/v1/findings", headers=world.headers("provincial_regulator"))
+    sees = any(f["code"] == code for f in provincial.json())
+    assert sees is (world.actors["provincial_regulator"].jurisdiction == party["home_province"])
 
 
 def test_ecs_3_5_ocsp_responder_probed(

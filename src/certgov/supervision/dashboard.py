@@ -114,22 +114,22 @@ def dashboard(
             deadlines[party_id]["overdue"] += 1
         elif due_at <= soon:
             deadlines[party_id]["due_soon"] += 1
-    processes = _grouped(
-        session,
-        select(Case.subject_party_id, Case.process_id, func.count(Case.id))
+    # Incidents and operational changes, open and in all, in one grouped query.
+    reports: dict[int, dict[str, int]] = defaultdict(dict)
+    for party_id, process_id, closed, count in session.execute(
+        select(Case.subject_party_id, Case.process_id, Case.closed, func.count(Case.id))
         .where(
             Case.subject_party_id.in_(ids),
             Case.process_id.in_([INCIDENT_PROCESS, OPERATIONAL_CHANGE_PROCESS]),
-            Case.closed.is_(False),
         )
-        .group_by(Case.subject_party_id, Case.process_id),
-    )
-    incidents_total = _grouped(
-        session,
-        select(Case.subject_party_id, Case.process_id, func.count(Case.id))
-        .where(Case.subject_party_id.in_(ids), Case.process_id == INCIDENT_PROCESS)
-        .group_by(Case.subject_party_id, Case.process_id),
-    )
+        .group_by(Case.subject_party_id, Case.process_id, Case.closed)
+    ):
+        if party_id is None:
+            continue
+        counts = reports[party_id]
+        counts[process_id] = counts.get(process_id, 0) + count
+        if not closed:
+            counts[f"{process_id}:open"] = counts.get(f"{process_id}:open", 0) + count
     revocation = _grouped(
         session,
         select(RevocationSource.party_id, RevocationSource.status, func.count(RevocationSource.id))
@@ -183,10 +183,12 @@ def dashboard(
                 },
                 "deadlines": dict(deadlines[party.id]),
                 "incidents": {
-                    "open": processes[party.id].get(INCIDENT_PROCESS, 0),
-                    "total": incidents_total[party.id].get(INCIDENT_PROCESS, 0),
+                    "open": reports[party.id].get(f"{INCIDENT_PROCESS}:open", 0),
+                    "total": reports[party.id].get(INCIDENT_PROCESS, 0),
                 },
-                "operational_changes_open": processes[party.id].get(OPERATIONAL_CHANGE_PROCESS, 0),
+                "operational_changes_open": reports[party.id].get(
+                    f"{OPERATIONAL_CHANGE_PROCESS}:open", 0
+                ),
                 "statistics": {
                     "period_start": report.period_start.isoformat(),
                     "certificates_issued": report.certificates_issued,

@@ -25,7 +25,7 @@ from certgov.registry.models import Party
 from certgov.registry.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import DurationUnit, Regime, RuleSet
-from certgov.supervision.models import OperatingReport
+from certgov.supervision.models import Finding, FindingStatus, OperatingReport
 from certgov.supervision.services import Problem, close_finding, raise_finding
 from certgov.workflow.clocks import date_after
 
@@ -275,9 +275,19 @@ def sweep_statistics(session: Session, ctx: Context) -> StatisticsReport:
             Licence.status == LicenceStatus.VALID, Licence.valid_from <= previous.end
         )
     ).all()
+    missing = [party_id for party_id in licensed if party_id not in filed]
+    # Already open: nothing to raise (a run costs what the new problems cost).
+    already = set(
+        session.scalars(
+            select(Finding.dedup_key).where(
+                Finding.dedup_key.in_([_overdue_key(p, previous.start) for p in missing]),
+                Finding.status == FindingStatus.OPEN,
+            )
+        )
+    )
     citation = cite(rule_set, "operating_statistics_due")
-    for party_id in licensed:
-        if party_id in filed:
+    for party_id in missing:
+        if _overdue_key(party_id, previous.start) in already:
             continue
         party = session.get(Party, party_id)
         assert party is not None

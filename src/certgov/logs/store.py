@@ -86,6 +86,8 @@ class Sequenced:
     size: int
     root_hash: bytes
     checkpoint: str
+    #: Inclusion proofs of the caller's own entries in the new tree, when asked for.
+    proofs: tuple[InclusionProof, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -316,11 +318,15 @@ class LogStore:
         entries: Sequence[bytes] = (),
         *,
         max_queued: int = DEFAULT_BATCH,
+        prove: bool = False,
     ) -> Sequenced:
         """Sequence up to ``max_queued`` queued entries, then ``entries``, in this transaction.
 
         Must run in a writing unit of work; the indices are final when it commits. Returns the
-        new size and signed checkpoint (unchanged when there was nothing to sequence).
+        new size and signed checkpoint (unchanged when there was nothing to sequence), and with
+        ``prove`` the inclusion proof of each of ``entries`` in the new tree: computed from
+        this transaction's own tiles, never through the process's caches, which hold only
+        what has committed.
         """
         self._check_entries(name, entries)
         log = self._lock(session, self.ensure(session, name, now))
@@ -398,9 +404,16 @@ class LogStore:
         session.add(TLogCheckpoint(log_id=log.id, size=new_size, note=note, created_at=now))
         session.flush()
         session.expire(log)
-        return Sequenced(
-            name, old_size + len(queued), len(entries), len(queued), new_size, root, note
-        )
+        first = old_size + len(queued)
+        proofs: tuple[InclusionProof, ...] = ()
+        if prove:
+            indices = range(first, new_size)
+            paths = merkle.inclusion_proofs(indices, new_size, reader)
+            proofs = tuple(
+                InclusionProof(name, index, new_size, leaf_hashes[index - old_size], path, root)
+                for index, path in zip(indices, paths, strict=True)
+            )
+        return Sequenced(name, first, len(entries), len(queued), new_size, root, note, proofs)
 
     # -- reading ----------------------------------------------------------------------------
 

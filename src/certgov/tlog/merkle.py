@@ -235,6 +235,24 @@ def inclusion_proof(index: int, size: int, reader: HashReader) -> list[bytes]:
     return [_subtree_root(start, end, reader) for start, end in _inclusion_ranges(index, size)]
 
 
+def inclusion_proofs(indices: Iterable[int], size: int, reader: HashReader) -> list[list[bytes]]:
+    """PATH(index, D[size]) for each of ``indices``: neighbouring leaves share most of their
+    proof nodes, so each subtree root is computed once for the whole batch (a batch of
+    consecutive leaves costs about two reads per leaf instead of 2*log2(size))."""
+    roots: dict[tuple[int, int], bytes] = {}
+    proofs = []
+    for index in indices:
+        _check_index(index, size)
+        proof = []
+        for span in _inclusion_ranges(index, size):
+            node = roots.get(span)
+            if node is None:
+                node = roots[span] = _subtree_root(span[0], span[1], reader)
+            proof.append(node)
+        proofs.append(proof)
+    return proofs
+
+
 def consistency_proof(old_size: int, new_size: int, reader: HashReader) -> list[bytes]:
     """PROOF(old_size, D[new_size]) of RFC 9162 §2.1.4.1, from at most 2*log2(size) reads.
 

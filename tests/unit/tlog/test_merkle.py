@@ -32,6 +32,7 @@ from certgov.tlog.merkle import (
     MemoryHashReader,
     consistency_proof,
     inclusion_proof,
+    inclusion_proofs,
     leaf_hash,
     node_hash,
     root_at,
@@ -299,6 +300,23 @@ def test_inclusion_proofs_equal_naive_path_and_verify(case: tuple[int, int]) -> 
     root = naive_mth(ENTRIES[:size])
     verify_inclusion(leaf_hash(ENTRIES[index]), index, size, proof, root)
     assert root_from_inclusion_proof(leaf_hash(ENTRIES[index]), index, size, proof) == root
+
+
+@PROPERTY
+@given(size_and_index(), st.integers(min_value=1, max_value=40))
+def test_batched_inclusion_proofs_equal_single_ones(case: tuple[int, int], count: int) -> None:
+    """The batch a filing's receipt uses gives each leaf the same PATH as one at a time."""
+    size, first = case
+    indices = list(range(first, min(size, first + count)))
+    reader = big_reader()
+    assert inclusion_proofs(indices, size, reader) == [
+        inclusion_proof(index, size, reader) for index in indices
+    ]
+
+
+def test_batched_inclusion_proofs_refuse_an_index_outside_the_tree() -> None:
+    with pytest.raises(IndexOutOfRangeError):
+        inclusion_proofs([0, 5], 5, big_reader())
 
 
 @PROPERTY

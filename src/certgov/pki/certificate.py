@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -190,10 +191,10 @@ class Certificate:
             try:
                 serial = certificate.serial_number
                 parts = _der.tbs_parts(certificate.tbs_certificate_bytes)
-                subject_key = name_key(certificate.subject)
-                issuer_key = name_key(certificate.issuer)
+                subject, subject_key = _NAMES.facts(parts.subject, lambda: certificate.subject)
+                issuer, issuer_key = _NAMES.facts(parts.issuer, lambda: certificate.issuer)
                 summary, constraints = _summarise(
-                    certificate, der, parts, serial, subject_key == issuer_key
+                    certificate, der, parts, serial, (subject, issuer), subject_key == issuer_key
                 )
             except PARSE_ERRORS as exc:
                 raise NotACertificateError(
@@ -228,6 +229,38 @@ class Certificate:
 
     def __repr__(self) -> str:
         return f"Certificate({self.describe()})"
+
+
+class _NameCache:
+    """The RFC 4514 string and comparison key of names by their DER, a few thousand per
+    process: the certificates of a filing or a chain share their issuers, so each name is
+    decoded once. A plain dict (its operations are atomic), emptied when full. A name whose
+    decoding warns is not kept, so every certificate carrying it reports the warning."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: dict[bytes, tuple[str, NameKey]] = {}
+
+    def facts(self, der: bytes, name: Callable[[], x509.Name]) -> tuple[str, NameKey]:
+        found = self._items.get(der)
+        if found is None:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                value = name()
+                found = (value.rfc4514_string(), name_key(value))
+            for warning in caught:
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+            if caught:
+                return found
+            if len(self._items) >= self._size:
+                self._items.clear()
+            self._items[der] = found
+        return found
+
+
+_NAMES = _NameCache()
 
 
 def _key_facts(
@@ -307,6 +340,7 @@ def _summarise(
     der: bytes,
     parts: _der.TbsParts,
     serial: int,
+    names: tuple[str, str],
     self_issued: bool,
 ) -> tuple[CertificateSummary, x509.NameConstraints | None]:
     key_algorithm, key_size, curve = _key_facts(certificate, parts.spki)
@@ -348,8 +382,8 @@ def _summarise(
                     ca_issuer_urls += uris
     summary = CertificateSummary(
         version=certificate.version.value + 1,
-        subject=certificate.subject.rfc4514_string(),
-        issuer=certificate.issuer.rfc4514_string(),
+        subject=names[0],
+        issuer=names[1],
         subject_der=parts.subject,
         issuer_der=parts.issuer,
         serial=serial,

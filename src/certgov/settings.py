@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     revocation_max_bytes: int = 20 * 1024 * 1024
     revocation_check_interval_seconds: int = 3600
     revocation_batch: int = 50
+    #: Relying-party verification (SYS-5): how long a usable OCSP answer without nextUpdate
+    #: is reused by a server process (one with nextUpdate is reused until then).
+    revocation_ocsp_cache_seconds: int = 300
     #: Complaints (ECS-5.1): anonymous submissions per client address allowed in the window,
     #: counted in each server process's memory (N processes allow N times as many); and the
     #: evidence files one complaint may carry, each at most this size.

@@ -4,6 +4,7 @@ OCSP servers on 127.0.0.1 (a thread of this test process), on a real database.""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+from cryptography.x509.oid import ExtendedKeyUsageOID
 from fastapi.testclient import TestClient
 
 from certgov.filings import revocation
@@ -34,11 +36,13 @@ HOUR = dt.timedelta(hours=1)
 
 
 class RevocationServer:
-    """CRLs by path (GET) and an OCSP responder (POST /ocsp) on 127.0.0.1."""
+    """CRLs by path (GET) and OCSP responders (POST /ocsp, or another path of
+    ``responders``) on 127.0.0.1."""
 
     def __init__(self) -> None:
         self.crls: dict[str, bytes] = {}
         self.ocsp: Callable[[bytes], bytes] | None = None
+        self.responders: dict[str, Callable[[bytes], bytes]] = {}
         self.requests: list[str] = []
         server = self
 
@@ -64,10 +68,12 @@ class RevocationServer:
             def do_POST(self) -> None:
                 server.requests.append(f"POST {self.path}")
                 request = self.rfile.read(int(self.headers.get("content-length", "0")))
-                if self.path != "/ocsp" or server.ocsp is None:
+                responder = server.ocsp if self.path == "/ocsp" else None
+                responder = server.responders.get(self.path, responder)
+                if responder is None:
                     self._send(404, b"not found", "text/plain")
                 else:
-                    self._send(200, server.ocsp(request), "application/ocsp-response")
+                    self._send(200, responder(request), "application/ocsp-response")
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -281,7 +287,7 @@ def test_ecs_3_5_ocsp_responder_probed(
     _sweep(world)
     revoked_finding = _findings(client, world)["filed-ca-certificate-revoked"]
     assert revoked_finding["details"]["certificate"] == pki.sub.cert.fingerprint
-    assert revoked_finding["details"]["reason"] == "key_compromise"
+    assert revoked_finding["details"]["reason"] == "keyCompromise"
 
     server.ocsp = lambda _request: b"\x30\x03\x0a\x01\x03"  # tryLater
     _sweep(world)
@@ -345,3 +351,266 @@ def test_sys_5_verification_checks_revocation_with_the_issuers_crl(
     lost = client.post("/api/v1/verify", content=presented, headers=PEM).json()
     assert lost["valid"] is False and lost["status"] == "indeterminate"
     assert any("revocation status" in r and "404" in r for r in lost["reasons"]), lost
+
+
+# -- SYS-5: OCSP in verification ------------------------------------------------------------
+
+
+def _leaf_named(pki: Pki, url: str, *, crl: str | None = None, slot: int) -> Issued:
+    """A leaf of ``pki.sub`` naming the OCSP responder ``url`` (and the CRL ``crl``)."""
+    extensions: list[tuple[x509.ExtensionType, bool]] = [(aia(url, f"{url}/sub.crt"), False)]
+    if crl is not None:
+        extensions.append((crl_distribution_points(crl), False))
+    return issue("ocsp leaf", make_key("p256", slot), pki.sub, ca=False, extensions=extensions)
+
+
+def _leaf_responder(
+    world: Any,
+    pki: Pki,
+    leaf: Issued,
+    *,
+    status: ocsp.OCSPCertStatus = ocsp.OCSPCertStatus.GOOD,
+    signer: Issued | None = None,
+    embed: bool = False,
+    lifetime: dt.timedelta | None = DAY,
+    revoked_at: dt.datetime | None = None,
+    served: list[bytes] | None = None,
+) -> Callable[[bytes], bytes]:
+    """The sub-CA's responder for ``leaf``: thisUpdate an hour before the test clock's now,
+    nextUpdate ``lifetime`` after it (none when None); each response is added to ``served``."""
+
+    def answer(request_der: bytes) -> bytes:
+        request = ocsp.load_der_ocsp_request(request_der)
+        assert request.serial_number == leaf.cert.summary.serial
+        now = world.ctx.clock.now()
+        revoking = status is ocsp.OCSPCertStatus.REVOKED
+        builder = ocsp.OCSPResponseBuilder().add_response(
+            cert=leaf.cert.x509,
+            issuer=pki.sub.cert.x509,
+            algorithm=hashes.SHA1(),
+            cert_status=status,
+            this_update=now - HOUR,
+            next_update=now + lifetime if lifetime is not None else None,
+            revocation_time=revoked_at if revoking else None,
+            revocation_reason=x509.ReasonFlags.key_compromise if revoking else None,
+        )
+        by = signer or pki.sub
+        builder = builder.responder_id(ocsp.OCSPResponderEncoding.HASH, by.cert.x509)
+        if embed:
+            builder = builder.certificates([by.cert.x509])
+        der = builder.sign(by.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)  # type: ignore[arg-type]
+        if served is not None:
+            served.append(der)
+        return der
+
+    return answer
+
+
+def _ocsp_world(client: TestClient, world: Any, server: RevocationServer, slot: int) -> Pki:
+    """A licensed CA with root → sub filed; the root's CRL (which answers for the sub) served."""
+    pki = Pki(server, slot=slot)
+    grant_licence(client, world)
+    server.crls["/root.crl"] = make_crl(pki.root, next_update=NOW + 90 * DAY)
+    _file(client, world, pki)
+    return pki
+
+
+def _verify(client: TestClient, pki: Pki, leaf: Issued, at: dt.datetime | None = None) -> Any:
+    params = {"at": at.isoformat()} if at is not None else {}
+    response = client.post(
+        "/api/v1/verify", params=params, content=pki.pem(leaf, pki.sub), headers=PEM
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_sys_5_a_leaf_naming_only_an_ocsp_responder_is_checked_there_and_the_answer_kept(
+    client: TestClient, world: Any, server: RevocationServer
+) -> None:
+    """SYS-5: a leaf without a CRL distribution point is checked with its OCSP responder: the
+    entry says so, with the evidence (responder, its key hash, producedAt, thisUpdate,
+    nextUpdate, the response's SHA-256); the answer is kept until its nextUpdate, so a second
+    verification does not ask again, one after it does; the responder is registered as a
+    source of the CA, which the worker then monitors (ECS-3.5)."""
+    pki = _ocsp_world(client, world, server, slot=80)
+    url = f"{server.base}/sub-ocsp"
+    leaf = _leaf_named(pki, url, slot=83)
+    served: list[bytes] = []
+    server.responders["/sub-ocsp"] = _leaf_responder(world, pki, leaf, served=served)
+
+    body = _verify(client, pki, leaf)
+    assert body["status"] == "valid", body["reasons"]
+    assert body["revocation"]["checked"] is True
+    assert body["revocation"]["method"] == ["crl", "ocsp"]
+    entry, sub_entry = body["revocation"]["certificates"]
+    assert sub_entry["method"] == "crl" and sub_entry["status"] == "good"
+    assert entry["status"] == "good" and entry["method"] == "ocsp" and entry["source"] == url
+    assert entry["responder"] == pki.sub.cert.subject
+    assert entry["response_sha256"] == hashlib.sha256(served[0]).hexdigest()
+    response = ocsp.load_der_ocsp_response(served[0])
+    assert entry["responder_key_hash"] == response.responder_key_hash.hex()
+    assert entry["produced_at"] == response.produced_at_utc.isoformat()
+    assert entry["this_update"] == (NOW - HOUR).isoformat()
+    assert entry["next_update"] == (NOW + DAY).isoformat()
+    assert "revoked_at" not in entry and "crl_unavailable" not in entry
+
+    again = _verify(client, pki, leaf)
+    assert again["status"] == "valid" and server.requests.count("POST /sub-ocsp") == 1
+    assert again["revocation"]["certificates"][0]["response_sha256"] == entry["response_sha256"]
+
+    world.ctx.clock.advance(DAY + dt.timedelta(seconds=1))  # past the answer's nextUpdate
+    later = _verify(client, pki, leaf)
+    assert later["status"] == "valid" and server.requests.count("POST /sub-ocsp") == 2
+
+    party = world.actors["ca_operator"].party_id
+    services = client.get(
+        f"/api/v1/cas/{party}/revocation-services", headers=world.headers("national_regulator")
+    ).json()
+    registered = [row for row in services if row["url"] == url]
+    assert [row["kind"] for row in registered] == ["ocsp"]
+    assert registered[0]["certificate"] == leaf.cert.fingerprint
+    _sweep(world)
+    assert server.requests.count("POST /sub-ocsp") == 3
+    services = client.get(
+        f"/api/v1/cas/{party}/revocation-services", headers=world.headers("national_regulator")
+    ).json()
+    assert next(row for row in services if row["url"] == url)["status"] == "ok"
+
+
+def test_sys_5_an_answer_without_next_update_is_kept_for_the_set_period(
+    client: TestClient, world: Any, server: RevocationServer
+) -> None:
+    """SYS-5: an OCSP answer without nextUpdate is reused for
+    ``revocation_ocsp_cache_seconds``, then asked for again."""
+    pki = _ocsp_world(client, world, server, slot=84)
+    leaf = _leaf_named(pki, f"{server.base}/sub-ocsp", slot=87)
+    server.responders["/sub-ocsp"] = _leaf_responder(world, pki, leaf, lifetime=None)
+    first = _verify(client, pki, leaf)
+    assert first["status"] == "valid", first["reasons"]
+    assert first["revocation"]["certificates"][0]["next_update"] is None
+    period = dt.timedelta(seconds=world.ctx.settings.revocation_ocsp_cache_seconds)
+    world.ctx.clock.advance(period)
+    assert _verify(client, pki, leaf)["status"] == "valid"
+    assert server.requests.count("POST /sub-ocsp") == 1
+    world.ctx.clock.advance(dt.timedelta(seconds=1))
+    assert _verify(client, pki, leaf)["status"] == "valid"
+    assert server.requests.count("POST /sub-ocsp") == 2
+
+
+def test_sys_5_a_leaf_the_responder_says_is_revoked(
+    client: TestClient, world: Any, server: RevocationServer
+) -> None:
+    """SYS-5: revoked before the time asked about: invalid, with the reason and the
+    responder; asked about a time before the revocation: valid, with a note."""
+    pki = _ocsp_world(client, world, server, slot=88)
+    url = f"{server.base}/sub-ocsp"
+    leaf = _leaf_named(pki, url, slot=91)
+    world.ctx.clock.advance(DAY)  # the licence was granted at NOW
+    revoked_at = world.ctx.clock.now() - 2 * HOUR
+    server.responders["/sub-ocsp"] = _leaf_responder(
+        world, pki, leaf, status=ocsp.OCSPCertStatus.REVOKED, revoked_at=revoked_at
+    )
+    now = _verify(client, pki, leaf)
+    assert now["valid"] is False and now["status"] == "invalid"
+    reason = next(r for r in now["reasons"] if "was revoked" in r)
+    assert "keyCompromise" in reason and f"OCSP {url}" in reason, reason
+    entry = now["revocation"]["certificates"][0]
+    assert entry["status"] == "revoked" and entry["method"] == "ocsp"
+    assert entry["revoked_at"] == revoked_at.isoformat() and entry["reason"] == "keyCompromise"
+
+    then = _verify(client, pki, leaf, at=revoked_at - HOUR)
+    assert then["valid"] is True, then["reasons"]
+    entry = then["revocation"]["certificates"][0]
+    assert entry["status"] == "good" and entry["note"] == "revoked after the time asked about"
+    assert entry["revoked_at"] == revoked_at.isoformat()
+    assert server.requests.count("POST /sub-ocsp") == 1  # the revoked answer was kept too
+
+
+@pytest.mark.parametrize("case", ["down", "stranger", "undelegated", "unknown"])
+def test_sys_5_no_usable_ocsp_answer_is_indeterminate(
+    client: TestClient, world: Any, server: RevocationServer, case: str
+) -> None:
+    """SYS-5: a responder that does not answer, an answer not signed by the issuer nor by a
+    responder it authorised, or an 'unknown' answer, for a leaf without a CRL: the status is
+    unknown and the verification indeterminate, with both reasons."""
+    pki = _ocsp_world(client, world, server, slot=92)
+    url = f"{server.base}/sub-ocsp"
+    if case == "down":
+        gone = RevocationServer()
+        gone.close()
+        url = f"{gone.base}/ocsp"
+    leaf = _leaf_named(pki, url, slot=95)
+    if case == "stranger":
+        stranger = issue("someone else", make_key("p256", 96))
+        responder = _leaf_responder(world, pki, leaf, signer=stranger)
+    elif case == "undelegated":
+        plain = issue("not a responder", make_key("p256", 97), pki.sub, ca=False)
+        responder = _leaf_responder(world, pki, leaf, signer=plain, embed=True)
+    elif case == "unknown":
+        responder = _leaf_responder(world, pki, leaf, status=ocsp.OCSPCertStatus.UNKNOWN)
+    if case != "down":
+        server.responders["/sub-ocsp"] = responder
+    body = _verify(client, pki, leaf)
+    assert body["valid"] is False and body["status"] == "indeterminate"
+    entry = body["revocation"]["certificates"][0]
+    assert entry["status"] == "unknown" and "method" not in entry
+    assert "names no http CRL distribution point" in entry["reason"]
+    expected = {
+        "down": "did not answer",
+        "stranger": "does not verify",
+        "undelegated": "did not authorise",
+        "unknown": "says unknown",
+    }[case]
+    assert expected in entry["reason"] and url in entry["reason"], entry["reason"]
+    assert any("revocation status" in r and expected in r for r in body["reasons"])
+    assert body["revocation"]["method"] == ["crl"]  # only the sub's CRL answered
+
+
+def test_sys_5_a_delegated_responder_with_ocsp_signing_is_accepted(
+    client: TestClient, world: Any, server: RevocationServer
+) -> None:
+    """SYS-5: an answer signed by a responder certificate the sub-CA issued with
+    id-kp-OCSPSigning (RFC 6960 §4.2.2.2) is used; the evidence names that responder."""
+    pki = _ocsp_world(client, world, server, slot=98)
+    leaf = _leaf_named(pki, f"{server.base}/sub-ocsp", slot=101)
+    eku = x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING])
+    delegated = issue(
+        "sub ocsp responder", make_key("p256", 102), pki.sub, ca=False, extensions=[(eku, False)]
+    )
+    server.responders["/sub-ocsp"] = _leaf_responder(world, pki, leaf, signer=delegated, embed=True)
+    body = _verify(client, pki, leaf)
+    assert body["status"] == "valid", body["reasons"]
+    assert body["revocation"]["certificates"][0]["responder"] == delegated.cert.subject
+
+
+def test_sys_5_the_responder_answers_when_the_crl_is_down(
+    client: TestClient, world: Any, server: RevocationServer
+) -> None:
+    """SYS-5: a leaf naming a CRL and an OCSP responder: the CRL first; with the CRL
+    unreachable the responder answers, and the entry says why the CRL did not."""
+    pki = _ocsp_world(client, world, server, slot=103)
+    leaf = _leaf_named(pki, f"{server.base}/sub-ocsp", crl=f"{server.base}/sub.crl", slot=106)
+    server.responders["/sub-ocsp"] = _leaf_responder(world, pki, leaf)
+    server.crls["/sub.crl"] = make_crl(pki.sub, next_update=NOW + 7 * DAY)
+    with_crl = _verify(client, pki, leaf)
+    assert with_crl["status"] == "valid", with_crl["reasons"]
+    assert with_crl["revocation"]["certificates"][0]["method"] == "crl"
+    assert with_crl["revocation"]["method"] == ["crl"]
+    assert server.requests.count("POST /sub-ocsp") == 0
+
+    world.ctx.clock.advance(8 * DAY)  # the kept CRL is stale; the distribution point is down
+    del server.crls["/sub.crl"]
+    body = _verify(client, pki, leaf)
+    assert body["status"] == "valid", body["reasons"]
+    entry = body["revocation"]["certificates"][0]
+    assert entry["method"] == "ocsp" and entry["status"] == "good"
+    assert "404" in entry["crl_unavailable"], entry
+    assert body["revocation"]["method"] == ["crl", "ocsp"]
+    assert server.requests.count("POST /sub-ocsp") == 1
+
+    server.responders.clear()  # both down: unknown, with both reasons
+    other = _leaf_named(pki, f"{server.base}/sub-ocsp", crl=f"{server.base}/sub.crl", slot=107)
+    lost = _verify(client, pki, other)
+    assert lost["status"] == "indeterminate"
+    reason = lost["revocation"]["certificates"][0]["reason"]
+    assert "the CRL at" in reason and "the OCSP responder" in reason, reason

@@ -21,6 +21,19 @@ One finding per source (its key names the source), so a problem seen again moves
 ``last_seen``; a good check closes it. Network I/O happens outside any database transaction:
 the sources due are claimed in one transaction (``SKIP LOCKED`` on PostgreSQL, so several
 workers share the work), fetched, and each result is recorded in its own transaction.
+
+Verification (:func:`check_path`) asks, for each certificate of the verified path, its
+issuer's CRL first and the certificate's OCSP responder only when no CRL answers (none named,
+unreachable, stale, wrongly signed, out of scope). CRL first because the CRL the worker keeps
+answers without any network exchange and for every certificate of the issuer, so the usual
+request stays local; it is also kept in the database, the same evidence for every relying
+party; and asking a responder tells the CA which certificate is being relied on. OCSP covers
+the certificates that name no CRL and the CRL outages. A usable OCSP answer (good or revoked,
+issuer-signed or signed by a delegated responder with id-kp-OCSPSigning, fresh now) is kept in
+process memory until its nextUpdate, or ``revocation_ocsp_cache_seconds`` when it has none; it
+is per certificate, so it is not stored with the source. A CRL distribution point or OCSP
+responder that verification meets for the first time is registered as a source, so the worker
+monitors it from then on.
 """
 
 from __future__ import annotations
@@ -45,6 +58,7 @@ from certgov.pki import (
     Certificate,
     Crl,
     CrlScopeError,
+    OcspAnswer,
     PkiError,
     ProblemCode,
     build_request,
@@ -468,43 +482,79 @@ def _stored_crl(
     return _CRLS.get(source.crl_sha256, issuer, load)
 
 
-def _crl_sources(session: Session, party_id: int, urls: list[str]) -> dict[str, RevocationSource]:
+def _sources(
+    session: Session, party_id: int, urls: list[str]
+) -> dict[tuple[str, str], RevocationSource]:
+    """The party's known sources among ``urls``, by (kind, url)."""
     return {
-        row.url: row
+        (row.kind, row.url): row
         for row in session.scalars(
             select(RevocationSource).where(
-                RevocationSource.party_id == party_id,
-                RevocationSource.kind == "crl",
-                RevocationSource.url.in_(urls),
+                RevocationSource.party_id == party_id, RevocationSource.url.in_(urls)
             )
         )
     }
 
 
-def _entry_for(
+class _OcspCache:
+    """Usable OCSP answers (good or revoked, signature and freshness checked) by responder,
+    certificate and issuer, each until it expires (its nextUpdate, or a set period when it has
+    none): verification asks a responder once per certificate and period, not per request.
+    Bounded; the least recently used answer goes first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[str, str, str], tuple[OcspAnswer, dt.datetime]] = (
+            OrderedDict()
+        )
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str], now: dt.datetime) -> OcspAnswer | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            answer, until = item
+            if now > until or (answer.this_update is not None and answer.this_update > now):
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return answer
+
+    def put(self, key: tuple[str, str, str], answer: OcspAnswer, until: dt.datetime) -> None:
+        with self._lock:
+            self._items[key] = (answer, until)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_OCSP = _OcspCache()
+
+
+@dataclass
+class _Answer:
+    """A revocation status from one method, with its evidence for the path entry."""
+
+    evidence: dict[str, Any]
+    revoked_at: dt.datetime | None = None
+    reason: str | None = None
+
+
+def _from_crl(
     session: Session,
     ctx: Context,
-    party_id: int,
+    sources: dict[tuple[str, str], RevocationSource],
+    urls: list[str],
     certificate: Certificate,
     issuer: Certificate,
-    at: dt.datetime,
-) -> dict[str, Any]:
-    urls = [url for url in certificate.summary.crl_urls if _http(url) and len(url) <= 1000]
-    base: dict[str, Any] = {"certificate": certificate.fingerprint, "subject": certificate.subject}
-    if not urls:
-        return {
-            **base,
-            "status": "not_checked",
-            "reason": "the certificate names no http CRL distribution point",
-        }
+    reasons: list[str],
+) -> _Answer | None:
+    """The status from the issuer's CRL: the one kept while current, else fetched now (and
+    kept); None, with the reasons added to ``reasons``, when no CRL answers."""
     now = ctx.clock.now()
-    sources = _crl_sources(session, party_id, urls)
-    if len(sources) < len(urls):
-        added = register_sources(session, ctx, party_id, [(certificate, issuer)], kinds=("crl",))
-        sources.update({row.url: row for row in added})
-    reasons = []
     for url in urls:
-        source = sources[url]
+        source = sources[("crl", url)]
         crl = _stored_crl(session, source, issuer, now)
         if crl is None:
             # No current CRL stored: fetch it now, as a relying party would, and keep it.
@@ -521,38 +571,137 @@ def _entry_for(
         except CrlScopeError as exc:
             reasons.append(exc.message)
             continue
+        summary = crl.summary
         evidence = {
-            **base,
+            "method": "crl",
             "source": url,
             "crl_sha256": crl.fingerprint,
-            "crl_number": crl.summary.crl_number,
-            "this_update": crl.summary.this_update.isoformat(),
-            "next_update": crl.summary.next_update.isoformat() if crl.summary.next_update else None,
+            "crl_number": summary.crl_number,
+            "this_update": summary.this_update.isoformat(),
+            "next_update": summary.next_update.isoformat() if summary.next_update else None,
         }
         if entry is None:
-            return {**evidence, "status": "good"}
-        revoked = {
-            **evidence,
-            "revoked_at": entry.revocation_date.isoformat(),
-            "reason": entry.reason,
+            return _Answer(evidence)
+        return _Answer(evidence, entry.revocation_date, entry.reason)
+    return None
+
+
+def _from_ocsp(
+    ctx: Context,
+    urls: list[str],
+    certificate: Certificate,
+    issuer: Certificate,
+    reasons: list[str],
+) -> _Answer | None:
+    """The status from the certificate's OCSP responders: a usable answer kept from before,
+    else asked now (and kept until it expires); None, with the reasons added to ``reasons``,
+    when no responder answers usably."""
+    settings = ctx.settings
+    now = ctx.clock.now()
+    for url in urls:
+        key = (url, certificate.fingerprint, issuer.fingerprint)
+        answer = _OCSP.get(key, now)
+        if answer is None:
+            try:
+                data = http_post(
+                    url,
+                    build_request(certificate, issuer),
+                    timeout=settings.revocation_timeout_seconds,
+                    max_bytes=settings.revocation_max_bytes,
+                )
+            except FetchError as exc:
+                reasons.append(f"the OCSP responder {url} did not answer: {exc}")
+                continue
+            answer = check_response(data, certificate, issuer, now)
+            if answer.problems:
+                reasons.append(f"the OCSP responder {url}: {answer.problems[0].message}")
+                continue
+            if not answer.usable:
+                reasons.append(
+                    f"the OCSP responder {url} says {answer.status} for {certificate.describe()}"
+                )
+                continue
+            cached_for = dt.timedelta(seconds=settings.revocation_ocsp_cache_seconds)
+            _OCSP.put(key, answer, answer.next_update or now + cached_for)
+        evidence = {
+            "method": "ocsp",
+            "source": url,
+            "responder": answer.responder,
+            "responder_key_hash": answer.responder_key_hash,
+            "produced_at": answer.produced_at.isoformat() if answer.produced_at else None,
+            "this_update": answer.this_update.isoformat() if answer.this_update else None,
+            "next_update": answer.next_update.isoformat() if answer.next_update else None,
+            "response_sha256": answer.sha256,
         }
-        if entry.revocation_date <= at:
-            return {**revoked, "status": "revoked"}
-        return {**revoked, "status": "good", "note": "revoked after the time asked about"}
-    return {**base, "status": "unknown", "reason": "; ".join(reasons)}
+        return _Answer(evidence, answer.revoked_at, answer.reason)
+    return None
+
+
+def _fetchable(urls: Iterable[str]) -> list[str]:
+    return [url for url in urls if _http(url) and len(url) <= 1000]
+
+
+def _entry_for(
+    session: Session,
+    ctx: Context,
+    party_id: int,
+    certificate: Certificate,
+    issuer: Certificate,
+    at: dt.datetime,
+) -> dict[str, Any]:
+    crl_urls = _fetchable(certificate.summary.crl_urls)
+    ocsp_urls = _fetchable(certificate.summary.ocsp_urls)
+    base: dict[str, Any] = {"certificate": certificate.fingerprint, "subject": certificate.subject}
+    if not crl_urls and not ocsp_urls:
+        return {
+            **base,
+            "status": "not_checked",
+            "reason": "the certificate names no http CRL distribution point nor OCSP responder",
+        }
+    sources = _sources(session, party_id, crl_urls + ocsp_urls)
+    named = {("crl", url) for url in crl_urls} | {("ocsp", url) for url in ocsp_urls}
+    if not named <= sources.keys():
+        # New to certgov: registered, so the worker monitors them too (ECS-3.5).
+        added = register_sources(session, ctx, party_id, [(certificate, issuer)])
+        sources.update({(row.kind, row.url): row for row in added})
+    crl_reasons: list[str] = []
+    answer = _from_crl(session, ctx, sources, crl_urls, certificate, issuer, crl_reasons)
+    ocsp_reasons: list[str] = []
+    if answer is None and ocsp_urls:
+        answer = _from_ocsp(ctx, ocsp_urls, certificate, issuer, ocsp_reasons)
+        if answer is not None and crl_reasons:
+            answer.evidence["crl_unavailable"] = "; ".join(crl_reasons)
+    if answer is None:
+        if not crl_urls:
+            crl_reasons.append("the certificate names no http CRL distribution point")
+        if not ocsp_urls:
+            ocsp_reasons.append("the certificate names no http OCSP responder")
+        return {**base, "status": "unknown", "reason": "; ".join(crl_reasons + ocsp_reasons)}
+    entry = {**base, **answer.evidence}
+    if answer.revoked_at is None:
+        return {**entry, "status": "good"}
+    entry |= {"revoked_at": answer.revoked_at.isoformat(), "reason": answer.reason}
+    if answer.revoked_at <= at:
+        return {**entry, "status": "revoked"}
+    return {**entry, "status": "good", "note": "revoked after the time asked about"}
+
+
+_METHODS = ("crl", "ocsp")
 
 
 def check_path(
     session: Session, ctx: Context, party_id: int, path: list[Certificate], at: dt.datetime
 ) -> dict[str, Any]:
     """The revocation status at ``at`` of each certificate of a verified ``path`` (target
-    first, trust anchor last) from its issuer's CRL, stored or fetched now (SYS-5)."""
+    first, trust anchor last), from its issuer's CRL or else its OCSP responder (SYS-5).
+    ``method`` lists the methods that answered for at least one certificate."""
     entries = [
         _entry_for(session, ctx, party_id, certificate, issuer, at)
         for certificate, issuer in pairwise(path)
     ]
+    used = {entry["method"] for entry in entries if entry["status"] in ("good", "revoked")}
     return {
-        "checked": any(entry["status"] in ("good", "revoked") for entry in entries),
-        "method": "CRL",
+        "checked": bool(used),
+        "method": [method for method in _METHODS if method in used],
         "certificates": entries,
     }

@@ -152,7 +152,7 @@ def verify(
             if entry["status"] == "revoked":
                 reasons.append(
                     f"certificate {entry['subject']} was revoked at {entry['revoked_at']} "
-                    f"(reason: {entry['reason'] or 'unspecified'}; CRL {entry['source']})"
+                    f"(reason: {entry['reason'] or 'unspecified'}; {entry['method'].upper()} {entry['source']})"
                 )
             elif entry["status"] == "unknown":
                 indeterminate.append(

@@ -48,7 +48,14 @@ _RSA_PKCS1 = frozenset(
 @dataclass(frozen=True)
 class OcspAnswer:
     """What a responder said about one certificate: ``status`` is ``good``, ``revoked``,
-    ``unknown``, or None when the response could not be used (see ``problems``)."""
+    ``unknown``, or None when the response could not be used (see ``problems``).
+
+    ``reason`` is the RFC 5280 §5.3.1 name (``keyCompromise``), as in a CRL entry;
+    ``responder`` is the subject of the certificate whose key verified the response (the
+    issuer's or its delegated responder's) and ``responder_key_hash`` the SHA-1 of that key
+    (hex, as a ResponderID byKey, RFC 6960 §4.2.1); ``sha256`` is the SHA-256 of the response
+    as received (hex), set whenever there was a response.
+    """
 
     status: str | None
     this_update: datetime | None = None
@@ -57,15 +64,27 @@ class OcspAnswer:
     reason: str | None = None
     responder: str | None = None
     problems: tuple[Problem, ...] = field(default=())
+    produced_at: datetime | None = None
+    responder_key_hash: str | None = None
+    sha256: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        """A relying party may act on it: ``good`` or ``revoked`` from a response whose
+        signature, responder and freshness checked out."""
+        return self.status in ("good", "revoked") and not self.problems
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
+            "produced_at": self.produced_at.isoformat() if self.produced_at else None,
             "this_update": self.this_update.isoformat() if self.this_update else None,
             "next_update": self.next_update.isoformat() if self.next_update else None,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "reason": self.reason,
             "responder": self.responder,
+            "responder_key_hash": self.responder_key_hash,
+            "sha256": self.sha256,
             "problems": [{"code": p.code.value, "message": p.message} for p in self.problems],
         }
 
@@ -129,6 +148,7 @@ def check_response(
     status is reported only from a response whose signature verifies.
     """
     subject = certificate.subject
+    digest = hashlib.sha256(bytes(data)).hexdigest()
 
     def failed(code: ProblemCode, message: str) -> OcspAnswer:
         return OcspAnswer(
@@ -136,6 +156,7 @@ def check_response(
             problems=(
                 Problem(code, f"OCSP response about {certificate.describe()} {message}", subject),
             ),
+            sha256=digest,
         )
 
     with warnings.catch_warnings():
@@ -188,10 +209,12 @@ def check_response(
         next_update = single.next_update_utc
         revoked_at = single.revocation_time_utc if status is ocsp.OCSPCertStatus.REVOKED else None
         reason = (
-            single.revocation_reason.name
+            single.revocation_reason.value
             if status is ocsp.OCSPCertStatus.REVOKED and single.revocation_reason
             else None
         )
+        produced_at = response.produced_at_utc
+    key_hash_hex = hashlib.sha1(_der.spki_parts(signer.spki).key).hexdigest()  # noqa: S324 - RFC 6960 KeyHash
     problems: list[Problem] = []
     if next_update is not None and next_update < at:
         problems.append(
@@ -219,6 +242,9 @@ def check_response(
         reason=reason,
         responder=signer.subject,
         problems=tuple(problems),
+        produced_at=produced_at,
+        responder_key_hash=key_hash_hex,
+        sha256=digest,
     )
 
 

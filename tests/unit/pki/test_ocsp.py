@@ -4,6 +4,7 @@ signature, responder authorisation, status and freshness; fuzzing of the respons
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from functools import cache
 
 from cryptography import x509
@@ -31,6 +32,7 @@ def _response(
     signer: Issued | None = None,
     embed: bool = False,
     next_update: dt.datetime | None = None,
+    reason: x509.ReasonFlags = x509.ReasonFlags.superseded,
 ) -> bytes:
     root, sub = _pki()
     by = signer or root
@@ -42,9 +44,7 @@ def _response(
         this_update=NOW - DAY,
         next_update=next_update or NOW + DAY,
         revocation_time=NOW - DAY if status is ocsp.OCSPCertStatus.REVOKED else None,
-        revocation_reason=x509.ReasonFlags.superseded
-        if status is ocsp.OCSPCertStatus.REVOKED
-        else None,
+        revocation_reason=reason if status is ocsp.OCSPCertStatus.REVOKED else None,
     )
     builder = builder.responder_id(ocsp.OCSPResponderEncoding.NAME, by.cert.x509)
     if embed:
@@ -79,6 +79,36 @@ def test_ecs_3_5_good_revoked_and_stale_answers() -> None:
     assert revoked.revoked_at == NOW - DAY
     stale = _check(_response(next_update=NOW - dt.timedelta(hours=1)))
     assert [p.code for p in stale.problems] == [ProblemCode.OCSP_STALE]
+
+
+def test_sys_5_evidence_of_an_answer_and_whether_it_is_usable() -> None:
+    """SYS-5: a relying party's evidence: producedAt, the verifying key's SHA-1 (a ResponderID
+    byKey), the response's SHA-256 (also of an unusable one); the reason is the RFC 5280 name
+    a CRL entry has; only a fresh, verified good or revoked answer is usable."""
+    data = _response(status=ocsp.OCSPCertStatus.REVOKED)
+    answer = _check(data)
+    response = ocsp.load_der_ocsp_response(data)
+    assert answer.produced_at == response.produced_at_utc
+    key = _pki()[0].cert.x509.public_key()  # RFC 5280 §4.2.1.2 method (1) is the same SHA-1
+    assert answer.responder_key_hash == x509.SubjectKeyIdentifier.from_public_key(key).digest.hex()
+    assert answer.sha256 == hashlib.sha256(data).hexdigest()
+    assert answer.reason == "superseded" == x509.ReasonFlags.superseded.value
+    assert answer.usable
+    facts = answer.as_dict()
+    assert (
+        facts["sha256"] == answer.sha256 and facts["produced_at"] == answer.produced_at.isoformat()
+    )
+    compromised = _check(
+        _response(status=ocsp.OCSPCertStatus.REVOKED, reason=x509.ReasonFlags.key_compromise)
+    )
+    assert compromised.reason == "keyCompromise"
+    assert _check(_response()).usable
+    assert not _check(_response(status=ocsp.OCSPCertStatus.UNKNOWN)).usable
+    stale = _check(_response(next_update=NOW - dt.timedelta(hours=1)))
+    assert stale.status == "good" and not stale.usable
+    forged = _check(_response(signer=issue("stranger", make_key("p256", 78))))
+    assert not forged.usable and forged.responder_key_hash is None
+    assert forged.sha256 is not None and forged.as_dict()["produced_at"] is None
 
 
 def test_ecs_3_5_delegated_responder_must_be_authorised_by_the_issuer() -> None:

@@ -51,6 +51,13 @@ def run_once(ctx: Context) -> SweepReport:
         monitor.sweep_expiring(session, ctx)
     with unit_of_work(ctx.sessions) as session:
         operating.sweep_statistics(session, ctx)
+    # Standards lints (pkilint) of filed CA certificates (ECS-3.4): batches, each its own
+    # transaction.
+    from certgov.filings.lints import sweep_lints
+
+    lints = sweep_lints(ctx)
+    if lints.findings or lints.not_linted or lints.closed:
+        log.info("certificate lints: %s", lints.as_dict())
     # CRLs and OCSP responders of the CAs (ECS-3.5): fetched outside any transaction, each
     # result recorded in its own.
     checked = revocation.sweep_revocation(ctx)

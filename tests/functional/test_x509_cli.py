@@ -209,3 +209,53 @@ def test_invalid_input_is_exit_2_with_one_clear_line(x509: Run, tmp_path: Path) 
         result = x509(*args)
         assert result.returncode == 2, (args, result.stdout, result.stderr)
         assert result.stderr.startswith("error: ") and message in result.stderr, result.stderr
+
+
+def test_the_lint_report_of_each_certificate(x509: Run, tmp_path: Path) -> None:
+    """Each certificate's pkilint report (RFC 5280) is printed and in --json; a CA
+    certificate without keyUsage is an error lint, which leaves the exit status to the
+    chains; the SM2 root's serial number 0 is found; --no-lint leaves the lints out."""
+    now = dt.datetime.now(dt.UTC)
+    start, end = now - dt.timedelta(days=1), now + dt.timedelta(days=30)
+    root = issue("lint root", make_key("p256", 43), not_before=start, not_after=end)
+    bare = issue(
+        "lint sub without key usage",
+        make_key("p256", 44),
+        root,
+        key_usage={},
+        not_before=start,
+        not_after=end,
+    )
+    bundle = tmp_path / "lint.pem"
+    bundle.write_bytes(_pem(bare, root))
+    result = x509(bundle, "--json")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lints = {c["subject"]: c["lint"] for c in json.loads(result.stdout)["certificates"]}
+    broken = lints[bare.cert.subject]
+    assert broken["linted"] is True and broken["linter"].startswith("pkilint ")
+    assert broken["profile"] == "rfc5280" and broken["counts"]["error"] == 1
+    (error,) = [f for f in broken["findings"] if f["severity"] == "error"]
+    assert error["code"] == "pkix.ca_certificate_no_ku_extension"
+    assert error["path"] == "certificate.tbsCertificate.extensions"
+    assert lints[root.cert.subject]["counts"]["error"] == 0
+    text = x509(bundle)
+    assert text.returncode == 0, text.stderr
+    assert (
+        "- error pkix.ca_certificate_no_ku_extension at certificate.tbsCertificate.extensions"
+        in (text.stdout)
+    )
+    assert "lint       pkilint " in text.stdout and "1 error" in text.stdout
+    # Skipped on request.
+    skipped = x509(bundle, "--json", "--no-lint")
+    assert skipped.returncode == 0
+    assert {c["lint"] for c in json.loads(skipped.stdout)["certificates"]} == {None}
+    assert "pkilint" not in x509(bundle, "--no-lint").stdout
+    # SM2: linted too.
+    chain = tmp_path / "chain-ca.crt"
+    chain.write_bytes(sm2_file("chain-ca.crt"))
+    sm2_report = json.loads(x509(chain, "--json").stdout)
+    sm2_lints = {c["subject"].split(",")[0]: c["lint"] for c in sm2_report["certificates"]}
+    assert [f["code"] for f in sm2_lints["CN=root ca"]["findings"] if f["severity"] == "error"] == [
+        "pkix.certificate_serial_number_out_of_range"
+    ]
+    assert sm2_lints["CN=sub ca"]["counts"]["error"] == 0

@@ -1,5 +1,6 @@
-"""``certgov x509 …``: offline X.509 reports — certificate summaries, chain verification and the
-algorithm policy of the ECS rule set (issue 5), without storing anything."""
+"""``certgov x509 …``: offline X.509 reports — certificate summaries, chain verification, the
+algorithm policy of the ECS rule set and standards lints (pkilint, RFC 5280) (issue 5), without
+storing anything."""
 
 from __future__ import annotations
 
@@ -122,8 +123,11 @@ def check_report(
     at: dt.datetime,
     policy: AlgorithmPolicy | None,
     rule_set_id: str | None,
+    *,
+    lint: bool = True,
 ) -> dict[str, Any]:
-    """The report (JSON-ready): ``certificates`` with their roles, one chain per target."""
+    """The report (JSON-ready): ``certificates`` with their roles and (unless ``lint`` is
+    False) each one's pkilint report, one chain per target."""
     files = {item.certificate.der: item.file for item in given}
     verifier = ChainVerifier(
         anchors,
@@ -132,6 +136,11 @@ def check_report(
     )
     results = [verifier.verify(item.certificate, at) for item in given if item.role == TARGET]
     anchor_ders = {c.der for c in anchors}
+    lints: dict[bytes, dict[str, Any] | None] = {item.certificate.der: None for item in given}
+    if lint:
+        from certgov.pki.lint import lint_certificate  # pkilint loads only when asked for
+
+        lints = {der: lint_certificate(der).as_dict() for der in lints}
     chains = []
     for result in results:
         chains.append(
@@ -151,7 +160,12 @@ def check_report(
         "ok": all(result.ok for result in results),
         "anchors": [_reference(c, files) for c in anchors],
         "certificates": [
-            {"file": item.file, "role": item.role, **item.certificate.summary.as_dict()}
+            {
+                "file": item.file,
+                "role": item.role,
+                **item.certificate.summary.as_dict(),
+                "lint": lints[item.certificate.der],
+            }
             for item in given
         ],
         "chains": chains,
@@ -189,15 +203,21 @@ def check(
             help="ECS rule set whose algorithm policy applies (default: the one in force today).",
         ),
     ] = None,
+    no_lint: Annotated[
+        bool,
+        typer.Option("--no-lint", help="Skip the standards lints (pkilint, RFC 5280)."),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Offline chain and lint report of certificates (nothing is stored).
 
-    Prints each certificate's summary, and a path from each leaf to a trust anchor checked at
-    --at: signatures (SM2 included), validity, CA flags, path length, key usage, name
-    constraints and the algorithm policy of the rule set.
+    Prints each certificate's summary and its standards lint (pkilint's RFC 5280 profile),
+    and a path from each leaf to a trust anchor checked at --at: signatures (SM2 included),
+    validity, CA flags, path length, key usage, name constraints and the algorithm policy of
+    the rule set.
 
-    Exit 0 when every chain is sound, 1 when any problem is found, 2 on invalid input.
+    Exit 0 when every chain is sound, 1 when any chain problem is found (lint findings are
+    reported but do not change the exit status), 2 on invalid input.
     """
     with work(readonly=True) as (session, ctx):
         now = ctx.clock.now()
@@ -218,7 +238,7 @@ def check(
         policy = AlgorithmPolicy.from_rule_set(chosen)
     with handled():
         given, trust_anchors = classify(loaded, trusted)
-        report = check_report(given, trust_anchors, moment, policy, chosen.id)
+        report = check_report(given, trust_anchors, moment, policy, chosen.id, lint=not no_lint)
     if as_json:
         emit_json(report)
     else:
@@ -234,6 +254,24 @@ def _key(summary: dict[str, Any]) -> str:
     if algorithm == "ec":
         return f"ec {summary['curve']} ({summary['key_size']} bits)"
     return str(algorithm)
+
+
+#: Lint severities listed one by one in the text report; the others are only counted.
+_LISTED = ("fatal", "error", "warning", "notice")
+
+
+def _print_lint(lint: dict[str, Any]) -> None:
+    echo = typer.echo
+    if not lint["linted"]:
+        echo(f"  {'lint':<10} not linted ({lint['linter']}): {lint['reason']}")
+        return
+    counts = lint["counts"]
+    tally = ", ".join(f"{counts[s]} {s}" for s in (*_LISTED, "info") if counts.get(s))
+    echo(f"  {'lint':<10} {lint['linter']} {lint['profile']}: {tally or 'no findings'}")
+    for finding in lint["findings"]:
+        if finding["severity"] in _LISTED:
+            said = f": {finding['message']}" if finding["message"] else ""
+            echo(f"    - {finding['severity']} {finding['code']} at {finding['path']}{said}")
 
 
 def _print(report: dict[str, Any]) -> None:
@@ -265,6 +303,8 @@ def _print(report: dict[str, Any]) -> None:
         rows += [("warning", warning) for warning in cert["parse_warnings"]]
         for label, value in rows:
             echo(f"  {label:<10} {value}")
+        if cert["lint"] is not None:
+            _print_lint(cert["lint"])
     for chain in report["chains"]:
         echo("")
         problems = chain["problems"]

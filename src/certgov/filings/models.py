@@ -99,3 +99,30 @@ class RevocationSource(Base):
     this_update: Mapped[dt.datetime | None]
     next_update: Mapped[dt.datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CertificateLint(Base):
+    """The standards lint (pkilint, RFC 5280 profile) of a filed CA certificate (ECS-3.4),
+    made by the worker after filing; made again when the linter's version changes."""
+
+    __tablename__ = "certificate_lints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filed_certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("filed_certificates.id"), unique=True
+    )
+    linted_at: Mapped[dt.datetime]
+    #: The linter and its version (``pkilint 0.13.3``) and the profile applied (``rfc5280``).
+    linter: Mapped[str] = mapped_column(String(64))
+    profile: Mapped[str] = mapped_column(String(32))
+    #: False when pkilint could not decode the certificate at all (``reason`` says why).
+    linted: Mapped[bool] = mapped_column(default=True)
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    #: Every lint finding: code, severity, message, node path, validator.
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: Findings per pkilint severity.
+    fatal_count: Mapped[int] = mapped_column(default=0)
+    error_count: Mapped[int] = mapped_column(default=0)
+    warning_count: Mapped[int] = mapped_column(default=0)
+    notice_count: Mapped[int] = mapped_column(default=0)
+    info_count: Mapped[int] = mapped_column(default=0)

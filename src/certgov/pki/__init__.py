@@ -11,10 +11,14 @@ Pure library (no database, no I/O, no clock: the verification time is an argumen
 - :mod:`certgov.pki.constraints` — RFC 5280 name constraints;
 - :mod:`certgov.pki.policy` — the algorithm policy of a rule set;
 - :mod:`certgov.pki.problems` — problem codes and messages;
+- :mod:`certgov.pki.lint` — standards lints with pkilint (imported on first use: pkilint
+  takes a tenth of a second to import);
 - :mod:`certgov.pki.errors` — the errors, all :class:`certgov.errors.InvalidInput`.
 
 See ``docs/pki.md``.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from certgov.pki._oids import KeyAlgorithm
 from certgov.pki.bundle import DEFAULT_MAX_CERTIFICATES, parse_bundle, parse_certificate
@@ -42,6 +46,21 @@ from certgov.pki.policy import AlgorithmPolicy
 from certgov.pki.problems import Problem, ProblemCode
 from certgov.pki.signature import SM2_DEFAULT_ID, check_signature, sm2_available
 
+if TYPE_CHECKING:
+    from certgov.pki.lint import LintFinding, LintReport, LintSeverity, lint_certificate
+
+_LAZY = {"LintFinding", "LintReport", "LintSeverity", "lint_certificate"}
+
+
+def __getattr__(attribute: str) -> Any:
+    """The lint names, imported from :mod:`certgov.pki.lint` when first asked for."""
+    if attribute in _LAZY:
+        from certgov.pki import lint
+
+        return getattr(lint, attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {attribute!r}")
+
+
 __all__ = [
     "DEFAULT_MAX_CERTIFICATES",
     "SM2_DEFAULT_ID",
@@ -55,6 +74,9 @@ __all__ = [
     "CrlSummary",
     "EmptyBundleError",
     "KeyAlgorithm",
+    "LintFinding",
+    "LintReport",
+    "LintSeverity",
     "MalformedBundleError",
     "MalformedCrlError",
     "NotACertificateError",
@@ -68,6 +90,7 @@ __all__ = [
     "check_crl",
     "check_response",
     "check_signature",
+    "lint_certificate",
     "parse_bundle",
     "parse_certificate",
     "parse_crl",

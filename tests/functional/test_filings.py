@@ -237,3 +237,62 @@ def test_ecs_3_4_and_sys_5_from_the_command_line(tmp_path: Path) -> None:
     (tmp_path / "bad.pem").write_text("nope")
     bad = run("verify", str(tmp_path / "bad.pem"))
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_ecs_3_4_a_certificate_filed_between_check_and_record_is_already_filed(
+    client: TestClient, world: Any
+) -> None:
+    """ECS-3.4: the API checks a filing in a read-only transaction and records it in a short
+    write transaction; a certificate another filing recorded in between is reported as
+    already filed, logged once, and the receipt's proofs verify."""
+    from certgov.filings import services as filings
+    from certgov.store.engine import unit_of_work
+
+    ctx, actor = world.ctx, world.actors["ca_operator"]
+    pki = hierarchy("p256", slot=3)
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        checked = filings.check_filing(session, ctx, actor, _pem(pki.root, pki.intermediate))
+    assert [c.subject for c in checked.new] == [
+        pki.root.cert.subject,
+        pki.intermediate.cert.subject,
+    ]
+    # Another filing (another request) records the root first.
+    first = _file(client, world, _pem(pki.root))
+    assert first.status_code == 201, first.text
+    with unit_of_work(ctx.sessions) as session:
+        receipt = filings.record_filing(session, ctx, actor, checked)
+        assert [row.sha256 for row in receipt.already_filed] == [pki.root.cert.fingerprint]
+        assert [e.certificate["sha256"] for e in receipt.entries] == [
+            pki.intermediate.cert.fingerprint
+        ]
+        assert [e.inclusion["index"] for e in receipt.entries] == [1]
+    log = client.get("/api/v1/logs/filings").json()
+    assert log["size"] == 2
+    listed = client.get("/api/v1/filings/certificates").json()
+    assert sorted(c["sha256"] for c in listed) == sorted(
+        [pki.root.cert.fingerprint, pki.intermediate.cert.fingerprint]
+    )
+
+
+def test_ecs_3_4_a_thousand_certificate_filing_has_a_verifiable_receipt(
+    client: TestClient, world: Any
+) -> None:
+    """ECS-3.4: a filing of many certificates gets one inclusion proof per certificate from
+    the batch, each verifying against the signed checkpoint (and the log serves the same
+    proof afterwards)."""
+    pki = hierarchy("p256", slot=6)
+    subs = [
+        issue(
+            f"batch sub {i}", make_key("p256", 9), pki.root, not_before=NOW - dt.timedelta(days=1)
+        )
+        for i in range(40)
+    ]
+    assert _file(client, world, _pem(pki.root)).status_code == 201
+    response = _file(client, world, _pem(*subs))
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    assert [c["log_index"] for c in receipt["certificates"]] == list(range(1, 41))
+    _verify_receipt(client, receipt)
+    served = client.get("/api/v1/logs/filings/proof/inclusion", params={"index": 17, "size": 41})
+    assert served.status_code == 200, served.text
+    assert served.json()["hashes"] == receipt["certificates"][16]["inclusion"]["hashes"]

@@ -95,6 +95,26 @@ def allow(*roles: Role) -> Allow:
     return Allow(frozenset(roles))
 
 
+def settled_actor(request: Request, ctx: ContextDep) -> Actor:
+    """:func:`current_actor` resolved in a short unit of work of its own, for handlers that
+    run their own units of work."""
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        return actor_of(request, session, ctx)
+
+
+class AllowOwnWork(Allow):
+    """:class:`Allow` for a handler that runs its own units of work instead of the request's,
+    e.g. a long read-only check followed by a short write (a filing), so that SQLite's write
+    lock is held only while writing."""
+
+    def __call__(self, actor: Annotated[Actor, Depends(settled_actor)]) -> Actor:
+        return super().__call__(actor)
+
+
+def allow_own_work(*roles: Role) -> AllowOwnWork:
+    return AllowOwnWork(frozenset(roles))
+
+
 EVERYONE = frozenset(ALL_ROLES)
 SIGNED_IN = frozenset(r for r in ALL_ROLES if r is not Role.PUBLIC)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import String, case, cast, exists, literal, select
 from sqlalchemy.orm import Session, aliased
@@ -99,17 +100,18 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
 
 
 def close_for_successor(
-    session: Session, ctx: Context, actor: Actor, filed: list[FiledCertificate]
+    session: Session, ctx: Context, actor: Actor, filed: list[dict[str, Any]]
 ) -> None:
-    """Newly ``filed`` certificates succeed the CA's filed ones with the same subject that
+    """Newly ``filed`` certificates (their new rows' columns) succeed the CA's filed ones with the same subject that
     expire before them: their expiry findings close (ECS-3.5). One query per filing."""
     if not filed:
         return
-    party_id = filed[0].party_id
-    latest: dict[str, FiledCertificate] = {}
+    party_id = filed[0]["party_id"]
+    latest: dict[str, dict[str, Any]] = {}
     for row in filed:
-        if row.subject_hash not in latest or row.not_after > latest[row.subject_hash].not_after:
-            latest[row.subject_hash] = row
+        subject = row["subject_hash"]
+        if subject not in latest or row["not_after"] > latest[subject]["not_after"]:
+            latest[subject] = row
     subjects = sorted(latest)
     for first in range(0, len(subjects), 500):
         predecessors = session.execute(
@@ -120,12 +122,12 @@ def close_for_successor(
         ).all()
         for sha256, subject in predecessors:
             successor = latest[subject]
-            if sha256 == successor.sha256:
+            if sha256 == successor["sha256"]:
                 continue
             close_finding(
                 session,
                 ctx,
                 actor,
                 expiry_key(party_id, sha256),
-                f"successor {successor.sha256[:16]}… filed at log index {successor.log_index}",
+                f"successor {successor['sha256'][:16]}… filed at log index {successor['log_index']}",
             )

@@ -13,9 +13,9 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from certgov.clock import china_date
@@ -52,7 +52,9 @@ def subject_hash(name_der: bytes) -> str:
 
 @dataclass(frozen=True)
 class FiledEntry:
-    certificate: FiledCertificate
+    #: The new ``filed_certificates`` row's columns (with its ``id``), as inserted: a filing
+    #: of a thousand certificates does not build a thousand ORM objects.
+    certificate: dict[str, Any]
     inclusion: dict[str, Any]
 
 
@@ -116,16 +118,25 @@ def _relevant(
     found = filed_ancestors(
         session, {subject_hash(c.summary.issuer_der) for c in certificates}, party_id=party_id
     )
-    fingerprints = sorted({c.fingerprint for c in certificates} - set(found))
-    for first in range(0, len(fingerprints), 500):
+    found.update(_filed(session, party_id, {c.fingerprint for c in certificates} - set(found)))
+    return sorted(found.values(), key=lambda row: row.id)
+
+
+def _filed(
+    session: Session, party_id: int, fingerprints: Iterable[str]
+) -> dict[str, FiledCertificate]:
+    """The CA's filed certificates among ``fingerprints``, by SHA-256."""
+    wanted = sorted(set(fingerprints))
+    found: dict[str, FiledCertificate] = {}
+    for first in range(0, len(wanted), 500):
         for row in session.scalars(
             select(FiledCertificate).where(
                 FiledCertificate.party_id == party_id,
-                FiledCertificate.sha256.in_(fingerprints[first : first + 500]),
+                FiledCertificate.sha256.in_(wanted[first : first + 500]),
             )
         ):
             found[row.sha256] = row
-    return sorted(found.values(), key=lambda row: row.id)
+    return found
 
 
 def _loaded(rows: Iterable[FiledCertificate]) -> list[Certificate]:
@@ -185,16 +196,49 @@ def _entry(party: Party, filing: Filing, certificate: Certificate, role: str) ->
     )
 
 
+@dataclass(frozen=True)
+class CheckedFiling:
+    """A filing whose certificates passed every check (:func:`check_filing`), ready to be
+    recorded (:func:`record_filing`)."""
+
+    party_id: int
+    rule_set_id: str
+    #: Every certificate of the bundle, as parsed.
+    certificates: list[Certificate]
+    #: The certificates not filed before, each with its issuer on the verified path.
+    new: list[Certificate]
+    issuers: dict[str, Certificate]
+    already: list[FiledCertificate]
+
+
 def submit_filing(
     session: Session, ctx: Context, actor: Actor, data: bytes, *, party_id: int | None = None
 ) -> Receipt:
-    """File the CA certificates of a PEM/DER/PKCS #7 bundle (ECS-3.4)."""
+    """File the CA certificates of a PEM/DER/PKCS #7 bundle (ECS-3.4), in one transaction."""
+    return record_filing(
+        session, ctx, actor, check_filing(session, ctx, actor, data, party_id=party_id)
+    )
+
+
+def check_filing(
+    session: Session, ctx: Context, actor: Actor, data: bytes, *, party_id: int | None = None
+) -> CheckedFiling:
+    """Parse and check a filing, writing nothing: the costly part (parsing, signatures) can
+    run in a read-only transaction, beside other filings, and the write transaction of
+    :func:`record_filing` holds the write lock only while recording. Raises
+    :class:`FilingRefused` with every reason of every certificate."""
     party = _filer(session, actor, party_id)
     certificates = parse_bundle(data, max_certificates=MAX_CERTIFICATES)
+    return _checked(session, ctx, party, list(certificates))
+
+
+def _checked(
+    session: Session, ctx: Context, party: Party, certificates: list[Certificate]
+) -> CheckedFiling:
     now = ctx.clock.now()
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, china_date(now))
     policy = AlgorithmPolicy.from_rule_set(rule_set)
-    existing = _relevant(session, party.id, list(certificates))
+    existing = _relevant(session, party.id, certificates)
     known = {row.sha256: row for row in existing}
     fresh: dict[str, Certificate] = {}
     already: dict[str, FiledCertificate] = {}
@@ -233,11 +277,28 @@ def submit_filing(
             hint="every reason is in details.certificates; nothing was filed",
             details={"rule_set": rule_set.id, "certificates": refusals},
         )
+    return CheckedFiling(party.id, rule_set.id, certificates, new, issuers, list(already.values()))
+
+
+def record_filing(session: Session, ctx: Context, actor: Actor, checked: CheckedFiling) -> Receipt:
+    """Record a checked filing: store the new certificates, append them to the ``filings``
+    log and make the receipt. Certificates another filing recorded since the check are
+    reported as already filed; a rule set that came into force since the check means the
+    filing is checked again under it."""
+    party = _filer(session, actor, checked.party_id)
+    now = ctx.clock.now()
+    rule_set = in_force(session, ctx.rule_sets, Regime.ECS, china_date(now))
+    if rule_set.id != checked.rule_set_id:
+        checked = _checked(session, ctx, party, checked.certificates)
+    concurrent = _filed(session, party.id, (c.fingerprint for c in checked.new))
+    new = [c for c in checked.new if c.fingerprint not in concurrent]
     receipt = _record(session, ctx, actor, party, new, rule_set, now)
     # The CRL distribution points and OCSP responders the new certificates name are
     # monitored from now on (ECS-3.5).
-    revocation.register_sources(session, ctx, party.id, [(c, issuers[c.fingerprint]) for c in new])
-    receipt.already_filed = list(already.values())
+    revocation.register_sources(
+        session, ctx, party.id, [(c, checked.issuers[c.fingerprint]) for c in new]
+    )
+    receipt.already_filed = checked.already + list(concurrent.values())
     return receipt
 
 
@@ -266,63 +327,81 @@ def _record(
         FILINGS_LOG,
         now,
         [_entry(party, filing, c, role) for c, role in zip(new, roles, strict=True)],
+        prove=True,
     )
     filing.log_size = sequenced.size
     filing.checkpoint = sequenced.checkpoint
     period = rule_set.duration("subordinate_ca_filing_period")
     today = china_date(now)
-    rows = []
+    values: list[dict[str, Any]] = []
     for offset, (certificate, role) in enumerate(zip(new, roles, strict=True)):
         summary = certificate.summary
         issued_on = china_date(summary.not_before)
-        late = role == "subordinate" and (today - issued_on).days > period.amount
-        row = FiledCertificate(
-            filing_id=filing.id,
-            party_id=party.id,
-            role=role,
-            sha256=certificate.fingerprint,
-            subject_hash=subject_hash(summary.subject_der),
-            issuer_hash=subject_hash(summary.issuer_der),
-            subject=summary.subject[:1000],
-            issuer=summary.issuer[:1000],
-            serial=str(summary.as_dict()["serial"])[:100],
-            not_before=summary.not_before,
-            not_after=summary.not_after,
-            key=(summary.curve or f"{summary.key_algorithm.value}{summary.key_size or ''}")[:64],
-            signature_algorithm=summary.signature_algorithm[:64],
-            crl_urls=list(summary.crl_urls),
-            ocsp_urls=list(summary.ocsp_urls),
-            der=certificate.der,
-            log_index=sequenced.first_index + offset,
-            filed_at=now,
-            late=late,
-            details={"issued_on": issued_on.isoformat()},
+        values.append(
+            {
+                "filing_id": filing.id,
+                "party_id": party.id,
+                "role": role,
+                "sha256": certificate.fingerprint,
+                "subject_hash": subject_hash(summary.subject_der),
+                "issuer_hash": subject_hash(summary.issuer_der),
+                "subject": summary.subject[:1000],
+                "issuer": summary.issuer[:1000],
+                "serial": str(summary.as_dict()["serial"])[:100],
+                "not_before": summary.not_before,
+                "not_after": summary.not_after,
+                "key": (summary.curve or f"{summary.key_algorithm.value}{summary.key_size or ''}")[
+                    :64
+                ],
+                "signature_algorithm": summary.signature_algorithm[:64],
+                "crl_urls": list(summary.crl_urls),
+                "ocsp_urls": list(summary.ocsp_urls),
+                "der": certificate.der,
+                "log_index": sequenced.first_index + offset,
+                "filed_at": now,
+                "late": role == "subordinate" and (today - issued_on).days > period.amount,
+                "details": {"issued_on": issued_on.isoformat()},
+            }
         )
-        session.add(row)
-        rows.append(row)
-    session.flush()
-    log = ctx.logs.get(session, FILINGS_LOG)
-    entries = []
-    for row in rows:
-        proof = ctx.logs.inclusion(session, log, row.log_index, sequenced.size)
-        entries.append(
-            FiledEntry(
-                row,
-                {
-                    "log": FILINGS_LOG,
-                    "index": proof.index,
-                    "size": proof.size,
-                    "leaf_hash": base64.b64encode(proof.leaf_hash).decode(),
-                    "hashes": [base64.b64encode(h).decode() for h in proof.hashes],
-                    "root_hash": base64.b64encode(proof.root_hash).decode(),
-                },
+    # One executemany, not a unit-of-work flush per row; the ids are read back in one query.
+    session.execute(insert(cast(Table, FiledCertificate.__table__)), values)
+    ids = dict(
+        session.execute(
+            select(FiledCertificate.log_index, FiledCertificate.id).where(
+                FiledCertificate.filing_id == filing.id
             )
+        ).all()
+    )
+    for value in values:
+        value["id"] = ids[value["log_index"]]
+    # Neighbouring proofs share most hashes: each is encoded once.
+    encoded: dict[bytes, str] = {}
+
+    def b64(node: bytes) -> str:
+        text = encoded.get(node)
+        if text is None:
+            text = encoded[node] = base64.b64encode(node).decode()
+        return text
+
+    entries = [
+        FiledEntry(
+            value,
+            {
+                "log": FILINGS_LOG,
+                "index": proof.index,
+                "size": proof.size,
+                "leaf_hash": b64(proof.leaf_hash),
+                "hashes": [b64(node) for node in proof.hashes],
+                "root_hash": b64(proof.root_hash),
+            },
         )
-    close_for_successor(session, ctx, actor, rows)
+        for value, proof in zip(values, sequenced.proofs, strict=True)
+    ]
+    close_for_successor(session, ctx, actor, values)
     findings = []
-    for row in rows:
-        if row.late:
-            findings.append(_late_finding(session, ctx, actor, party, row, rule_set).dedup_key)
+    for value in values:
+        if value["late"]:
+            findings.append(_late_finding(session, ctx, actor, party, value, rule_set).dedup_key)
     ctx.audit.record(
         session,
         actor,
@@ -331,13 +410,13 @@ def _record(
         # The filings log holds every certificate; the audit record names the range and a
         # digest of the fingerprints, so a filing of any size fits one record.
         after={
-            "certificates": len(rows),
-            "log_indices": [rows[0].log_index, rows[-1].log_index] if rows else [],
+            "certificates": len(values),
+            "log_indices": [values[0]["log_index"], values[-1]["log_index"]] if values else [],
             "sha256_of_fingerprints": hashlib.sha256(
-                "".join(row.sha256 for row in rows).encode()
+                "".join(value["sha256"] for value in values).encode()
             ).hexdigest(),
         },
-        details={"rule_set": rule_set.id, "late": sum(row.late for row in rows)},
+        details={"rule_set": rule_set.id, "late": sum(value["late"] for value in values)},
     )
     return Receipt(filing, entries, findings=findings)
 
@@ -347,30 +426,31 @@ def _late_finding(
     ctx: Context,
     actor: Actor,
     party: Party,
-    row: FiledCertificate,
+    row: dict[str, Any],
     rule_set: RuleSet,
 ) -> Any:
     citation = cite(rule_set, "subordinate_ca_filing_period")
-    issued_on = china_date(row.not_before)
-    days = (china_date(row.filed_at) - issued_on).days
+    sha256, subject, filed_on = row["sha256"], row["subject"], china_date(row["filed_at"])
+    issued_on = china_date(row["not_before"])
+    days = (filed_on - issued_on).days
     return raise_finding(
         session,
         ctx,
         actor,
         Problem(
             code="subordinate-filed-late",
-            key=f"filing-late:{party.id}:{row.sha256}",
+            key=f"filing-late:{party.id}:{sha256}",
             severity="medium",
             title=f"Subordinate CA certificate filed late: {party.name}",
             message=(
-                f"The subordinate CA certificate {row.subject} (SHA-256 {row.sha256[:16]}…) "
+                f"The subordinate CA certificate {subject} (SHA-256 {sha256[:16]}…) "
                 f"valid from {issued_on.isoformat()} was filed on "
-                f"{china_date(row.filed_at).isoformat()}, {days} days later; it is due within "
+                f"{filed_on.isoformat()}, {days} days later; it is due within "
                 f"{rule_set.duration('subordinate_ca_filing_period')} ({citation})."
             ),
             requirement="ECS-3.4",
             party_id=party.id,
             jurisdiction=party.home_province,
-            details={"sha256": row.sha256, "days": days, "log_index": row.log_index},
+            details={"sha256": sha256, "days": days, "log_index": row["log_index"]},
         ),
     )

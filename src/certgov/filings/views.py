@@ -2,32 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from certgov.filings import services as filings
 from certgov.filings.models import FiledCertificate
 
 
-def filed_out(row: FiledCertificate) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "filing_id": row.filing_id,
-        "party_id": row.party_id,
-        "role": row.role,
-        "sha256": row.sha256,
-        "subject": row.subject,
-        "issuer": row.issuer,
-        "serial": row.serial,
-        "not_before": row.not_before.isoformat(),
-        "not_after": row.not_after.isoformat(),
-        "key": row.key,
-        "signature_algorithm": row.signature_algorithm,
-        "crl_urls": row.crl_urls,
-        "ocsp_urls": row.ocsp_urls,
-        "log_index": row.log_index,
-        "filed_at": row.filed_at.isoformat(),
-        "late": row.late,
-    }
+def filed_out(row: FiledCertificate | dict[str, Any]) -> dict[str, Any]:
+    """A filed certificate: its row, or the columns of a row just inserted."""
+    if isinstance(row, dict):
+        return {name: _json(row[name]) for name in _FIELDS}
+    return {name: _json(getattr(row, name)) for name in _FIELDS}
+
+
+_FIELDS = (
+    "id",
+    "filing_id",
+    "party_id",
+    "role",
+    "sha256",
+    "subject",
+    "issuer",
+    "serial",
+    "not_before",
+    "not_after",
+    "key",
+    "signature_algorithm",
+    "crl_urls",
+    "ocsp_urls",
+    "log_index",
+    "filed_at",
+    "late",
+)
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 def receipt_out(receipt: filings.Receipt) -> dict[str, Any]:

@@ -17,14 +17,16 @@ from certgov.api.deps import (
     PublicActor,
     RawBody,
     SessionDep,
-    allow,
+    allow_own_work,
 )
 from certgov.errors import NotFound
 from certgov.filings import services as filings
 from certgov.filings import verification
+from certgov.filings.lints import lint_of
 from certgov.filings.models import FiledCertificate
 from certgov.filings.views import filed_out, receipt_out
 from certgov.identity.roles import Actor, Role
+from certgov.store.engine import unit_of_work
 
 router = APIRouter(tags=["filings and verification"])
 
@@ -32,16 +34,20 @@ router = APIRouter(tags=["filings and verification"])
 @router.post("/filings", status_code=201, openapi_extra=CERTIFICATES_BODY)
 def submit_filing(
     body: RawBody,
-    session: SessionDep,
     ctx: ContextDep,
-    actor: Annotated[Actor, Depends(allow(Role.CA_OPERATOR))],
+    actor: Annotated[Actor, Depends(allow_own_work(Role.CA_OPERATOR))],
 ) -> dict[str, Any]:
     """ECS-3.4: file root and subordinate CA certificates (the body: a PEM, DER or PKCS #7
     bundle). Each is checked (CA certificate, chain to the CA's filed or enclosed roots,
     signatures, validity, the rule set's algorithm policy), stored and appended to the
     ``filings`` log; the receipt gives each log index with an inclusion proof and the signed
     checkpoint. A refusal lists every reason of every certificate; nothing is filed."""
-    return receipt_out(filings.submit_filing(session, ctx, actor, body))
+    # Parsing and signature checks in a read-only transaction, beside other requests; the
+    # write transaction (SQLite's single writer) only records.
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        checked = filings.check_filing(session, ctx, actor, body)
+    with unit_of_work(ctx.sessions) as session:
+        return receipt_out(filings.record_filing(session, ctx, actor, checked))
 
 
 @router.get("/filings/certificates")
@@ -61,13 +67,14 @@ def list_filed(
 
 @router.get("/filings/certificates/{sha256}")
 def get_filed(sha256: str, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
-    """ECS-3.4: one filed certificate by its SHA-256 fingerprint (hex)."""
+    """ECS-3.4: one filed certificate by its SHA-256 fingerprint (hex), with its standards
+    lint (pkilint; ``lint`` is null until the worker has linted it)."""
     row = session.scalars(
         select(FiledCertificate).where(FiledCertificate.sha256 == sha256.lower())
     ).first()
     if row is None:
         raise NotFound(f"no filed certificate with SHA-256 {sha256}")
-    return filed_out(row)
+    return {**filed_out(row), "lint": lint_of(session, row.id)}
 
 
 @router.post("/verify", openapi_extra=CERTIFICATES_BODY)

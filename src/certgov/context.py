@@ -6,11 +6,11 @@ other rule sets without globals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +29,8 @@ from certgov.workflow.definition import ProcessDef, load_process
 
 if TYPE_CHECKING:
     from certgov.cases.services import CaseEffect
+
+T = TypeVar("T")
 
 
 def load_processes(
@@ -69,6 +71,17 @@ class Context:
     settings: Settings = field(default_factory=get_settings)
     #: The domains' transition effects by name (:data:`certgov.cases.services.CaseEffect`).
     case_effects: Mapping[str, CaseEffect] = field(default_factory=dict)
+    #: Per-process caches of what was read from this context's database, by name.
+    caches: dict[str, Any] = field(default_factory=dict)
+
+    def cache(self, name: str, make: Callable[[], T]) -> T:
+        """The cache called ``name`` of this context (one database), made on first use.
+        A cache of database facts belongs to the context, not to the module: two contexts
+        (two databases, as in the tests) never see each other's entries."""
+        found = self.caches.get(name)
+        if found is None:
+            found = self.caches.setdefault(name, make())
+        return cast(T, found)
 
     @property
     def audit(self) -> Auditor:

@@ -44,6 +44,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import pairwise
 from typing import Any
 
@@ -544,24 +545,32 @@ class _Answer:
 def _from_crl(
     session: Session,
     ctx: Context,
+    party_id: int,
     sources: dict[tuple[str, str], RevocationSource],
     urls: list[str],
-    certificate: Certificate,
-    issuer: Certificate,
+    pair: tuple[Certificate, Certificate],
     reasons: list[str],
+    deferred: Deferred,
 ) -> _Answer | None:
     """The status from the issuer's CRL: the one kept while current, else fetched now (and
-    kept); None, with the reasons added to ``reasons``, when no CRL answers."""
+    kept, by a deferred write); None, with the reasons added to ``reasons``, when no CRL
+    answers."""
+    certificate, issuer = pair
     now = ctx.clock.now()
     for url in urls:
-        source = sources[("crl", url)]
-        crl = _stored_crl(session, source, issuer, now)
+        source = sources.get(("crl", url))
+        crl = _stored_crl(session, source, issuer, now) if source is not None else None
         if crl is None:
             # No current CRL stored: fetch it now, as a relying party would, and keep it.
             outcome = _check_crl_source(url, certificate, issuer, now, ctx)
-            if outcome.crl_der is not None and outcome.problem is None:
-                _record(session, ctx, source, outcome, now)
-                crl = _stored_crl(session, source, issuer, now)
+            der = outcome.crl_der
+            if der is not None and outcome.problem is None:
+                crl = _CRLS.get(hashlib.sha256(der).hexdigest(), issuer, partial(bytes, der))
+                deferred.append(
+                    partial(
+                        _keep_crl, ctx=ctx, party_id=party_id, pair=pair, url=url, outcome=outcome
+                    )
+                )
             else:
                 reasons.append(outcome.message)
         if crl is None:
@@ -637,6 +646,40 @@ def _from_ocsp(
     return None
 
 
+#: Writes a verification defers to a writing unit of work: each takes its session.
+Deferred = list[Callable[[Session], None]]
+
+
+def _register(
+    session: Session, *, ctx: Context, party_id: int, pair: tuple[Certificate, Certificate]
+) -> None:
+    register_sources(session, ctx, party_id, [pair])
+
+
+def _keep_crl(
+    session: Session,
+    *,
+    ctx: Context,
+    party_id: int,
+    pair: tuple[Certificate, Certificate],
+    url: str,
+    outcome: Outcome,
+) -> None:
+    """Keep a CRL verification fetched as its source's current one (registering the source
+    when it is new)."""
+    query = select(RevocationSource).where(
+        RevocationSource.party_id == party_id,
+        RevocationSource.kind == "crl",
+        RevocationSource.url == url,
+    )
+    source = session.scalar(query)
+    if source is None:
+        register_sources(session, ctx, party_id, [pair], kinds=("crl",))
+        source = session.scalar(query)
+    if source is not None:
+        _record(session, ctx, source, outcome, ctx.clock.now())
+
+
 def _fetchable(urls: Iterable[str]) -> list[str]:
     return [url for url in urls if _http(url) and len(url) <= 1000]
 
@@ -648,6 +691,7 @@ def _entry_for(
     certificate: Certificate,
     issuer: Certificate,
     at: dt.datetime,
+    deferred: Deferred,
 ) -> dict[str, Any]:
     crl_urls = _fetchable(certificate.summary.crl_urls)
     ocsp_urls = _fetchable(certificate.summary.ocsp_urls)
@@ -661,11 +705,13 @@ def _entry_for(
     sources = _sources(session, party_id, crl_urls + ocsp_urls)
     named = {("crl", url) for url in crl_urls} | {("ocsp", url) for url in ocsp_urls}
     if not named <= sources.keys():
-        # New to certgov: registered, so the worker monitors them too (ECS-3.5).
-        added = register_sources(session, ctx, party_id, [(certificate, issuer)])
-        sources.update({(row.kind, row.url): row for row in added})
+        # New to certgov: registered (by a deferred write), so the worker monitors them too
+        # (ECS-3.5).
+        deferred.append(partial(_register, ctx=ctx, party_id=party_id, pair=(certificate, issuer)))
     crl_reasons: list[str] = []
-    answer = _from_crl(session, ctx, sources, crl_urls, certificate, issuer, crl_reasons)
+    answer = _from_crl(
+        session, ctx, party_id, sources, crl_urls, (certificate, issuer), crl_reasons, deferred
+    )
     ocsp_reasons: list[str] = []
     if answer is None and ocsp_urls:
         answer = _from_ocsp(ctx, ocsp_urls, certificate, issuer, ocsp_reasons)
@@ -690,13 +736,23 @@ _METHODS = ("crl", "ocsp")
 
 
 def check_path(
-    session: Session, ctx: Context, party_id: int, path: list[Certificate], at: dt.datetime
+    session: Session,
+    ctx: Context,
+    party_id: int,
+    path: list[Certificate],
+    at: dt.datetime,
+    deferred: Deferred,
 ) -> dict[str, Any]:
     """The revocation status at ``at`` of each certificate of a verified ``path`` (target
     first, trust anchor last), from its issuer's CRL or else its OCSP responder (SYS-5).
-    ``method`` lists the methods that answered for at least one certificate."""
+    ``method`` lists the methods that answered for at least one certificate.
+
+    Reads only: what is worth keeping (sources met for the first time, CRLs fetched now) is
+    added to ``deferred``, writes the caller runs in a writing unit of work afterwards, so
+    verification runs in a read-only transaction and never holds SQLite's write lock, least
+    of all while fetching a CRL."""
     entries = [
-        _entry_for(session, ctx, party_id, certificate, issuer, at)
+        _entry_for(session, ctx, party_id, certificate, issuer, at, deferred)
         for certificate, issuer in pairwise(path)
     ]
     used = {entry["method"] for entry in entries if entry["status"] in ("good", "revoked")}

@@ -7,64 +7,112 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import logging
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
 from certgov.context import Context
-from certgov.errors import InvalidInput
+from certgov.errors import InvalidInput, NotFound
 from certgov.filings import revocation
 from certgov.filings.models import FiledCertificate
 from certgov.filings.services import FILINGS_LOG, filed_ancestors, subject_hash
 from certgov.licensing.models import LicenceStatus
 from certgov.licensing.services import licence_at
+from certgov.logs.models import TLog
 from certgov.pki import Certificate, ChainVerifier, parse_bundle
 from certgov.recognition.services import recognition_evidence
 from certgov.registry.models import Party
+from certgov.store.engine import unit_of_work
 
 MAX_PRESENTED = 20
+log = logging.getLogger("certgov.verification")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-class _ParsedCache:
-    """Filed certificates parsed once per process, by SHA-256 (they never change): the hot
-    path of verification parses only what the relying party sends."""
+class _Lru(Generic[K, V]):
+    """A small thread-safe least-recently-used mapping, per process."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int) -> None:
         self._size = size
-        self._items: OrderedDict[str, Certificate] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, row: FiledCertificate) -> Certificate:
+    def get(self, key: K) -> V | None:
         with self._lock:
-            found = self._items.get(row.sha256)
+            found = self._items.get(key)
             if found is not None:
-                self._items.move_to_end(row.sha256)
-                return found
-        certificate = Certificate.from_der(row.der)
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> V:
         with self._lock:
-            self._items[row.sha256] = certificate
+            self._items[key] = value
+            self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
-        return certificate
+        return value
 
 
-_PARSED = _ParsedCache()
+# What verification keeps per process. Everything here is either immutable (a certificate
+# parsed from the same bytes, a filed certificate) or keyed by the size of the filings log:
+# a certificate is filed in the same transaction that appends it to the log, so a new size
+# is the only way the candidates of a chain, or the proof of an entry, can change.
+_FILED: _Lru[str, Certificate] = _Lru(4096)
+_PRESENTED: _Lru[str, tuple[Certificate, ...]] = _Lru(1024)
+# Facts of one database: kept per context (ctx.cache).
+_Candidates = _Lru[tuple[int, frozenset[str]], dict[str, FiledCertificate]]
+_Proofs = _Lru[tuple[int, int], dict[str, Any]]
 
 
-def _proof(session: Session, ctx: Context, row: FiledCertificate) -> dict[str, Any]:
-    log = ctx.logs.get(session, FILINGS_LOG)
+def _filed_certificate(row: FiledCertificate) -> Certificate:
+    found = _FILED.get(row.sha256)
+    return found if found is not None else _FILED.put(row.sha256, Certificate.from_der(row.der))
+
+
+def _presented(data: bytes) -> tuple[Certificate, ...]:
+    """The chain sent, parsed (relying parties send the same chains again and again)."""
+    key = hashlib.sha256(data).hexdigest()
+    found = _PRESENTED.get(key)
+    if found is None:
+        found = _PRESENTED.put(key, parse_bundle(data, max_certificates=MAX_PRESENTED))
+    return found
+
+
+def _candidates(
+    session: Session, ctx: Context, log_size: int, hashes: frozenset[str]
+) -> dict[str, FiledCertificate]:
+    cache: _Candidates = ctx.cache("verification.candidates", lambda: _Lru(1024))
+    key = (log_size, hashes)
+    found = cache.get(key)
+    if found is None:
+        found = cache.put(key, filed_ancestors(session, hashes))
+    return found
+
+
+def _proof(session: Session, ctx: Context, log: TLog, row: FiledCertificate) -> dict[str, Any]:
+    cache: _Proofs = ctx.cache("verification.proofs", lambda: _Lru(4096))
+    key = (row.log_index, log.size)
+    found = cache.get(key)
+    if found is not None:
+        return found
     proof = ctx.logs.inclusion(session, log, row.log_index, log.size)
-    return {
-        "log": FILINGS_LOG,
-        "index": row.log_index,
-        "size": proof.size,
-        "leaf_hash": base64.b64encode(proof.leaf_hash).decode(),
-        "hashes": [base64.b64encode(h).decode() for h in proof.hashes],
-        "root_hash": base64.b64encode(proof.root_hash).decode(),
-        "checkpoint": ctx.logs.latest_checkpoint(session, log),
-    }
+    return cache.put(
+        key,
+        {
+            "log": FILINGS_LOG,
+            "index": row.log_index,
+            "size": proof.size,
+            "leaf_hash": base64.b64encode(proof.leaf_hash).decode(),
+            "hashes": [base64.b64encode(h).decode() for h in proof.hashes],
+            "root_hash": base64.b64encode(proof.root_hash).decode(),
+            "checkpoint": ctx.logs.checkpoint_at(session, log, log.size),
+        },
+    )
 
 
 def verify(
@@ -75,22 +123,64 @@ def verify(
     *,
     certificate_type: str | None = None,
     scenario: str | None = None,
+    deferred: revocation.Deferred | None = None,
 ) -> dict[str, Any]:
     """Verify the chain in ``data`` (target first) at ``at`` (default: now): to a filed CA
     certificate of a licensed CA, or else to a recognised foreign CA certificate (ECS-8) whose
     recognition was in force then and covers ``certificate_type`` and ``scenario`` when
-    given."""
+    given.
+
+    Reads only when ``deferred`` is given: the writes worth doing (revocation sources met for
+    the first time, CRLs fetched now) are appended to it for the caller to run in a writing
+    unit of work afterwards (see :func:`apply_deferred`); without it they are done in
+    ``session``."""
+    later: revocation.Deferred = [] if deferred is None else deferred
+    answer = _verify(session, ctx, data, at, certificate_type, scenario, later)
+    if deferred is None:
+        for write in later:
+            write(session)
+    return answer
+
+
+def apply_deferred(ctx: Context, deferred: revocation.Deferred) -> None:
+    """Run the writes a verification deferred, in one writing unit of work. They only keep
+    what verification learnt (a new source, a fresh CRL) for the worker and later requests:
+    the answer stands without them, so a failure is logged, not reported to the relying
+    party."""
+    if not deferred:
+        return
+    try:
+        with unit_of_work(ctx.sessions) as session:
+            for write in deferred:
+                write(session)
+    except Exception:  # e.g. another request registered the same source at the same moment
+        log.warning("keeping what a verification learnt failed", exc_info=True)
+
+
+def _verify(
+    session: Session,
+    ctx: Context,
+    data: bytes,
+    at: dt.datetime | None,
+    certificate_type: str | None,
+    scenario: str | None,
+    deferred: revocation.Deferred,
+) -> dict[str, Any]:
     if at is not None and at.tzinfo is None:
         raise InvalidInput("give the time with its offset, e.g. 2025-09-25T10:00:00+08:00")
     at = at or ctx.clock.now()
-    presented = list(parse_bundle(data, max_certificates=MAX_PRESENTED))
+    presented = list(_presented(data))
     target = presented[0]
-    candidates = filed_ancestors(
-        session,
+    try:
+        log: TLog | None = ctx.logs.get(session, FILINGS_LOG)
+    except NotFound:  # nothing filed yet
+        log = None
+    hashes = frozenset(
         {subject_hash(c.summary.issuer_der) for c in presented}
-        | {subject_hash(c.summary.subject_der) for c in presented},
+        | {subject_hash(c.summary.subject_der) for c in presented}
     )
-    loaded = {sha: _PARSED.get(row) for sha, row in candidates.items()}
+    candidates = _candidates(session, ctx, log.size, hashes) if log is not None else {}
+    loaded = {sha: _filed_certificate(row) for sha, row in candidates.items()}
     anchors = [loaded[sha] for sha, row in candidates.items() if row.role == "root"]
     intermediates = [loaded[sha] for sha, row in candidates.items() if row.role != "root"]
     result = ChainVerifier(anchors, intermediates).verify(target, at, intermediates=presented[1:])
@@ -137,16 +227,16 @@ def verify(
             reasons = list(evidence["reasons"])
     else:
         party = session.get(Party, filed_row.party_id)
-        assert party is not None
+        assert party is not None and log is not None
         answer["filed"] = {
             "sha256": filed_row.sha256,
             "subject": filed_row.subject,
             "role": filed_row.role,
             "filed_at": filed_row.filed_at.isoformat(),
-            "inclusion": _proof(session, ctx, filed_row),
+            "inclusion": _proof(session, ctx, log, filed_row),
         }
         answer["ca"] = {"party_id": party.id, "name": party.name, "uscc": party.uscc}
-        checked = revocation.check_path(session, ctx, party.id, list(result.path), at)
+        checked = revocation.check_path(session, ctx, party.id, list(result.path), at, deferred)
         answer["revocation"] = checked
         for entry in checked["certificates"]:
             if entry["status"] == "revoked":

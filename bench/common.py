@@ -65,14 +65,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(url: str, data_dir: Path) -> Iterator[str]:
-    """A real `certgov serve` process (its in-process worker off) on ``url``'s database; its
-    base URL once /healthz answers; stopped afterwards."""
+def served(url: str, data_dir: Path, *, workers: int = 1) -> Iterator[str]:
+    """A real `certgov serve` (its in-process worker off; ``workers`` web processes) on
+    ``url``'s database; its base URL once /healthz answers; stopped afterwards."""
     port = free_port()
     env = dict(os.environ, CERTGOV_DATABASE_URL=url, CERTGOV_DATA_DIR=str(data_dir))
     command = [sys.executable, "-m", "certgov.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(
-        [*command, "--worker-interval", "0"],
+        [*command, "--worker-interval", "0", "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -85,6 +85,8 @@ def served(url: str, data_dir: Path) -> Iterator[str]:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
+        if workers > 1:  # /healthz answered from the first process; let the others start too
+            time.sleep(3)
         yield base
     finally:
         server.terminate()

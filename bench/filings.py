@@ -17,7 +17,6 @@ req/s with p99 < 50 ms at 10^6 filed certificates.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import shutil
@@ -35,6 +34,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+from loadgen import run_load
 from sqlalchemy import insert
 
 from certgov.clock import FixedClock
@@ -357,8 +357,11 @@ def _load_filed(ctx: Any, parties: list[int], count: int, chunk: int = 20_000) -
             session.execute(insert(FiledCertificate), rows)
 
 
+PEM_TYPE = "application/x-pem-file"
+
+
 def verify_load(
-    backend: str, pg_url: str | None, filed: int, requests: int, clients: int
+    backend: str, pg_url: str | None, filed: int, requests: int, clients: int, workers: int = 2
 ) -> dict[str, Any]:
     root_key = ec.generate_private_key(ec.SECP256R1())
     root = _issue("verify root", root_key, None, ca=True)
@@ -381,38 +384,33 @@ def verify_load(
             _licence(session, actor.party_id or 0)
         ctx.sessions.kw["bind"].dispose()
         body = _pem(leaf, sub)
-        headers = {"content-type": "application/x-pem-file"}
-        with served(url, tmp) as base:
-            first = httpx.post(base + "/api/v1/verify", content=body, headers=headers, timeout=30)
+        with served(url, tmp, workers=workers) as base:
+            first = httpx.post(
+                base + "/api/v1/verify",
+                content=body,
+                headers={"content-type": "application/x-pem-file"},
+                timeout=30,
+            )
             assert first.status_code == 200 and first.json()["valid"], first.text
-            latencies: list[float] = []
-
-            async def client(n: int) -> None:
-                async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-                    for _ in range(n):
-                        one = time.perf_counter()
-                        response = await http.post("/api/v1/verify", content=body, headers=headers)
-                        latencies.append(time.perf_counter() - one)
-                        assert response.status_code == 200
-
-            async def main() -> float:
-                begin = time.perf_counter()
-                await asyncio.gather(*(client(requests // clients) for _ in range(clients)))
-                return time.perf_counter() - begin
-
-            seconds = asyncio.run(main())
-    done = len(latencies)
+            # Warm every process (its caches) before measuring.
+            run_load(base, "/api/v1/verify", body, PEM_TYPE, requests=400, connections=clients)
+            load = run_load(
+                base, "/api/v1/verify", body, PEM_TYPE, requests=requests, connections=clients
+            )
+    assert load.statuses == {200: len(load.latencies)}, load.statuses
     return {
         "filed_certificates": filed + 2,
         "bulk_load_seconds": round(load_seconds, 1),
-        "requests": done,
+        "requests": len(load.latencies),
         "clients": clients,
-        "requests_per_second": round(done / seconds),
-        **percentiles(latencies),
-        "setup": "one `certgov serve` process (uvicorn, one worker process), the load from "
-        f"{clients} concurrent keep-alive clients in this (second) process, same 2 cores; "
-        "each request: parse leaf + sub-CA, find filed issuers, verify the chain (ECDSA "
-        "P-256), licence at the time, inclusion proof at the log's full size",
+        "server_processes": workers,
+        "requests_per_second": round(load.requests_per_second),
+        **percentiles(load.latencies),
+        "setup": f"`certgov serve --workers {workers}` (uvicorn), the load from {clients} "
+        "concurrent keep-alive connections of a light asyncio client (bench/loadgen.py) in "
+        "this (second) process, all on the same 2 cores; each request: parse leaf + sub-CA, "
+        "find the filed issuers, verify the chain (ECDSA P-256), licence at the time, "
+        "inclusion proof at the log's full size with its checkpoint",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -37,6 +38,10 @@ class Settings(BaseSettings):
     #: Relying-party verification (SYS-5): how long a usable OCSP answer without nextUpdate
     #: is reused by a server process (one with nextUpdate is reused until then).
     revocation_ocsp_cache_seconds: int = 300
+    #: Verifications one server process runs at once (each in a worker thread; more queue):
+    #: a few keep the interpreter busy without threads fighting over it, and leave room for
+    #: some waiting on a slow CRL or OCSP server.
+    verify_threads: int = Field(default=4, ge=1, le=64)
     #: Complaints (ECS-5.1): anonymous submissions per client address allowed in the window,
     #: counted in each server process's memory (N processes allow N times as many); and the
     #: evidence files one complaint may carry, each at most this size.

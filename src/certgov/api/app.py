@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +17,7 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -133,6 +134,38 @@ class BodySizeLimit:
         await response({"type": "http"}, _no_receive, send)
 
 
+class Measure:
+    """Counts requests and their latency per route (Prometheus) and marks every response
+    ``X-Content-Type-Options: nosniff``; plain ASGI, so it costs a function call per request,
+    not the task and stream of an ``@app.middleware("http")``."""
+
+    def __init__(self, app: ASGIApp, requests: Counter, latency: Histogram) -> None:
+        self.app = app
+        self.requests = requests
+        self.latency = latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).setdefault("X-Content-Type-Options", "nosniff")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            name = getattr(scope.get("route"), "path", "unmatched")
+            self.requests.labels(scope["method"], name, str(status)).inc()
+            self.latency.labels(name).observe(time.perf_counter() - started)
+
+
 class _TooLarge(Exception):
     pass
 
@@ -156,6 +189,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.state.verify_limiter = anyio.CapacityLimiter(ctx.settings.verify_threads)
     registry = CollectorRegistry()
     requests = Counter(
         "certgov_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
@@ -164,16 +198,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         "certgov_http_request_seconds", "HTTP request latency", ["route"], registry=registry
     )
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next: Any) -> Response:
-        started = time.perf_counter()
-        response: Response = await call_next(request)
-        route = request.scope.get("route")
-        name = getattr(route, "path", "unmatched")
-        requests.labels(request.method, name, str(response.status_code)).inc()
-        latency.labels(name).observe(time.perf_counter() - started)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+    app.add_middleware(Measure, requests=requests, latency=latency)
 
     @app.exception_handler(CertgovError)
     async def certgov_error(_request: Request, exc: CertgovError) -> JSONResponse:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from certgov.context import Context
 from certgov.errors import Forbidden, Unauthenticated
@@ -26,7 +27,12 @@ def get_context(request: Request) -> Context:
     return ctx
 
 
-ContextDep = Annotated[Context, Depends(get_context)]
+async def _context(request: Request) -> Context:
+    # Asynchronous, so resolving it costs no worker-thread hop.
+    return get_context(request)
+
+
+ContextDep = Annotated[Context, Depends(_context)]
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -95,19 +101,27 @@ def allow(*roles: Role) -> Allow:
     return Allow(frozenset(roles))
 
 
-def settled_actor(request: Request, ctx: ContextDep) -> Actor:
-    """:func:`current_actor` resolved in a short unit of work of its own, for handlers that
-    run their own units of work."""
-    with unit_of_work(ctx.sessions, readonly=True) as session:
-        return actor_of(request, session, ctx)
+async def settled_actor(request: Request) -> Actor:
+    """:func:`current_actor` resolved in a short unit of work of its own (in a worker thread),
+    for handlers that run their own units of work; none for the public, who present no
+    credentials (the hot path of public endpoints such as verification)."""
+    if not request.headers.get("authorization") and not request.cookies.get(SESSION_COOKIE):
+        return ANONYMOUS
+    ctx = get_context(request)
+
+    def resolve() -> Actor:
+        with unit_of_work(ctx.sessions, readonly=True) as session:
+            return actor_of(request, session, ctx)
+
+    return await run_in_threadpool(resolve)
 
 
 class AllowOwnWork(Allow):
     """:class:`Allow` for a handler that runs its own units of work instead of the request's,
     e.g. a long read-only check followed by a short write (a filing), so that SQLite's write
-    lock is held only while writing."""
+    lock is held only while writing. Asynchronous: deciding costs no thread hop."""
 
-    def __call__(self, actor: Annotated[Actor, Depends(settled_actor)]) -> Actor:
+    async def __call__(self, actor: Annotated[Actor, Depends(settled_actor)]) -> Actor:  # type: ignore[override]
         return super().__call__(actor)
 
 

@@ -89,6 +89,15 @@ def serve(
     worker_interval: Annotated[
         float, typer.Option(help="Seconds between in-process sweeps; 0 disables the worker.")
     ] = 60.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Web server processes (one per core is a good start); the background jobs "
+            "run once, in this process.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and the web console, with the worker in-process."""
     import uvicorn
@@ -105,7 +114,18 @@ def serve(
     if background:
         background.start()
     try:
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+        if workers == 1:
+            uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+        else:
+            # Each process builds its own context from the same settings (environment).
+            uvicorn.run(
+                "certgov.api.app:create_app",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="info",
+            )
     finally:
         if background:
             background.stop()

@@ -30,6 +30,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: Pooled connections per process and how many more it may open at once: the web server runs
+#: handlers in up to 40 worker threads (AnyIO's default).
+POOL_SIZE = 20
+POOL_OVERFLOW = 20
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
@@ -37,6 +43,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+        # Enough pooled connections for the server's worker threads: a connection opened
+        # beyond the pool is closed after use, and opening one (with its pragmas) costs more
+        # than the queries of a verification.
+        if database and database != ":memory:":
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_OVERFLOW)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -56,6 +68,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # A PostgreSQL server has a connection limit shared by every process: fewer per process.
+    kwargs.setdefault("pool_size", POOL_SIZE // 2)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW // 2)
     return create_engine(url, **kwargs)
 
 

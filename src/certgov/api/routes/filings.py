@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
 from certgov.api.deps import (
@@ -24,8 +27,9 @@ from certgov.filings import services as filings
 from certgov.filings import verification
 from certgov.filings.lints import lint_of
 from certgov.filings.models import FiledCertificate
+from certgov.filings.revocation import Deferred
 from certgov.filings.views import filed_out, receipt_out
-from certgov.identity.roles import Actor, Role
+from certgov.identity.roles import ALL_ROLES, Actor, Role
 from certgov.store.engine import unit_of_work
 
 router = APIRouter(tags=["filings and verification"])
@@ -78,11 +82,11 @@ def get_filed(sha256: str, session: SessionDep, _actor: PublicActor) -> dict[str
 
 
 @router.post("/verify", openapi_extra=CERTIFICATES_BODY)
-def verify(
+async def verify(
+    request: Request,
     body: RawBody,
-    session: SessionDep,
     ctx: ContextDep,
-    _actor: PublicActor,
+    _actor: Annotated[Actor, Depends(allow_own_work(*ALL_ROLES))],
     at: Annotated[
         dt.datetime | None,
         Query(description="The signing time (ISO 8601 with offset); default now."),
@@ -95,12 +99,32 @@ def verify(
         str | None,
         Query(max_length=200, description="For a foreign chain: the application scenario."),
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """SYS-5: does the chain (body: target certificate first, then any intermediates) lead to
     a filed CA certificate of a CA whose licence was valid at ``at``, and is no certificate on
-    it revoked (the issuers' CRLs)? Or, for a foreign CA, to a certificate recognised (ECS-8)
-    at ``at`` within the given type and scenario? With the evidence; ``status`` is valid,
-    invalid or indeterminate (revocation status unobtainable)."""
-    return verification.verify(
-        session, ctx, body, at, certificate_type=certificate_type, scenario=scenario
-    )
+    it revoked (the issuers' CRLs, else the OCSP responders)? Or, for a foreign CA, to a
+    certificate recognised (ECS-8) at ``at`` within the given type and scenario? With the
+    evidence; ``status`` is valid, invalid or indeterminate (revocation status
+    unobtainable)."""
+
+    # A read-only transaction: verifications never wait for SQLite's write lock nor hold it
+    # (a CRL fetch may take seconds); what they learn is kept afterwards in a short write.
+    # One worker thread for the whole verification (a CRL or OCSP fetch may block), at most
+    # CERTGOV_VERIFY_THREADS at once per process.
+    def work() -> dict[str, Any]:
+        deferred: Deferred = []
+        with unit_of_work(ctx.sessions, readonly=True) as session:
+            answer = verification.verify(
+                session,
+                ctx,
+                body,
+                at,
+                certificate_type=certificate_type,
+                scenario=scenario,
+                deferred=deferred,
+            )
+        verification.apply_deferred(ctx, deferred)
+        return answer
+
+    limiter: anyio.CapacityLimiter = request.app.state.verify_limiter
+    return JSONResponse(await anyio.to_thread.run_sync(work, limiter=limiter))

@@ -64,7 +64,7 @@ def retention_dates(certificates: Iterable[Certificate], rule_set: RuleSet) -> l
             Retention(
                 subject=summary.subject,
                 issuer=summary.issuer,
-                serial=summary.as_dict()["serial"],
+                serial=summary.serial_hex,
                 fingerprint=summary.fingerprint_sha256,
                 not_after=summary.not_after,
                 expires_on=expires_on,

@@ -347,7 +347,7 @@ def _record(
                 "issuer_hash": subject_hash(summary.issuer_der),
                 "subject": summary.subject[:1000],
                 "issuer": summary.issuer[:1000],
-                "serial": str(summary.as_dict()["serial"])[:100],
+                "serial": summary.serial_hex[:100],
                 "not_before": summary.not_before,
                 "not_after": summary.not_after,
                 "key": (summary.curve or f"{summary.key_algorithm.value}{summary.key_size or ''}")[

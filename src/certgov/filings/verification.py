@@ -9,9 +9,7 @@ import base64
 import datetime as dt
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +21,9 @@ from certgov.filings.services import FILINGS_LOG, filed_ancestors, subject_hash
 from certgov.licensing.models import LicenceStatus
 from certgov.licensing.services import licence_at
 from certgov.logs.models import TLog
+from certgov.lru import Lru
 from certgov.pki import Certificate, ChainVerifier, parse_bundle
+from certgov.pki.problems import Problem
 from certgov.recognition.services import recognition_evidence
 from certgov.registry.models import Party
 from certgov.store.engine import unit_of_work
@@ -34,39 +34,16 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class _Lru(Generic[K, V]):
-    """A small thread-safe least-recently-used mapping, per process."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: K, value: V) -> V:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return value
-
-
 # What verification keeps per process. Everything here is either immutable (a certificate
 # parsed from the same bytes, a filed certificate) or keyed by the size of the filings log:
 # a certificate is filed in the same transaction that appends it to the log, so a new size
 # is the only way the candidates of a chain, or the proof of an entry, can change.
-_FILED: _Lru[str, Certificate] = _Lru(4096)
-_PRESENTED: _Lru[str, tuple[Certificate, ...]] = _Lru(1024)
+_FILED: Lru[str, Certificate] = Lru(4096)
+_PRESENTED: Lru[str, tuple[Certificate, ...]] = Lru(1024)
+_SIGNATURES: Lru[tuple[bytes, bytes], Problem | None] = Lru(4096)
 # Facts of one database: kept per context (ctx.cache).
-_Candidates = _Lru[tuple[int, frozenset[str]], dict[str, FiledCertificate]]
-_Proofs = _Lru[tuple[int, int], dict[str, Any]]
+_Candidates = Lru[tuple[int, frozenset[str]], dict[str, FiledCertificate]]
+_Proofs = Lru[tuple[int, int], dict[str, Any]]
 
 
 def _filed_certificate(row: FiledCertificate) -> Certificate:
@@ -86,7 +63,7 @@ def _presented(data: bytes) -> tuple[Certificate, ...]:
 def _candidates(
     session: Session, ctx: Context, log_size: int, hashes: frozenset[str]
 ) -> dict[str, FiledCertificate]:
-    cache: _Candidates = ctx.cache("verification.candidates", lambda: _Lru(1024))
+    cache: _Candidates = ctx.cache("verification.candidates", lambda: Lru(1024))
     key = (log_size, hashes)
     found = cache.get(key)
     if found is None:
@@ -95,7 +72,7 @@ def _candidates(
 
 
 def _proof(session: Session, ctx: Context, log: TLog, row: FiledCertificate) -> dict[str, Any]:
-    cache: _Proofs = ctx.cache("verification.proofs", lambda: _Lru(4096))
+    cache: _Proofs = ctx.cache("verification.proofs", lambda: Lru(4096))
     key = (row.log_index, log.size)
     found = cache.get(key)
     if found is not None:
@@ -183,7 +160,9 @@ def _verify(
     loaded = {sha: _filed_certificate(row) for sha, row in candidates.items()}
     anchors = [loaded[sha] for sha, row in candidates.items() if row.role == "root"]
     intermediates = [loaded[sha] for sha, row in candidates.items() if row.role != "root"]
-    result = ChainVerifier(anchors, intermediates).verify(target, at, intermediates=presented[1:])
+    result = ChainVerifier(anchors, intermediates, signatures=_SIGNATURES).verify(
+        target, at, intermediates=presented[1:]
+    )
     reasons = [problem.message for problem in result.problems]
     indeterminate: list[str] = []
     filed_row = next(
@@ -194,7 +173,7 @@ def _verify(
         "certificate": {
             "subject": target.subject,
             "issuer": target.summary.issuer,
-            "serial": target.summary.as_dict()["serial"],
+            "serial": target.summary.serial_hex,
             "sha256": target.fingerprint,
         },
         "chain": result.as_dict(),

@@ -342,22 +342,22 @@ def licence_at(session: Session, party_id: int, at: dt.datetime) -> LicenceAt | 
     """The party's licence in force (or most recently issued) at instant ``at``, with its
     status then (SYS-5): replays the status history up to ``at``; past the last day of validity
     it was expired whatever came later. None when no licence had been issued by then."""
-    licences = session.scalars(
-        select(Licence)
-        .where(Licence.holder_party_id == party_id, Licence.issued_at <= at)
-        .order_by(Licence.issued_at.desc())
-    )
-    day = china_date(at)
-    for licence in licences:
-        events = [e for e in licence_history(session, licence) if e.at <= at]
-        if not events:
-            continue
-        last = events[-1]
-        until = max(e.valid_until for e in events)
-        if day > until:
-            return LicenceAt(licence, LicenceStatus.EXPIRED.value, last.at)
-        return LicenceAt(licence, last.to_status, last.at)
-    return None
+    # One query (this is on the path of every relying-party verification): the licences
+    # issued by then, latest first, each with its events up to ``at`` in order.
+    rows = session.execute(
+        select(Licence, LicenceEvent)
+        .join(LicenceEvent, LicenceEvent.licence_id == Licence.id)
+        .where(Licence.holder_party_id == party_id, Licence.issued_at <= at, LicenceEvent.at <= at)
+        .order_by(Licence.issued_at.desc(), Licence.id.desc(), LicenceEvent.id)
+    ).all()
+    if not rows:
+        return None
+    licence = rows[0][0]
+    events = [event for holder, event in rows if holder is licence]
+    last = events[-1]
+    if china_date(at) > max(e.valid_until for e in events):
+        return LicenceAt(licence, LicenceStatus.EXPIRED.value, last.at)
+    return LicenceAt(licence, last.to_status, last.at)
 
 
 def list_licences(

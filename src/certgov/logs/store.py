@@ -24,8 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -36,6 +35,7 @@ from sqlalchemy.orm import Session
 from certgov.errors import Conflict, InvalidInput, NotFound
 from certgov.logs.keys import LogKeys
 from certgov.logs.models import TLog, TLogCheckpoint, TLogEntry, TLogQueued, TLogTile
+from certgov.lru import Lru
 from certgov.store.engine import AFTER_COMMIT
 from certgov.tlog import merkle
 from certgov.tlog.checkpoint import Checkpoint, sign_checkpoint
@@ -110,39 +110,6 @@ class ConsistencyProof:
     second_root: bytes
 
 
-class _Lru(MutableMapping[K, V]):
-    """A thread-safe least-recently-used mapping of at most ``capacity`` items."""
-
-    def __init__(self, capacity: int) -> None:
-        self._capacity = capacity
-        self._data: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def __getitem__(self, key: K) -> V:
-        with self._lock:
-            value = self._data[key]
-            self._data.move_to_end(key)
-            return value
-
-    def __setitem__(self, key: K, value: V) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._capacity:
-                self._data.popitem(last=False)
-
-    def __delitem__(self, key: K) -> None:
-        with self._lock:
-            del self._data[key]
-
-    def __iter__(self) -> Iterator[K]:
-        with self._lock:
-            return iter(list(self._data))
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
 def check_log_name(name: str) -> None:
     if not LOG_NAME_RE.fullmatch(name):
         raise InvalidInput(
@@ -173,10 +140,10 @@ class LogStore:
         self.keys = keys
         self.origin_prefix = origin_prefix.rstrip("/")
         self._cached_tiles = cached_tiles
-        self._caches: dict[int, _Lru[tuple[int, int], _NodeRows]] = {}
+        self._caches: dict[int, Lru[tuple[int, int], _NodeRows]] = {}
         self._caches_lock = threading.Lock()
         #: Tile bodies by (log, level, index, width): a tile at a given width never changes.
-        self._bodies: _Lru[tuple[str, int, int, int], bytes] = _Lru(cached_bodies)
+        self._bodies: Lru[tuple[str, int, int, int], bytes] = Lru(cached_bodies)
         #: Per-log entry checks (e.g. the audit log takes only audit records); each raises
         #: :class:`InvalidInput` for an entry the log must not hold.
         self.validators: dict[str, Callable[[bytes], object]] = {}
@@ -417,11 +384,11 @@ class LogStore:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _cache(self, log_id: int) -> _Lru[tuple[int, int], _NodeRows]:
+    def _cache(self, log_id: int) -> Lru[tuple[int, int], _NodeRows]:
         with self._caches_lock:
             cache = self._caches.get(log_id)
             if cache is None:
-                cache = self._caches[log_id] = _Lru(self._cached_tiles)
+                cache = self._caches[log_id] = Lru(self._cached_tiles)
             return cache
 
     def _tile_body(self, session: Session, log: TLog, coord: TileCoord) -> bytes:

@@ -90,6 +90,11 @@ class CertificateSummary:
     #: Warnings pyca/cryptography gave while parsing (e.g. a serial number that is not positive).
     parse_warnings: tuple[str, ...]
 
+    @property
+    def serial_hex(self) -> str:
+        """The serial number in hex (a minus sign before a negative one)."""
+        return format(self.serial, "x") if self.serial >= 0 else f"-{-self.serial:x}"
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes in ISO 8601, raw names in hex, the serial in hex."""
         return {
@@ -98,7 +103,7 @@ class CertificateSummary:
             "issuer": self.issuer,
             "subject_der": self.subject_der.hex(),
             "issuer_der": self.issuer_der.hex(),
-            "serial": format(self.serial, "x") if self.serial >= 0 else f"-{-self.serial:x}",
+            "serial": self.serial_hex,
             "not_before": self.not_before.isoformat(),
             "not_after": self.not_after.isoformat(),
             "fingerprint_sha256": self.fingerprint_sha256,

@@ -24,10 +24,10 @@ recognised but not enforced), extended key usage, revocation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from certgov.pki.certificate import Certificate
 from certgov.pki.constraints import check_name_constraints
@@ -102,6 +102,9 @@ class ChainResult:
         }
 
 
+_UNKNOWN: Any = object()
+
+
 class ChainVerifier:
     """Verifies targets against fixed trust anchors and intermediates.
 
@@ -118,9 +121,15 @@ class ChainVerifier:
         *,
         policy: AlgorithmPolicy | None = None,
         max_depth: int = DEFAULT_MAX_DEPTH,
+        signatures: MutableMapping[tuple[bytes, bytes], Problem | None] | None = None,
     ) -> None:
+        """``signatures``: a cache of signature results (by subject and issuer DER) shared
+        with other verifiers, e.g. a bounded per-process one for a service that verifies
+        the same chains again and again; when given, every result is kept in it, targets'
+        too (a signature over given bytes with a given key always verifies the same way)."""
         self.policy = policy
         self.max_depth = max_depth
+        self._shared = signatures
         self._anchors: dict[bytes, Certificate] = {cert.der: cert for cert in anchors}
         self._pool: dict[bytes, Certificate] = dict(self._anchors)
         for cert in intermediates:
@@ -273,8 +282,14 @@ class ChainVerifier:
     # -- validation -------------------------------------------------------------------------
 
     def _signature(self, subject: Certificate, issuer: Certificate) -> Problem | None:
-        cacheable = subject.der in self._pool and issuer.der in self._pool
         key = (subject.der, issuer.der)
+        if self._shared is not None:
+            found = self._shared.get(key, _UNKNOWN)
+            if found is not _UNKNOWN:
+                return cast(Problem | None, found)
+            problem = self._shared[key] = check_signature(subject, issuer)
+            return problem
+        cacheable = subject.der in self._pool and issuer.der in self._pool
         if cacheable and key in self._signatures:
             return self._signatures[key]
         problem = check_signature(subject, issuer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+from typing import Any
 
 import pytest
 from cryptography import x509
@@ -419,3 +420,31 @@ def test_name_constraints_skip_self_issued_intermediates_but_not_the_target() ->
         leaf.cert, anchors=[root.cert], intermediates=[sub.cert, rollover.cert], at=NOW
     )
     assert [(p.code, p.position) for p in result.problems] == [(ProblemCode.NAME_CONSTRAINTS, 0)]
+
+
+def test_a_shared_signature_cache_spares_verifiers_the_same_work(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Verifiers given one signature cache check each (subject, issuer) signature once; a bad
+    signature is remembered as bad."""
+    from certgov.pki import chain as chain_module
+
+    h = hierarchy("p256", slot=20)
+    calls: list[str] = []
+    real = chain_module.check_signature
+
+    def counting(subject: Any, issuer: Any) -> Any:
+        calls.append(subject.subject)
+        return real(subject, issuer)
+
+    monkeypatch.setattr(chain_module, "check_signature", counting)
+    shared: dict[tuple[bytes, bytes], Any] = {}
+    for _ in range(3):
+        verifier = ChainVerifier([h.root.cert], [h.intermediate.cert], signatures=shared)
+        assert verifier.verify(h.leaf.cert, NOW).ok
+    assert len(calls) == 2 and len(shared) == 2
+    tampered = parse_certificate(h.leaf.cert.der[:-8] + bytes(8))
+    for _ in range(2):
+        verifier = ChainVerifier([h.root.cert], [h.intermediate.cert], signatures=shared)
+        assert verifier.verify(tampered, NOW).codes == {ProblemCode.BAD_SIGNATURE}
+    assert len(calls) == 3

@@ -113,19 +113,15 @@ def serve(
     background = BackgroundWorker(ctx, worker_interval) if worker_interval > 0 else None
     if background:
         background.start()
+    if workers > 1:
+        from certgov.cli.serving import serve_processes
+
+        # Each process builds its own context from the same settings (environment) and
+        # listens on the port itself (SO_REUSEPORT); the jobs run here, once.
+        serve_processes(host, port, workers, background.stop if background else lambda: None)
+        return
     try:
-        if workers == 1:
-            uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
-        else:
-            # Each process builds its own context from the same settings (environment).
-            uvicorn.run(
-                "certgov.api.app:create_app",
-                factory=True,
-                workers=workers,
-                host=host,
-                port=port,
-                log_level="info",
-            )
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
     finally:
         if background:
             background.stop()

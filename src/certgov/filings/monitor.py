@@ -114,15 +114,15 @@ def close_for_successor(
             latest[subject] = row
     subjects = sorted(latest)
     for first in range(0, len(subjects), 500):
+        # By the subject index alone, the CA filtered here (see filings.filed_ancestors).
         predecessors = session.execute(
-            select(FiledCertificate.sha256, FiledCertificate.subject_hash).where(
-                FiledCertificate.party_id == party_id,
-                FiledCertificate.subject_hash.in_(subjects[first : first + 500]),
-            )
+            select(
+                FiledCertificate.sha256, FiledCertificate.subject_hash, FiledCertificate.party_id
+            ).where(FiledCertificate.subject_hash.in_(subjects[first : first + 500]))
         ).all()
-        for sha256, subject in predecessors:
+        for sha256, subject, owner in predecessors:
             successor = latest[subject]
-            if sha256 == successor["sha256"]:
+            if owner != party_id or sha256 == successor["sha256"]:
                 continue
             close_finding(
                 session,

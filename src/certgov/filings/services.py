@@ -98,11 +98,14 @@ def filed_ancestors(
         if not wanted:
             break
         seen |= wanted
+        # By subject hash only, the CA filtered here: with the CA in the query a planner that
+        # misjudges a CA's size (PostgreSQL before its statistics catch up) scans all of the
+        # CA's certificates instead of the subject index.
         query = select(FiledCertificate).where(FiledCertificate.subject_hash.in_(sorted(wanted)))
-        if party_id is not None:
-            query = query.where(FiledCertificate.party_id == party_id)
         wanted = set()
         for row in session.scalars(query):
+            if party_id is not None and row.party_id != party_id:
+                continue
             if row.sha256 not in found:
                 found[row.sha256] = row
                 wanted.add(row.issuer_hash)
@@ -125,17 +128,16 @@ def _relevant(
 def _filed(
     session: Session, party_id: int, fingerprints: Iterable[str]
 ) -> dict[str, FiledCertificate]:
-    """The CA's filed certificates among ``fingerprints``, by SHA-256."""
+    """The CA's filed certificates among ``fingerprints``, by SHA-256 (looked up by the
+    fingerprint index alone, the CA filtered here: see :func:`filed_ancestors`)."""
     wanted = sorted(set(fingerprints))
     found: dict[str, FiledCertificate] = {}
     for first in range(0, len(wanted), 500):
         for row in session.scalars(
-            select(FiledCertificate).where(
-                FiledCertificate.party_id == party_id,
-                FiledCertificate.sha256.in_(wanted[first : first + 500]),
-            )
+            select(FiledCertificate).where(FiledCertificate.sha256.in_(wanted[first : first + 500]))
         ):
-            found[row.sha256] = row
+            if row.party_id == party_id:
+                found[row.sha256] = row
     return found
 
 

@@ -463,5 +463,5 @@ def run(
     result["filing_ingest_two_processes"] = ingest(
         backend, pg_url, filings, per_filing, processes=2
     )
-    result["verify_under_load"] = verify_load(backend, pg_url, filed, requests, clients=8)
+    result["verify_under_load"] = verify_load(backend, pg_url, filed, requests, clients=16)
     return result

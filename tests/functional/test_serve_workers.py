@@ -26,7 +26,7 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> tuple[int, bytes]:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local test server
+    with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read()
 
 
@@ -68,7 +68,7 @@ def test_serve_with_two_processes_answers_spreads_and_stops(tmp_path: Path) -> N
         # Stopping the parent stops every web process.
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
-        gone, alive = psutil.wait_procs(children, timeout=30)
+        _gone, alive = psutil.wait_procs(children, timeout=30)
         assert not alive
     finally:
         if server.poll() is None:

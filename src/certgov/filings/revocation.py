@@ -252,17 +252,22 @@ def _check_crl_source(
     return good
 
 
+def _ask_ocsp(ctx: Context, url: str, subject: Certificate, issuer: Certificate) -> bytes:
+    """The responder's answer about ``subject`` (POST, within the settings' time and size
+    limits); raises :class:`FetchError`."""
+    return http_post(
+        url,
+        build_request(subject, issuer),
+        timeout=ctx.settings.revocation_timeout_seconds,
+        max_bytes=ctx.settings.revocation_max_bytes,
+    )
+
+
 def _check_ocsp_source(
     url: str, subject: Certificate, issuer: Certificate, now: dt.datetime, ctx: Context
 ) -> Outcome:
-    settings = ctx.settings
     try:
-        data = http_post(
-            url,
-            build_request(subject, issuer),
-            timeout=settings.revocation_timeout_seconds,
-            max_bytes=settings.revocation_max_bytes,
-        )
+        data = _ask_ocsp(ctx, url, subject, issuer)
     except UnsupportedScheme as exc:
         return Outcome(None, str(exc), unsupported=True)
     except FetchError as exc:
@@ -612,12 +617,7 @@ def _from_ocsp(
         answer = _OCSP.get(key, now)
         if answer is None:
             try:
-                data = http_post(
-                    url,
-                    build_request(certificate, issuer),
-                    timeout=settings.revocation_timeout_seconds,
-                    max_bytes=settings.revocation_max_bytes,
-                )
+                data = _ask_ocsp(ctx, url, certificate, issuer)
             except FetchError as exc:
                 reasons.append(f"the OCSP responder {url} did not answer: {exc}")
                 continue

@@ -274,7 +274,7 @@ def test_ecs_3_4_a_certificate_filed_between_check_and_record_is_already_filed(
     )
 
 
-def test_ecs_3_4_a_thousand_certificate_filing_has_a_verifiable_receipt(
+def test_ecs_3_4_a_many_certificate_filing_has_a_verifiable_receipt(
     client: TestClient, world: Any
 ) -> None:
     """ECS-3.4: a filing of many certificates gets one inclusion proof per certificate from

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import os
 import sys
 from pathlib import Path
@@ -14,7 +13,7 @@ from certgov.cli.common import EXIT_REFUSED, JsonFlag, context, emit_json, handl
 from certgov.errors import ConfigurationError, InvalidInput, NotFound
 from certgov.logs.audit import AUDIT_LOG, parse_audit_entry
 from certgov.logs.sequencer import sequence_pending
-from certgov.logs.store import BUILTIN_LOGS, check_log_name
+from certgov.logs.store import BUILTIN_LOGS, b64, check_log_name
 from certgov.tlog import merkle
 from certgov.tlog.archive import ArchiveError, verify_archive
 from certgov.tlog.checkpoint import Checkpoint, open_checkpoint
@@ -28,10 +27,6 @@ audit_app = typer.Typer(help="The audit log (SYS-3): export and offline verifica
 KEY_FILE = "verifier-key"
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
 @tlog_app.command("list")
 def tlog_list(as_json: JsonFlag = False) -> None:
     """The logs, their sizes, roots and queued entries."""
@@ -42,7 +37,7 @@ def tlog_list(as_json: JsonFlag = False) -> None:
                 "name": row.name,
                 "origin": row.origin,
                 "size": row.size,
-                "root_hash": _b64(row.root_hash),
+                "root_hash": b64(row.root_hash),
                 "queued": pending.get(row.name, 0),
                 "public_entries": row.public_entries,
                 "verifier_key": row.verifier_key,
@@ -157,7 +152,7 @@ def tlog_append(
                 "first_index": first,
                 "count": len(entries),
                 "size": result.size,
-                "root_hash": _b64(result.root_hash),
+                "root_hash": b64(result.root_hash),
                 "checkpoint": result.checkpoint,
             }
         )
@@ -205,14 +200,7 @@ def tlog_prove(
         merkle.verify_inclusion(
             merkle.leaf_hash(data), proof.index, proof.size, proof.hashes, proof.root_hash
         )
-    body: dict[str, Any] = {
-        "log": log,
-        "index": proof.index,
-        "size": proof.size,
-        "leaf_hash": _b64(proof.leaf_hash),
-        "hashes": [_b64(h) for h in proof.hashes],
-        "root_hash": _b64(proof.root_hash),
-    }
+    body = proof.as_dict()
     if as_json:
         emit_json(body)
         return
@@ -417,7 +405,7 @@ def audit_verify(
         "valid": True,
         "origin": report.checkpoint.origin,
         "size": report.checkpoint.size,
-        "root_hash": _b64(report.checkpoint.root_hash),
+        "root_hash": b64(report.checkpoint.root_hash),
         "entries": report.entries,
         "tiles": report.tiles,
         "signed_by": report.signed_by,

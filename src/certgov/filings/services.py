@@ -386,17 +386,7 @@ def _record(
         return text
 
     entries = [
-        FiledEntry(
-            value,
-            {
-                "log": FILINGS_LOG,
-                "index": proof.index,
-                "size": proof.size,
-                "leaf_hash": b64(proof.leaf_hash),
-                "hashes": [b64(node) for node in proof.hashes],
-                "root_hash": b64(proof.root_hash),
-            },
-        )
+        FiledEntry(value, proof.as_dict(b64))
         for value, proof in zip(values, sequenced.proofs, strict=True)
     ]
     close_for_successor(session, ctx, actor, values)

@@ -5,11 +5,10 @@ log's latest signed checkpoint."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import logging
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -30,8 +29,6 @@ from certgov.store.engine import unit_of_work
 
 MAX_PRESENTED = 20
 log = logging.getLogger("certgov.verification")
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 # What verification keeps per process. Everything here is either immutable (a certificate
@@ -79,16 +76,7 @@ def _proof(session: Session, ctx: Context, log: TLog, row: FiledCertificate) -> 
         return found
     proof = ctx.logs.inclusion(session, log, row.log_index, log.size)
     return cache.put(
-        key,
-        {
-            "log": FILINGS_LOG,
-            "index": row.log_index,
-            "size": proof.size,
-            "leaf_hash": base64.b64encode(proof.leaf_hash).decode(),
-            "hashes": [base64.b64encode(h).decode() for h in proof.hashes],
-            "root_hash": base64.b64encode(proof.root_hash).decode(),
-            "checkpoint": ctx.logs.checkpoint_at(session, log, log.size),
-        },
+        key, {**proof.as_dict(), "checkpoint": ctx.logs.checkpoint_at(session, log, log.size)}
     )
 
 

@@ -21,6 +21,7 @@ Reading
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import threading
@@ -90,6 +91,10 @@ class Sequenced:
     proofs: tuple[InclusionProof, ...] = ()
 
 
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
 @dataclass(frozen=True)
 class InclusionProof:
     log: str
@@ -98,6 +103,18 @@ class InclusionProof:
     leaf_hash: bytes
     hashes: list[bytes]
     root_hash: bytes
+
+    def as_dict(self, encode: Callable[[bytes], str] = b64) -> dict[str, Any]:
+        """JSON-ready, the hashes in base64 (``encode`` may remember what it encoded: the
+        proofs of a batch share most of their hashes)."""
+        return {
+            "log": self.log,
+            "index": self.index,
+            "size": self.size,
+            "leaf_hash": encode(self.leaf_hash),
+            "hashes": [encode(node) for node in self.hashes],
+            "root_hash": encode(self.root_hash),
+        }
 
 
 @dataclass(frozen=True)

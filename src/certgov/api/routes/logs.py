@@ -15,7 +15,6 @@ public.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -28,7 +27,7 @@ from certgov.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from certgov.identity.roles import Actor, Role
 from certgov.logs.audit import parse_audit_entry
 from certgov.logs.models import TLog
-from certgov.logs.store import check_log_name
+from certgov.logs.store import b64, check_log_name
 from certgov.store.engine import unit_of_work
 from certgov.tlog import merkle
 from certgov.tlog.errors import MalformedTileError
@@ -41,10 +40,6 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 #: Entry bundles only some may read: immutable, but never stored by shared caches.
 PRIVATE_IMMUTABLE = "private, max-age=31536000, immutable"
 OCTETS = "application/octet-stream"
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
 
 
 def _log(session: Session, ctx: Context, name: str) -> TLog:
@@ -161,15 +156,7 @@ def inclusion_proof(
 ) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` (default: latest)."""
     row = _log(session, ctx, log)
-    proof = ctx.logs.inclusion(session, row, index, size)
-    return {
-        "log": row.name,
-        "index": proof.index,
-        "size": proof.size,
-        "leaf_hash": b64(proof.leaf_hash),
-        "hashes": [b64(h) for h in proof.hashes],
-        "root_hash": b64(proof.root_hash),
-    }
+    return ctx.logs.inclusion(session, row, index, size).as_dict()
 
 
 @router.get("/logs/{log}/proof/consistency")

@@ -40,8 +40,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -55,6 +53,7 @@ from certgov.context import Context
 from certgov.filings.fetch import FetchError, UnsupportedScheme, http_get, http_post
 from certgov.filings.models import RevocationSource
 from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.lru import Lru
 from certgov.pki import (
     Certificate,
     Crl,
@@ -430,42 +429,28 @@ def sweep_revocation(ctx: Context, *, limit: int | None = None) -> RevocationRep
 # -- verification ---------------------------------------------------------------------------
 
 
-class _CrlCache:
-    """Parsed CRLs by SHA-256, a few per process, with whether each verified against the
-    issuer it was checked with: verification reads the same CRLs all day, so each is parsed
-    and its signature checked once, not per request."""
-
-    def __init__(self, size: int = 64) -> None:
-        self._size = size
-        self._items: OrderedDict[str, tuple[Crl, dict[str, bool]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, sha256: str, issuer: Certificate, load: Callable[[], bytes | None]) -> Crl | None:
-        """The CRL, when it verifies with ``issuer`` (timeless checks: signature, issuer name,
-        cRLSign, critical extensions); freshness is the caller's."""
-        with self._lock:
-            entry = self._items.get(sha256)
-            if entry is not None:
-                self._items.move_to_end(sha256)
-        if entry is None:
-            der = load()
-            if der is None:
-                return None
-            entry = (parse_crl(der), {})
-        crl, verdicts = entry
-        good = verdicts.get(issuer.fingerprint)
-        if good is None:
-            at = crl.summary.this_update
-            good = not [p for p in check_crl(crl, issuer, at) if p.code not in _FRESHNESS_CODES]
-            verdicts[issuer.fingerprint] = good
-        with self._lock:
-            self._items[sha256] = entry
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return crl if good else None
+#: Parsed CRLs by SHA-256, a few per process, each with whether it verified against the
+#: issuers it was checked with: verification reads the same CRLs all day, so each is parsed and
+#: its signature checked once, not per request.
+_CRLS: Lru[str, tuple[Crl, dict[str, bool]]] = Lru(64)
 
 
-_CRLS = _CrlCache()
+def _verified_crl(sha256: str, issuer: Certificate, load: Callable[[], bytes | None]) -> Crl | None:
+    """The CRL, when it verifies with ``issuer`` (timeless checks: signature, issuer name,
+    cRLSign, critical extensions); freshness is the caller's."""
+    entry = _CRLS.get(sha256)
+    if entry is None:
+        der = load()
+        if der is None:
+            return None
+        entry = _CRLS.put(sha256, (parse_crl(der), {}))
+    crl, verdicts = entry
+    good = verdicts.get(issuer.fingerprint)
+    if good is None:
+        at = crl.summary.this_update
+        good = not [p for p in check_crl(crl, issuer, at) if p.code not in _FRESHNESS_CODES]
+        verdicts[issuer.fingerprint] = good
+    return crl if good else None
 
 
 def _stored_crl(
@@ -485,7 +470,7 @@ def _stored_crl(
             select(RevocationSource.crl_der).where(RevocationSource.id == source.id)
         )
 
-    return _CRLS.get(source.crl_sha256, issuer, load)
+    return _verified_crl(source.crl_sha256, issuer, load)
 
 
 def _sources(
@@ -502,40 +487,21 @@ def _sources(
     }
 
 
-class _OcspCache:
-    """Usable OCSP answers (good or revoked, signature and freshness checked) by responder,
-    certificate and issuer, each until it expires (its nextUpdate, or a set period when it has
-    none): verification asks a responder once per certificate and period, not per request.
-    Bounded; the least recently used answer goes first."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[str, str, str], tuple[OcspAnswer, dt.datetime]] = (
-            OrderedDict()
-        )
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, str, str], now: dt.datetime) -> OcspAnswer | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            answer, until = item
-            if now > until or (answer.this_update is not None and answer.this_update > now):
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return answer
-
-    def put(self, key: tuple[str, str, str], answer: OcspAnswer, until: dt.datetime) -> None:
-        with self._lock:
-            self._items[key] = (answer, until)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+#: Usable OCSP answers (good or revoked, signature and freshness checked) by responder,
+#: certificate and issuer, each with when it expires (its nextUpdate, or a set period when it
+#: has none): verification asks a responder once per certificate and period, not per request.
+_OCSP: Lru[tuple[str, str, str], tuple[OcspAnswer, dt.datetime]] = Lru(4096)
 
 
-_OCSP = _OcspCache()
+def _kept_ocsp(key: tuple[str, str, str], now: dt.datetime) -> OcspAnswer | None:
+    item = _OCSP.get(key)
+    if item is None:
+        return None
+    answer, until = item
+    if now > until or (answer.this_update is not None and answer.this_update > now):
+        _OCSP.pop(key, None)
+        return None
+    return answer
 
 
 @dataclass
@@ -570,7 +536,7 @@ def _from_crl(
             outcome = _check_crl_source(url, certificate, issuer, now, ctx)
             der = outcome.crl_der
             if der is not None and outcome.problem is None:
-                crl = _CRLS.get(hashlib.sha256(der).hexdigest(), issuer, partial(bytes, der))
+                crl = _verified_crl(hashlib.sha256(der).hexdigest(), issuer, partial(bytes, der))
                 deferred.append(
                     partial(
                         _keep_crl, ctx=ctx, party_id=party_id, pair=pair, url=url, outcome=outcome
@@ -614,7 +580,7 @@ def _from_ocsp(
     now = ctx.clock.now()
     for url in urls:
         key = (url, certificate.fingerprint, issuer.fingerprint)
-        answer = _OCSP.get(key, now)
+        answer = _kept_ocsp(key, now)
         if answer is None:
             try:
                 data = _ask_ocsp(ctx, url, certificate, issuer)
@@ -631,7 +597,7 @@ def _from_ocsp(
                 )
                 continue
             cached_for = dt.timedelta(seconds=settings.revocation_ocsp_cache_seconds)
-            _OCSP.put(key, answer, answer.next_update or now + cached_for)
+            _OCSP[key] = (answer, answer.next_update or now + cached_for)
         evidence = {
             "method": "ocsp",
             "source": url,

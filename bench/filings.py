@@ -37,17 +37,17 @@ from cryptography.x509.oid import NameOID
 from loadgen import run_load
 from sqlalchemy import insert
 
+from certgov.actors import Actor, ActorKind, Role
+from certgov.bootstrap import build_context
 from certgov.clock import FixedClock
-from certgov.context import build_context
 from certgov.demo import demo_uscc
 from certgov.filings.models import FiledCertificate, Filing
 from certgov.filings.services import FILINGS_LOG, submit_filing
-from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.licensing.models import Licence, LicenceEvent, LicenceStatus
+from certgov.parties import services as registry
+from certgov.parties.models import PartyKind
 from certgov.pki import Certificate, ChainVerifier
 from certgov.pki.signature import check_signature
-from certgov.registry import services as registry
-from certgov.registry.models import PartyKind
 from certgov.settings import Settings
 from certgov.store.engine import unit_of_work
 

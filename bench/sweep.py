@@ -15,13 +15,13 @@ from typing import Any
 from common import fresh_database
 from sqlalchemy import func, insert, select, text
 
+from certgov.bootstrap import build_context
 from certgov.cases.models import Case, CaseDeadline
 from certgov.cases.sweep import sweep
 from certgov.clock import FixedClock
-from certgov.context import build_context
+from certgov.findings.models import Finding
 from certgov.settings import Settings
 from certgov.store.engine import unit_of_work
-from certgov.supervision.models import Finding
 
 NOW = dt.datetime(2025, 12, 1, 2, 0, tzinfo=dt.UTC)
 

@@ -27,9 +27,9 @@ from typing import Any
 import httpx
 from common import fresh_database, percentiles, served
 
+from certgov.actors import SYSTEM_ACTOR
+from certgov.bootstrap import build_context
 from certgov.clock import FixedClock
-from certgov.context import build_context
-from certgov.identity.roles import SYSTEM_ACTOR
 from certgov.logs.audit import audit_entry
 from certgov.logs.sequencer import sequence_pending
 from certgov.settings import Settings
@@ -117,7 +117,7 @@ def run(backend: str, entries: int, batch: int, pg_url: str | None) -> dict[str,
             ctx.logs.enqueue_many(session, "audit", [_record(i) for i in range(queued)], NOW)
         ctx.logs.on_queued = hook
         started = time.perf_counter()
-        sequence_pending(ctx, ["audit"])
+        sequence_pending(ctx.sessions, ctx.logs, ctx.clock, ["audit"])
         sequence_seconds = time.perf_counter() - started
 
         # 4. proofs at the full size

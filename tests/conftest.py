@@ -22,18 +22,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from certgov.api.app import create_app
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
+from certgov.asgi import create_app
+from certgov.bootstrap import build_context, metadata
 from certgov.clock import FixedClock
-from certgov.context import Context, build_context
+from certgov.context import Context
+from certgov.ecs.uscc import check_character
 from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
-from certgov.registry import services as registry
-from certgov.registry.models import PartyKind
-from certgov.registry.uscc import check_character
+from certgov.parties import services as registry
+from certgov.parties.models import PartyKind
 from certgov.settings import Settings
 from certgov.store import migrate
 from certgov.store.engine import make_engine, unit_of_work
-from certgov.store.models import Base
 
 PG_ENV = "CERTGOV_TEST_DATABASE_URL"
 #: A Thursday in 2025, China time: the tests' "now".
@@ -81,7 +81,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     url: str = request.getfixturevalue("postgres_server_url")
     engine = make_engine(url)
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in _KEEP]
+    tables = [t.name for t in metadata().sorted_tables if t.name not in _KEEP]
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page
 
+from certgov.actors import SYSTEM_ACTOR, Role
 from certgov.context import Context
 from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Role
 from certgov.store.engine import unit_of_work
 from certgov.web.pages import TEXT
 

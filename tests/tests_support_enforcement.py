@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.actors import SYSTEM_ACTOR
+from certgov.findings.services import Problem, raise_finding
 from certgov.store.engine import unit_of_work
-from certgov.supervision.services import Problem, raise_finding
 from tests_support import act
 
 

@@ -14,18 +14,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.conduct import services as conduct
 from certgov.context import Context
+from certgov.ecs.uscc import check_character
 from certgov.errors import Conflict
 from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
 from certgov.licensing import services as licensing
-from certgov.registry import services as registry
-from certgov.registry.models import Party, PartyKind
-from certgov.registry.uscc import check_character
+from certgov.parties import services as registry
+from certgov.parties.models import Party, PartyKind
 
 LOGINS_FILE = "demo-logins.txt"
 
@@ -286,9 +286,9 @@ def load_app_scenarios(
     from applying again for the ban period, APP-2)."""
     import base64
 
-    from certgov.appcert import agencies, applications, certifications, verification
+    from certgov.actors import ActorKind
+    from certgov.appcert import agencies, applications, certifications, technical_verification
     from certgov.appcert.checklist import checklist
-    from certgov.identity.roles import ActorKind
 
     body_ccrc, lab = actors["ccrc"], actors["testlab"]
     shenzhen = actors["app-shenzhen"]
@@ -326,13 +326,17 @@ def load_app_scenarios(
                 "result": "deficient",
                 "note": note,
             }
-        return verification.record_results(session, ctx, lab, case.id, {"results": results})
+        return technical_verification.record_results(
+            session, ctx, lab, case.id, {"results": results}
+        )
 
     def certify(operator: Actor, name: str, system: str) -> str:
         case = verify(operator, apply(operator, name, system))
         case = _step(session, ctx, lab, case, "complete_verification")
         results = [{"item": item, "result": "conforms", "note": "seen on site"} for item in items]
-        case = verification.record_results(session, ctx, body_ccrc, case.id, {"results": results})
+        case = technical_verification.record_results(
+            session, ctx, body_ccrc, case.id, {"results": results}
+        )
         case = _step(session, ctx, body_ccrc, case, "complete_onsite")
         case = _step(session, ctx, body_ccrc, case, "grant", reason="conforms to GB/T 35273")
         number: str = case.data["certification"]

@@ -9,16 +9,16 @@ from __future__ import annotations
 import logging
 import threading
 
+from certgov.actors import SYSTEM_ACTOR
 from certgov.appcert import effects as appcert
 from certgov.cases.sweep import SweepReport, sweep
 from certgov.conduct import services as conduct
+from certgov.conduct import statistics as operating
 from certgov.context import Context
 from certgov.filings import monitor, revocation
-from certgov.identity.roles import SYSTEM_ACTOR
 from certgov.licensing import services as licensing
 from certgov.logs.sequencer import sequence_pending
 from certgov.store.engine import unit_of_work
-from certgov.supervision import operating
 
 log = logging.getLogger("certgov.worker")
 
@@ -65,7 +65,7 @@ def run_once(ctx: Context) -> SweepReport:
         log.info("revocation: %s", checked.as_dict())
     # Anything queued for a log and not yet sequenced (a process stopped between its commit
     # and its sequencing, or the sweep just queued audit records) is sequenced now.
-    sequence_pending(ctx)
+    sequence_pending(ctx.sessions, ctx.logs, ctx.clock)
     return report
 
 

@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Error, Page, sync_playwright
 
-from certgov.api.app import create_app
+from certgov.asgi import create_app
 from certgov.context import Context
 
 CHROMIUM = Path("/usr/bin/chromium")

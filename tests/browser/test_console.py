@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from certgov.actors import Role
 from certgov.cases import services as cases
 from certgov.context import Context
-from certgov.identity.roles import Role
-from certgov.registry import services as registry
-from certgov.registry.models import PartyKind
-from certgov.registry.uscc import check_character
+from certgov.ecs.uscc import check_character
+from certgov.parties import services as registry
+from certgov.parties.models import PartyKind
 from certgov.store.engine import unit_of_work
 from certgov.web.pages import TEXT
 from tests_support_browser import PASSWORD, add_user, log_in

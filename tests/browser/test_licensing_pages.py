@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from certgov.actors import Role
 from certgov.context import Context
-from certgov.identity.roles import Role
 from certgov.licensing import services as licensing
 from certgov.store.engine import unit_of_work
 from certgov.web.pages import TEXT

@@ -11,9 +11,9 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from certgov.actors import ALL_ROLES, Role
 from certgov.api.app import API_PREFIX, API_ROUTERS
-from certgov.api.deps import Allow
-from certgov.identity.roles import ALL_ROLES, Role
+from certgov.http.deps import Allow
 from certgov.store.engine import unit_of_work
 from tests_support import open_licence_case
 
@@ -44,7 +44,7 @@ def api_routes(app: Any) -> list[tuple[str, APIRoute, frozenset[Role]]]:
             assert isinstance(route, APIRoute)
             allows = _allows(route.dependant)
             path = API_PREFIX + route.path
-            assert allows, f"{route.methods} {path} declares no roles (use certgov.api.deps.allow)"
+            assert allows, f"{route.methods} {path} declares no roles (use certgov.http.deps.allow)"
             roles = frozenset.intersection(*(a.roles for a in allows))
             routes.append((path, route, roles))
     # Every API path the application serves is among the walked routers.

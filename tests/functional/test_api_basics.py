@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from certgov.actors import SYSTEM_ACTOR, Role
 from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Role
 from certgov.store.engine import unit_of_work
 
 

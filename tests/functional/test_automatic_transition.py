@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from certgov.bootstrap import build_context
 from certgov.cases import services as cases
 from certgov.clock import FixedClock
-from certgov.context import build_context
 from certgov.errors import InvalidInput
 from certgov.settings import Settings
 from certgov.store.engine import unit_of_work

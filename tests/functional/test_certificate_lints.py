@@ -11,15 +11,15 @@ from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from certgov.actors import SYSTEM_ACTOR
 from certgov.errors import ConfigurationError
 from certgov.filings.lints import finding_severities, lint_key, sweep_lints
 from certgov.filings.models import CertificateLint
-from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.findings.services import Problem, raise_finding
 from certgov.pki.lint import LINTER, LintSeverity
 from certgov.rules import load_rule_sets
 from certgov.rules.model import Parameter
 from certgov.store.engine import unit_of_work
-from certgov.supervision.services import Problem, raise_finding
 from certgov.worker import run_once
 from unit.pki.factory import NOW, SM2_DIR, Issued, issue, make_key, sm2_file
 

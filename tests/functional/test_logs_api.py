@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from certgov.actors import SYSTEM_ACTOR, Role
 from certgov.clock import FixedClock
 from certgov.context import Context
 from certgov.identity import services as identity
-from certgov.identity.roles import SYSTEM_ACTOR, Role
 from certgov.logs.audit import parse_audit_entry
 from certgov.store.engine import unit_of_work
 from certgov.tlog import merkle

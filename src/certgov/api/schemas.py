@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from certgov.registry.models import PartyKind
+from certgov.parties.models import PartyKind
 
 
 class ErrorBody(BaseModel):

@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import Actor, Role
 from certgov.appcert.base import require, today
 from certgov.appcert.models import AgencyStatus, AppointedAgency
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
-from certgov.identity.roles import Actor, Role
-from certgov.registry.models import Party, PartyKind
+from certgov.parties.models import Party, PartyKind
 
 _APPOINTERS = frozenset({Role.CERTIFICATION_BODY})
 _NOTE_LIMIT = 2000
@@ -30,9 +30,9 @@ def appoint(
 ) -> AppointedAgency:
     """Appoint a testing agency: ``{"party_id"[, "note"]}`` (certification body)."""
     require(actor, _APPOINTERS, "appoint testing agencies")
-    data = fields.json_object(body, "", ("party_id",), ("note",))
-    party_id = fields.whole_number(data["party_id"], "party_id", minimum=1)
-    note = fields.optional_text(data.get("note"), "note", limit=_NOTE_LIMIT)
+    data = strict_json.json_object(body, "", ("party_id",), ("note",))
+    party_id = strict_json.whole_number(data["party_id"], "party_id", minimum=1)
+    note = strict_json.optional_text(data.get("note"), "note", limit=_NOTE_LIMIT)
     party = session.get(Party, party_id)
     if party is None:
         raise NotFound(f"no party with id {party_id}")
@@ -73,8 +73,8 @@ def withdraw(
     row = session.scalar(select(AppointedAgency).where(AppointedAgency.party_id == party_id))
     if row is None:
         raise NotFound(f"no testing agency appointment for party {party_id}")
-    data = fields.json_object(body, "", ("reason",))
-    reason = fields.text(data["reason"], "reason", limit=_NOTE_LIMIT).strip()
+    data = strict_json.json_object(body, "", ("reason",))
+    reason = strict_json.text(data["reason"], "reason", limit=_NOTE_LIMIT).strip()
     if row.status != AgencyStatus.APPOINTED:
         raise Conflict(f"the appointment of party {party_id} was already withdrawn")
     row.status = AgencyStatus.WITHDRAWN

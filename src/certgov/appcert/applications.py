@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.appcert.agencies import appointed
 from certgov.appcert.base import (
     APPLICATION_PROCESS,
@@ -38,7 +39,6 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseEvent
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
 
 #: Decisions a complaint may be filed against (seed 001: "if its application is denied").
 ADVERSE = frozenset({"denied", "not_accepted", "refused_ineligible"})
@@ -241,9 +241,9 @@ def assign(
     ``{"agency_party_id"[, "expected_version"]}``. Only that agency then sees the case."""
     require(actor, _PROCESS_ROLES, "assign testing agencies")
     case, _application = application_case(session, ctx, actor, case_id)
-    data = fields.json_object(body, "", ("agency_party_id",), ("expected_version",))
+    data = strict_json.json_object(body, "", ("agency_party_id",), ("expected_version",))
     agency = appointed(
-        session, fields.whole_number(data["agency_party_id"], "agency_party_id", minimum=1)
+        session, strict_json.whole_number(data["agency_party_id"], "agency_party_id", minimum=1)
     )
     if case.state not in ASSIGNABLE:
         raise Conflict(
@@ -291,8 +291,8 @@ def record_receipt(
     complaint window of APP-6 runs from it."""
     require(actor, frozenset({Role.APP_OPERATOR, Role.CERTIFICATION_BODY}), "record receipts")
     case, application = application_case(session, ctx, actor, case_id)
-    data = fields.json_object(body, "", ("received_on",))
-    received = fields.iso_date(data["received_on"], "received_on")
+    data = strict_json.json_object(body, "", ("received_on",))
+    received = strict_json.iso_date(data["received_on"], "received_on")
     if application.decision is None or application.decided_on is None:
         raise Conflict(f"application case {case.id} is not decided yet ({case.state})")
     if application.decision_received_on is not None:
@@ -301,7 +301,7 @@ def record_receipt(
             f"{application.decision_received_on.isoformat()}"
         )
     if received < application.decided_on or received > today(ctx):
-        fields.refuse(
+        strict_json.refuse(
             "received_on",
             f"a date from the decision ({application.decided_on.isoformat()}) to today "
             f"({today(ctx).isoformat()})",
@@ -327,9 +327,11 @@ def file_complaint(session: Session, ctx: Context, actor: Actor, body: Mapping[s
     the last day it could be filed."""
     if actor.role is not Role.APP_OPERATOR:
         raise Forbidden("the applicant files a complaint against its own decision")
-    data = fields.json_object(body, "", ("application_case_id", "grounds"))
-    case_id = fields.whole_number(data["application_case_id"], "application_case_id", minimum=1)
-    grounds = fields.text(data["grounds"], "grounds", limit=TEXT_LIMIT).strip()
+    data = strict_json.json_object(body, "", ("application_case_id", "grounds"))
+    case_id = strict_json.whole_number(
+        data["application_case_id"], "application_case_id", minimum=1
+    )
+    grounds = strict_json.text(data["grounds"], "grounds", limit=TEXT_LIMIT).strip()
     case, application = application_case(session, ctx, actor, case_id)
     if application.decision not in ADVERSE:
         raise Conflict(
@@ -398,14 +400,14 @@ def record_sample_effect(
     application = _application_of(session, case)
     if application is None:
         raise InvalidInput(f"case {case.id} has no application on record")
-    sample = fields.json_object(
+    sample = strict_json.json_object(
         case.data.get("sample"), "sample", ("filename", "sha256", "size", "version")
     )
     application.sample = {
-        "filename": fields.text(sample["filename"], "sample.filename", limit=255).strip(),
-        "sha256": fields.sha256_hex(sample["sha256"], "sample.sha256"),
-        "size": fields.whole_number(sample["size"], "sample.size", minimum=1),
-        "version": fields.text(sample["version"], "sample.version", limit=64).strip(),
+        "filename": strict_json.text(sample["filename"], "sample.filename", limit=255).strip(),
+        "sha256": strict_json.sha256_hex(sample["sha256"], "sample.sha256"),
+        "size": strict_json.whole_number(sample["size"], "sample.size", minimum=1),
+        "version": strict_json.text(sample["version"], "sample.version", limit=64).strip(),
     }
     case.data = {**case.data, "sample": application.sample}
     session.flush()

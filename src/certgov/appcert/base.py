@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from certgov.actors import Actor, ActorKind, Role
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
-from certgov.errors import Conflict, Forbidden, NotFound
-from certgov.identity.roles import Actor, ActorKind, Role
-from certgov.registry.models import Party, PartyKind
+from certgov.errors import Forbidden, NotFound
+from certgov.parties.models import Party, PartyKind
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 
@@ -74,15 +71,3 @@ def check_operator_scope(actor: Actor, party: Party, what: str) -> None:
     if actor.role is Role.APP_OPERATOR:
         raise Forbidden(f"you may {what} only for your own organisation")
     raise Forbidden(f"a {actor.role} may not {what}")
-
-
-@contextmanager
-def stale_is_conflict(what: str) -> Iterator[None]:
-    """A concurrent writer caught by a version column is a conflict, not an error."""
-    try:
-        yield
-    except StaleDataError as exc:
-        raise Conflict(
-            f"{what} was changed by someone else at the same moment",
-            hint="reload it and act again",
-        ) from exc

@@ -18,14 +18,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.appcert.base import (
     SUSPENSION_PROCESS,
     is_system,
     require,
     rules_of,
     rules_on,
-    stale_is_conflict,
     today,
 )
 from certgov.appcert.eligibility import ban_until
@@ -40,8 +40,9 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseDeadline
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
+from certgov.history.services import record_status_change
 from certgov.rules.model import Duration
+from certgov.store.engine import stale_write_is_conflict
 from certgov.workflow.clocks import date_after
 
 NUMBER_PREFIX = "CCRC-AS"
@@ -61,32 +62,21 @@ def _event(
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    now = ctx.clock.now()
-    session.add(
+    record_status_change(
+        session,
+        ctx,
+        actor,
         CertificationEvent(
             certification_id=cert.id,
-            at=now,
             kind=kind,
             from_status=from_status,
             to_status=cert.status,
-            actor_name=actor.name,
-            actor_role=actor.recorded_role,
             case_id=case_id,
             reason=reason,
             details=details or {},
-        )
-    )
-    ctx.audit.record(
-        session,
-        actor,
-        f"app_certification.{kind}",
-        at=now,
-        case_id=case_id,
+        ),
+        action=f"app_certification.{kind}",
         subject={"certification": cert.number, "holder": cert.party_id},
-        before={"status": from_status} if from_status else None,
-        after={"status": cert.status},
-        reason=reason,
-        details=details,
     )
 
 
@@ -264,7 +254,7 @@ def suspend(
             CaseDeadline.case_id == suspension.id, CaseDeadline.name == "suspension"
         )
     )
-    with stale_is_conflict(f"certification {cert.number}"):
+    with stale_write_is_conflict(f"certification {cert.number}"):
         cert.status = CertificationStatus.SUSPENDED
         cert.suspended_on = today(ctx)
         cert.suspension_ends_on = clock.due_on if clock is not None else None
@@ -313,7 +303,7 @@ def revoke(
     day = today(ctx)
     rule_set = rules_on(session, ctx, day)
     before = cert.status
-    with stale_is_conflict(f"certification {cert.number}"):
+    with stale_write_is_conflict(f"certification {cert.number}"):
         cert.status = CertificationStatus.REVOKED
         cert.revoked_on = day
         cert.ban_until = ban_until(day, rule_set)
@@ -348,7 +338,7 @@ def reinstate(
         raise Conflict(
             f"certification {cert.number} is {cert.status}; only a suspended one is reinstated"
         )
-    with stale_is_conflict(f"certification {cert.number}"):
+    with stale_write_is_conflict(f"certification {cert.number}"):
         cert.status = CertificationStatus.VALID
         cert.updated_at = ctx.clock.now()
         session.flush()
@@ -382,12 +372,12 @@ def change_status(
     (APP-10): ``{"action", "reason"[, "expected_version"]}``."""
     require(actor, _DECIDERS, "suspend, reinstate or revoke certifications")
     cert = get(session, number)
-    data = fields.json_object(body, "", ("action", "reason"), ("expected_version",))
+    data = strict_json.json_object(body, "", ("action", "reason"), ("expected_version",))
     action = choose(data["action"], "action", ACTIONS, "an action on a certification")
-    reason = fields.text(data["reason"], "reason", limit=TEXT_LIMIT).strip()
+    reason = strict_json.text(data["reason"], "reason", limit=TEXT_LIMIT).strip()
     if data.get("expected_version") is not None:
         _check_version(
-            cert, fields.whole_number(data["expected_version"], "expected_version", minimum=1)
+            cert, strict_json.whole_number(data["expected_version"], "expected_version", minimum=1)
         )
     if action == "suspend":
         suspend(session, ctx, actor, cert, reason, None)
@@ -448,7 +438,7 @@ def sweep_certifications(session: Session, ctx: Context) -> CertificationSweep:
         )
     ):
         before = cert.status
-        with stale_is_conflict(f"certification {cert.number}"):
+        with stale_write_is_conflict(f"certification {cert.number}"):
             cert.status = CertificationStatus.EXPIRED
             cert.updated_at = ctx.clock.now()
             session.flush()

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import Actor, Role
 from certgov.appcert.base import (
     INSPECTION_PROCESS,
     SELF_ASSESSMENT_PROCESS,
@@ -29,8 +30,7 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseDeadline
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden
-from certgov.identity.roles import Actor, Role
-from certgov.supervision.services import Problem, raise_finding
+from certgov.findings.services import Problem, raise_finding
 
 _LIVE = (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value)
 
@@ -53,19 +53,19 @@ def report_event(
     _live(cert, "a self-assessment")
     day = today(ctx)
     rule_set = rules_on(session, ctx, day)
-    data = fields.json_object(body, "", ("trigger", "description"), ("occurred_on",))
+    data = strict_json.json_object(body, "", ("trigger", "description"), ("occurred_on",))
     trigger = choose(
         data["trigger"],
         "trigger",
         rule_set.items("self_assessment_triggers"),
         "an event requiring a self-assessment report",
     )
-    description = fields.text(data["description"], "description", limit=TEXT_LIMIT).strip()
+    description = strict_json.text(data["description"], "description", limit=TEXT_LIMIT).strip()
     occurred_on = day
     if data.get("occurred_on") is not None:
-        occurred_on = fields.iso_date(data["occurred_on"], "occurred_on")
+        occurred_on = strict_json.iso_date(data["occurred_on"], "occurred_on")
         if occurred_on > day:
-            fields.refuse(
+            strict_json.refuse(
                 "occurred_on", f"a date on or before today ({day.isoformat()})", data["occurred_on"]
             )
     return cases.open_case(
@@ -92,18 +92,20 @@ def record_self_assessment_effect(
 ) -> None:
     """``submit_report``: the report (payload ``report``: ``{"summary", "sha256"[, "size",
     "filename"]}``) is kept on the case; after its last day it is a finding at once."""
-    report = fields.json_object(
+    report = strict_json.json_object(
         case.data.get("report"), "report", ("summary", "sha256"), ("size", "filename")
     )
     kept: dict[str, Any] = {
-        "summary": fields.text(report["summary"], "report.summary", limit=TEXT_LIMIT).strip(),
-        "sha256": fields.sha256_hex(report["sha256"], "report.sha256"),
+        "summary": strict_json.text(report["summary"], "report.summary", limit=TEXT_LIMIT).strip(),
+        "sha256": strict_json.sha256_hex(report["sha256"], "report.sha256"),
         "submitted_on": today(ctx).isoformat(),
     }
     if report.get("size") is not None:
-        kept["size"] = fields.whole_number(report["size"], "report.size", minimum=1)
+        kept["size"] = strict_json.whole_number(report["size"], "report.size", minimum=1)
     if report.get("filename") is not None:
-        kept["filename"] = fields.text(report["filename"], "report.filename", limit=255).strip()
+        kept["filename"] = strict_json.text(
+            report["filename"], "report.filename", limit=255
+        ).strip()
     deadline = session.scalar(
         select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.name == "report")
     )
@@ -150,14 +152,14 @@ def open_inspection(
     _live(cert, "a special inspection")
     day = today(ctx)
     rule_set = rules_on(session, ctx, day)
-    data = fields.json_object(body, "", ("trigger", "description"))
+    data = strict_json.json_object(body, "", ("trigger", "description"))
     trigger = choose(
         data["trigger"],
         "trigger",
         rule_set.items("special_inspection_triggers"),
         "a ground for a special inspection",
     )
-    description = fields.text(data["description"], "description", limit=TEXT_LIMIT).strip()
+    description = strict_json.text(data["description"], "description", limit=TEXT_LIMIT).strip()
     return cases.open_case(
         session,
         ctx,

@@ -7,21 +7,22 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from certgov.appcert import applications, certifications, compliance, verification
+from certgov.appcert import applications, certifications, compliance, technical_verification
 from certgov.context import Context
 
 if TYPE_CHECKING:
-    from certgov.cases.services import CaseEffect
+    from certgov.cases.hooks import CaseEffect
 
 
 def case_effects() -> dict[str, CaseEffect]:
+    """The scheme's transition effects by the names its process files use."""
     return {
         "check_app_application": applications.check_application_effect,
         "record_app_sample": applications.record_sample_effect,
         "record_app_decision": applications.record_decision_effect,
         "verify_complaint_record": applications.verify_complaint_effect,
-        "conclude_app_stage": verification.conclude_stage_effect,
-        "check_no_overdue_deficiency": verification.check_no_overdue_effect,
+        "conclude_app_stage": technical_verification.conclude_stage_effect,
+        "check_no_overdue_deficiency": technical_verification.check_no_overdue_effect,
         "issue_app_certification": certifications.issue_effect,
         "suspend_app_certification": certifications.suspend_effect,
         "reinstate_app_certification": certifications.reinstate_effect,
@@ -48,6 +49,6 @@ def sweep(session: Session, ctx: Context) -> AppSweep:
     """Worker job: suspend processes with a deficiency past its deadline (APP-3, APP-4) and
     expire certifications past their validity (APP-5). Suspensions that end unremedied are the
     case engine's sweep (their deadline's ``lapse`` transition, APP-10)."""
-    deficiencies = verification.sweep_deficiencies(session, ctx)
+    deficiencies = technical_verification.sweep_deficiencies(session, ctx)
     expired = certifications.sweep_certifications(session, ctx)
     return AppSweep(deficiencies.suspended, expired.expired, deficiencies.failures)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from certgov.history.models import StatusHistoryLine
 from certgov.store.base import Base
 
 
@@ -213,19 +214,9 @@ class AppCertification(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
-class CertificationEvent(Base):
+class CertificationEvent(StatusHistoryLine, Base):
     """One line of a certification's public status history."""
 
     __tablename__ = "app_certification_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     certification_id: Mapped[int] = mapped_column(ForeignKey("app_certifications.id"), index=True)
-    at: Mapped[dt.datetime]
-    kind: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    actor_role: Mapped[str] = mapped_column(String(32))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,7 +1,7 @@
 """Strict readers of the JSON bodies of the app certification scheme (APP-1 to APP-8).
 
 Pure functions over decoded JSON and the rule set; every refusal is an
-:class:`~certgov.errors.InvalidInput` naming the field (see :mod:`certgov.fields`).
+:class:`~certgov.errors.InvalidInput` naming the field (see :mod:`certgov.strict_json`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from certgov import fields
+from certgov import strict_json
 from certgov.appcert.checklist import item_of
 from certgov.appcert.eligibility import record_kinds
 from certgov.appcert.models import CheckResult
@@ -34,7 +34,7 @@ def _normal(text: str) -> str:
 
 def choose(value: object, path: str, allowed: tuple[str, ...], what: str) -> str:
     """``value`` as one of ``allowed`` (case, underscores and spacing aside), canonical."""
-    text = fields.text(value, path, limit=NAME_LIMIT)
+    text = strict_json.text(value, path, limit=NAME_LIMIT)
     for option in allowed:
         if _normal(option) == _normal(text):
             return option
@@ -66,23 +66,25 @@ class ApplicationIn:
 
 
 def _document(value: object, path: str, kinds: tuple[str, ...]) -> DocumentIn:
-    body = fields.json_object(value, path, ("kind", "filename", "content_base64"), ("sha256",))
+    body = strict_json.json_object(value, path, ("kind", "filename", "content_base64"), ("sha256",))
     kind = choose(body["kind"], f"{path}.kind", kinds, "a required document")
-    filename = fields.text(body["filename"], f"{path}.filename", limit=FILENAME_LIMIT).strip()
+    filename = strict_json.text(body["filename"], f"{path}.filename", limit=FILENAME_LIMIT).strip()
     if _FILENAME_BAD.search(filename):
-        fields.refuse(
+        strict_json.refuse(
             f"{path}.filename", "a file name without folders or control characters", filename
         )
-    encoded = fields.text(body["content_base64"], f"{path}.content_base64")
+    encoded = strict_json.text(body["content_base64"], f"{path}.content_base64")
     try:
         content = binascii.a2b_base64(encoded.encode("ascii"), strict_mode=True)
     except (binascii.Error, UnicodeEncodeError):
-        fields.refuse(f"{path}.content_base64", "the file's bytes in base64 (RFC 4648)", encoded)
+        strict_json.refuse(
+            f"{path}.content_base64", "the file's bytes in base64 (RFC 4648)", encoded
+        )
     if not content:
-        fields.refuse(f"{path}.content_base64", "a non-empty file", encoded)
+        strict_json.refuse(f"{path}.content_base64", "a non-empty file", encoded)
     digest = hashlib.sha256(content).hexdigest()
     if "sha256" in body:
-        declared = fields.sha256_hex(body["sha256"], f"{path}.sha256")
+        declared = strict_json.sha256_hex(body["sha256"], f"{path}.sha256")
         if declared != digest:
             raise InvalidInput(
                 f"{path}.sha256: the file's digest is {digest}, not the declared {declared}",
@@ -96,29 +98,33 @@ def parse_application(value: object, rule_set: RuleSet) -> ApplicationIn:
     """An application (APP-1): ``{"app_name", "version_line", "operating_systems": [...],
     "documents": [{"kind", "filename", "content_base64"[, "sha256"]}]}``; every document of
     ``required_documents`` present once, every system one of ``supported_operating_systems``."""
-    body = fields.json_object(
+    body = strict_json.json_object(
         value, "", ("app_name", "version_line", "operating_systems", "documents")
     )
-    app_name = fields.text(body["app_name"], "app_name", limit=NAME_LIMIT).strip()
-    version_line = fields.text(body["version_line"], "version_line", limit=VERSION_LIMIT).strip()
+    app_name = strict_json.text(body["app_name"], "app_name", limit=NAME_LIMIT).strip()
+    version_line = strict_json.text(
+        body["version_line"], "version_line", limit=VERSION_LIMIT
+    ).strip()
     supported = rule_set.items("supported_operating_systems")
     systems: list[str] = []
-    raw_systems = fields.array(body["operating_systems"], "operating_systems")
+    raw_systems = strict_json.array(body["operating_systems"], "operating_systems")
     if not raw_systems:
-        fields.refuse("operating_systems", "at least one operating system", raw_systems)
+        strict_json.refuse("operating_systems", "at least one operating system", raw_systems)
     for index, raw in enumerate(raw_systems):
-        path = fields.field_path("operating_systems", index)
+        path = strict_json.field_path("operating_systems", index)
         system = choose(raw, path, supported, f"an operating system certified under {rule_set.id}")
         if system in systems:
-            fields.refuse(path, "each operating system once", raw)
+            strict_json.refuse(path, "each operating system once", raw)
         systems.append(system)
     required = rule_set.items("required_documents")
     documents: list[DocumentIn] = []
-    for index, raw in enumerate(fields.array(body["documents"], "documents")):
-        document = _document(raw, fields.field_path("documents", index), required)
+    for index, raw in enumerate(strict_json.array(body["documents"], "documents")):
+        document = _document(raw, strict_json.field_path("documents", index), required)
         if any(d.kind == document.kind for d in documents):
-            fields.refuse(
-                fields.field_path("documents", index) + ".kind", "each document once", document.kind
+            strict_json.refuse(
+                strict_json.field_path("documents", index) + ".kind",
+                "each document once",
+                document.kind,
             )
         documents.append(document)
     missing = [kind for kind in required if all(d.kind != kind for d in documents)]
@@ -143,26 +149,26 @@ class RecordIn:
 def parse_record(value: object, rule_set: RuleSet, today: dt.date) -> RecordIn:
     """A record that may bar applications (APP-2): ``{"kind", "occurred_on", "description"[,
     "ends_on", "reference"]}``; kinds are the scheme's bars and the rule set's added ones."""
-    body = fields.json_object(
+    body = strict_json.json_object(
         value, "", ("kind", "occurred_on", "description"), ("ends_on", "reference")
     )
     kind = choose(body["kind"], "kind", record_kinds(rule_set), "a kind of record that bars")
-    occurred_on = fields.iso_date(body["occurred_on"], "occurred_on")
+    occurred_on = strict_json.iso_date(body["occurred_on"], "occurred_on")
     if occurred_on > today:
-        fields.refuse(
+        strict_json.refuse(
             "occurred_on", f"a date on or before today ({today.isoformat()})", body["occurred_on"]
         )
     ends_on = None
     if body.get("ends_on") is not None:
-        ends_on = fields.iso_date(body["ends_on"], "ends_on")
+        ends_on = strict_json.iso_date(body["ends_on"], "ends_on")
         if ends_on < occurred_on:
-            fields.refuse("ends_on", "a date on or after occurred_on", body["ends_on"])
+            strict_json.refuse("ends_on", "a date on or after occurred_on", body["ends_on"])
     return RecordIn(
         kind,
         occurred_on,
-        fields.text(body["description"], "description", limit=TEXT_LIMIT).strip(),
+        strict_json.text(body["description"], "description", limit=TEXT_LIMIT).strip(),
         ends_on,
-        fields.optional_text(body.get("reference"), "reference", limit=NAME_LIMIT),
+        strict_json.optional_text(body.get("reference"), "reference", limit=NAME_LIMIT),
     )
 
 
@@ -178,35 +184,35 @@ def parse_results(value: object, rule_set: RuleSet, today: dt.date) -> tuple[Res
     """Checklist results (APP-3, APP-4): ``{"results": [{"item", "result", "note"[,
     "due_on"]}][, "expected_version"]}``. ``due_on`` (a deficient item's remediation deadline
     when the assessor sets one) is after today."""
-    body = fields.json_object(value, "", ("results",), ("expected_version",))
-    raw_results = fields.array(body["results"], "results")
+    body = strict_json.json_object(value, "", ("results",), ("expected_version",))
+    raw_results = strict_json.array(body["results"], "results")
     if not raw_results:
-        fields.refuse("results", "at least one result", raw_results)
+        strict_json.refuse("results", "at least one result", raw_results)
     results: list[ResultIn] = []
     options = tuple(r.value for r in CheckResult)
     for index, raw in enumerate(raw_results):
-        path = fields.field_path("results", index)
-        entry = fields.json_object(raw, path, ("item", "result", "note"), ("due_on",))
-        code = fields.text(entry["item"], f"{path}.item", limit=40).strip()
+        path = strict_json.field_path("results", index)
+        entry = strict_json.json_object(raw, path, ("item", "result", "note"), ("due_on",))
+        code = strict_json.text(entry["item"], f"{path}.item", limit=40).strip()
         try:
             item = item_of(rule_set, code).code
         except InvalidInput as exc:
             raise InvalidInput(f"{path}.item: {exc.message}", hint=exc.hint) from None
         if any(r.item == item for r in results):
-            fields.refuse(f"{path}.item", "each item once", code)
+            strict_json.refuse(f"{path}.item", "each item once", code)
         result = CheckResult(choose(entry["result"], f"{path}.result", options, "a result"))
         due_on = None
         if entry.get("due_on") is not None:
             if result is not CheckResult.DEFICIENT:
-                fields.refuse(
+                strict_json.refuse(
                     f"{path}.due_on", "no due_on unless the result is deficient", entry["due_on"]
                 )
-            due_on = fields.iso_date(entry["due_on"], f"{path}.due_on")
+            due_on = strict_json.iso_date(entry["due_on"], f"{path}.due_on")
             if due_on <= today:
-                fields.refuse(
+                strict_json.refuse(
                     f"{path}.due_on", f"a date after today ({today.isoformat()})", entry["due_on"]
                 )
-        note = fields.text(entry["note"], f"{path}.note", limit=TEXT_LIMIT).strip()
+        note = strict_json.text(entry["note"], f"{path}.note", limit=TEXT_LIMIT).strip()
         results.append(ResultIn(item, result, note, due_on))
     return tuple(results)
 
@@ -216,7 +222,7 @@ def expected_version(body: Mapping[str, object]) -> int | None:
     value = body.get("expected_version")
     if value is None:
         return None
-    return fields.whole_number(value, "expected_version", minimum=1)
+    return strict_json.whole_number(value, "expected_version", minimum=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,12 +235,12 @@ class RemedyIn:
 def parse_remedy(value: object) -> RemedyIn:
     """An operator's remedy of a deficiency: ``{"deficiency_id", "statement"[,
     "evidence_sha256"]}``."""
-    body = fields.json_object(value, "", ("deficiency_id", "statement"), ("evidence_sha256",))
+    body = strict_json.json_object(value, "", ("deficiency_id", "statement"), ("evidence_sha256",))
     evidence = body.get("evidence_sha256")
     return RemedyIn(
-        fields.whole_number(body["deficiency_id"], "deficiency_id", minimum=1),
-        fields.text(body["statement"], "statement", limit=TEXT_LIMIT).strip(),
-        fields.sha256_hex(evidence, "evidence_sha256") if evidence is not None else None,
+        strict_json.whole_number(body["deficiency_id"], "deficiency_id", minimum=1),
+        strict_json.text(body["statement"], "statement", limit=TEXT_LIMIT).strip(),
+        strict_json.sha256_hex(evidence, "evidence_sha256") if evidence is not None else None,
     )
 
 
@@ -247,9 +253,9 @@ class RemedyReviewIn:
 
 def parse_remedy_review(value: object) -> RemedyReviewIn:
     """The assessor's review of a remedy: ``{"deficiency_id", "accepted", "note"}``."""
-    body = fields.json_object(value, "", ("deficiency_id", "accepted", "note"))
+    body = strict_json.json_object(value, "", ("deficiency_id", "accepted", "note"))
     return RemedyReviewIn(
-        fields.whole_number(body["deficiency_id"], "deficiency_id", minimum=1),
-        fields.boolean(body["accepted"], "accepted"),
-        fields.text(body["note"], "note", limit=TEXT_LIMIT).strip(),
+        strict_json.whole_number(body["deficiency_id"], "deficiency_id", minimum=1),
+        strict_json.boolean(body["accepted"], "accepted"),
+        strict_json.text(body["note"], "note", limit=TEXT_LIMIT).strip(),
     )

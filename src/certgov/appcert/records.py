@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor, Role
 from certgov.appcert.base import app_operator, check_operator_scope, require, rules_on, today
 from certgov.appcert.eligibility import Eligibility, RecordFact, Revocation, evaluate
 from certgov.appcert.models import AppCertification, CertificationStatus, OperatorRecord
 from certgov.appcert.parsing import parse_record
 from certgov.context import Context
-from certgov.identity.roles import Actor, Role
 from certgov.rules.model import RuleSet
 
 _RECORDERS = frozenset({Role.CERTIFICATION_BODY, Role.NATIONAL_REGULATOR})

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov.appcert import applications, certifications, verification
+from certgov.actors import Actor
+from certgov.appcert import applications, certifications, technical_verification
 from certgov.appcert.base import COMPLAINT_PROCESS, rules_of, today
 from certgov.appcert.checklist import checklist
 from certgov.appcert.models import (
@@ -23,8 +24,7 @@ from certgov.cases.models import Case
 from certgov.cases.views import case_summary
 from certgov.context import Context
 from certgov.ecs.citation import cite
-from certgov.identity.roles import Actor
-from certgov.registry.models import Party
+from certgov.parties.models import Party
 
 
 def _iso(value: Any) -> str | None:
@@ -127,7 +127,7 @@ def application_view(session: Session, ctx: Context, actor: Actor, case_id: int)
         {"party_id": assignee.id, "name": assignee.name} if assignee is not None else None
     )
     results: dict[tuple[str, str], Any] = {
-        (r.stage, r.item): r for r in verification.results(session, case.id)
+        (r.stage, r.item): r for r in technical_verification.results(session, case.id)
     }
     body["checklist"] = [
         {
@@ -145,7 +145,9 @@ def application_view(session: Session, ctx: Context, actor: Actor, case_id: int)
         }
         for item in checklist(rules_of(ctx, case))
     ]
-    body["deficiencies"] = [deficiency_out(d) for d in verification.deficiencies(session, case.id)]
+    body["deficiencies"] = [
+        deficiency_out(d) for d in technical_verification.deficiencies(session, case.id)
+    ]
     body["conclusions"] = case.data.get("conclusions") or {}
     body["certification"] = session.scalar(
         select(AppCertification.number).where(AppCertification.application_case_id == case.id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
+from certgov.actors import Actor, ActorKind, Role
 from certgov.cases.models import Case
-from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.rules.model import Regime
 
 

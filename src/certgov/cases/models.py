@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from certgov.history.models import HistoryLine
 from certgov.store.base import Base
 
 
@@ -39,24 +40,16 @@ class Case(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
-class CaseEvent(Base):
+class CaseEvent(HistoryLine, Base):
     """One line of a case's history: who did what, when and why."""
 
     __tablename__ = "case_events"
 
-    #: Increasing id: a case's history is its events in id order.
-    id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    at: Mapped[dt.datetime]
-    kind: Mapped[str] = mapped_column(String(32))
     actor_kind: Mapped[str] = mapped_column(String(16))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    actor_role: Mapped[str] = mapped_column(String(32))
     transition: Mapped[str | None] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(64))
     to_state: Mapped[str | None] = mapped_column(String(64))
-    reason: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class CaseDeadline(Base):

@@ -8,36 +8,30 @@ writer caught by the version column at flush) is a :class:`~certgov.errors.Confl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from certgov.actors import PARTY_ROLES, Actor, ActorKind, Role
 from certgov.cases import access
-from certgov.cases.guards import EFFECTS, GUARDS, EffectContext, GuardContext
+from certgov.cases.guards import EffectContext, GuardContext
 from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import PARTY_ROLES, Actor, ActorKind, Role
-from certgov.registry.jurisdictions import BY_CODE, NATIONAL
-from certgov.registry.models import Party, PartyKind
+from certgov.findings.models import Finding
+from certgov.history.services import record_change
+from certgov.jurisdictions import BY_CODE, NATIONAL
+from certgov.parties.models import Party, PartyKind
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Duration, Regime, RuleSet
-from certgov.supervision.models import Finding
+from certgov.store.engine import stale_write_is_conflict
 from certgov.workflow import clocks
 from certgov.workflow.clocks import ClockState, ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
-
-#: A domain effect of a transition (SYS-1): runs in the transition's transaction, after the
-#: case has moved and its history is written, so it may create records of its own domain (the
-#: licence an approval issues, ECS-2.3). Registered in :attr:`Context.case_effects` by the
-#: composition root, so the engine never imports the domains built on it.
-CaseEffect = Callable[[Session, Context, Actor, Case, str | None], None]
 
 
 class GuardFailed(InvalidInput):
@@ -93,33 +87,25 @@ def _event(
     reason: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
+    record_change(
+        session,
+        ctx,
+        actor,
         CaseEvent(
             case_id=case.id,
             at=at,
             kind=kind,
             actor_kind=actor.kind.value,
-            actor_name=actor.name,
-            actor_role=actor.role.value if actor.kind is not ActorKind.SYSTEM else SYSTEM_ROLE,
             transition=transition,
             from_state=from_state,
             to_state=to_state,
             reason=reason,
             details=details or {},
-        )
-    )
-    # SYS-3: the same event, in the audit log, in this transaction.
-    ctx.audit.record(
-        session,
-        actor,
-        f"case.{kind}",
-        at=at,
-        case_id=case.id,
+        ),
+        action=f"case.{kind}",
         subject={"process": case.process_id, "transition": transition} if transition else None,
         before={"state": from_state} if from_state else None,
         after={"state": to_state} if to_state else None,
-        reason=reason,
-        details=details,
     )
 
 
@@ -219,7 +205,7 @@ def _check_guards(
     reasons = []
     for name in names:
         guard_name, _, argument = name.partition(":")
-        outcome = GUARDS[guard_name](
+        outcome = ctx.hooks.guards[guard_name](
             GuardContext(
                 actor=actor,
                 data=data,
@@ -360,18 +346,6 @@ def list_cases(
     return list(session.scalars(query))
 
 
-@contextmanager
-def _concurrent_change_is_a_conflict(case_id: int) -> Iterator[None]:
-    """A concurrent writer caught by the version column (at any flush, autoflush included)."""
-    try:
-        yield
-    except StaleDataError as exc:
-        raise Conflict(
-            f"case {case_id} was changed by someone else at the same moment",
-            hint="reload the case and decide again",
-        ) from exc
-
-
 def _check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
@@ -436,9 +410,10 @@ def transition(
     data = dict(case.data)
     data.update(payload)
     for effect in spec.effects:
-        if effect in EFFECTS:
-            EFFECTS[effect](EffectContext(actor, data, spec.name, reason, now))
-    with _concurrent_change_is_a_conflict(case.id):
+        data_effect = ctx.hooks.data_effects.get(effect)
+        if data_effect is not None:
+            data_effect(EffectContext(actor, data, spec.name, reason, now))
+    with stale_write_is_conflict(f"case {case.id}"):
         before = case.state
         case.state = spec.target
         case.data = data
@@ -462,7 +437,7 @@ def transition(
         _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
         session.flush()
         for effect in spec.effects:
-            domain_effect = ctx.case_effects.get(effect)
+            domain_effect = ctx.hooks.case_effects.get(effect)
             if domain_effect is not None:
                 domain_effect(session, ctx, actor, case, reason)
         session.flush()
@@ -486,7 +461,7 @@ def annotate(
     _check_version(case, expected_version)
     if case.closed:
         raise Conflict(f"case {case.id} is closed ({case.state}); it can no longer change")
-    with _concurrent_change_is_a_conflict(case.id):
+    with stale_write_is_conflict(f"case {case.id}"):
         now = ctx.clock.now()
         case.data = {**case.data, **changes}
         case.updated_at = now
@@ -523,7 +498,7 @@ def extend_deadline(
     )
     if row is None:
         raise Conflict(f"the {spec.title} deadline has not started")
-    with _concurrent_change_is_a_conflict(case.id):
+    with stale_write_is_conflict(f"case {case.id}"):
         before = row.due_on
         _store_clock(row, clocks.extend(ctx.calendar, _clock_of(row), amount))
         now = ctx.clock.now()

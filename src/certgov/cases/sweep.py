@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from certgov.actors import SYSTEM_ACTOR
 from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.cases.services import transition
 from certgov.context import Context
 from certgov.errors import CertgovError
-from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.findings.models import Finding, FindingStatus
 from certgov.logs.audit import audit_entry
-from certgov.supervision.models import Finding, FindingStatus
 from certgov.workflow.clocks import ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor
 from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.context import Context
-from certgov.identity.roles import Actor
 
 
 def deadline_out(row: CaseDeadline) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def db_check() -> None:
 @parties_app.command("check-uscc")
 def check_uscc(code: str, as_json: JsonFlag = False) -> None:
     """Check a unified social credit code (GB 32100-2015); exit 0 if valid, 1 if not."""
-    from certgov.registry.uscc import check_uscc as check
+    from certgov.ecs.uscc import check_uscc as check
 
     result = check(code)
     if as_json:
@@ -96,8 +96,8 @@ def parties_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Register an organisation."""
-    from certgov.registry import services as registry
-    from certgov.registry.models import PartyKind
+    from certgov.parties import services as registry
+    from certgov.parties.models import PartyKind
 
     with work() as (session, ctx):
         try:
@@ -134,7 +134,7 @@ def parties_create(
 @parties_app.command("list")
 def parties_list(as_json: JsonFlag = False) -> None:
     """List registered organisations."""
-    from certgov.registry import services as registry
+    from certgov.parties import services as registry
 
     with work(readonly=True) as (session, _ctx):
         rows = [
@@ -167,7 +167,7 @@ def parties_list(as_json: JsonFlag = False) -> None:
 
 
 def _grant(role: str, jurisdiction: str, party: int | None) -> Any:
-    from certgov.identity.roles import Role
+    from certgov.actors import Role
     from certgov.identity.services import Grant
 
     try:

@@ -13,9 +13,10 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from certgov.context import Context, build_context
+from certgov.actors import SYSTEM_ACTOR, Actor
+from certgov.bootstrap import build_context
+from certgov.context import Context
 from certgov.errors import CertgovError, InvalidInput
-from certgov.identity.roles import SYSTEM_ACTOR, Actor
 from certgov.store.engine import unit_of_work
 
 T = TypeVar("T")

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from certgov.cli.common import EXIT_REFUSED, JsonFlag, emit_json, work
 from certgov.clock import china_date
-from certgov.conduct.registry import ca_registry
 from certgov.context import Context
 from certgov.ecs import assess, evaluate, parse_activity, parse_application
 from certgov.ecs.retention import retention_dates
 from certgov.errors import InvalidInput
 from certgov.pki import parse_bundle
+from certgov.publication.registry import ca_registry
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime, RuleSet
 

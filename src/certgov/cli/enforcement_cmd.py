@@ -69,7 +69,7 @@ def show_credit(
     from certgov.clock import china_date
     from certgov.credit.services import credit_record
     from certgov.enforcement.services import ecs_rules
-    from certgov.registry.services import get_ca
+    from certgov.parties.services import get_ca
 
     with work(readonly=True) as (session, ctx):
         record = credit_record(

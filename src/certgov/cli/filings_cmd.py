@@ -69,7 +69,7 @@ def verify(
 ) -> None:
     """Does the chain lead to a filed CA certificate of a CA licensed at that time? (SYS-5)
     Exit 0 when valid, 1 when not, 2 on invalid input."""
-    from certgov.filings import verification
+    from certgov.verification import chains as verification
 
     with work(readonly=True) as (session, ctx):
         when = None

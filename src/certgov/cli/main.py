@@ -102,7 +102,7 @@ def serve(
     """Serve the API and the web console, with the worker in-process."""
     import uvicorn
 
-    from certgov.api.app import create_app
+    from certgov.asgi import create_app
     from certgov.worker import BackgroundWorker
 
     ctx = run(context)

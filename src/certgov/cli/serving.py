@@ -38,7 +38,7 @@ def _serve_one(host: str, port: int) -> None:  # pragma: no cover - runs in a ch
     import uvicorn
 
     sock = listening_socket(host, port)
-    config = uvicorn.Config("certgov.api.app:create_app", factory=True, log_level="info")
+    config = uvicorn.Config("certgov.asgi:create_app", factory=True, log_level="info")
     uvicorn.Server(config).run(sockets=[sock])
 
 

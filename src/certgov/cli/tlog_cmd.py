@@ -162,7 +162,8 @@ def tlog_append(
 def tlog_sequence() -> None:
     """Sequence every queued entry now (the worker does this on each pass)."""
     with handled():
-        done = sequence_pending(context())
+        ctx = context()
+        done = sequence_pending(ctx.sessions, ctx.logs, ctx.clock)
     typer.echo(", ".join(f"{n}: {c}" for n, c in done.items()) or "nothing queued")
 
 

@@ -35,7 +35,7 @@ def export(
     ] = None,
 ) -> None:
     """Write our trusted list (licensed and recognised CAs), signed (XAdES enveloped)."""
-    from certgov.recognition import publication
+    from certgov.publication import trusted_list as publication
 
     with work(readonly=True) as (session, ctx):
         document = publication.export_trust_list(session, ctx)
@@ -54,7 +54,7 @@ def export(
 def signer() -> None:
     """Print the certificate that signs our list (PEM), to pin it."""
     from certgov.cli.common import context
-    from certgov.recognition import publication
+    from certgov.publication import trusted_list as publication
 
     with handled():
         typer.echo(publication.signer(context()).certificate_pem.decode().rstrip())

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import Actor, ActorKind, Role
 from certgov.cases import access
 from certgov.cases import services as cases
 from certgov.cases.models import Case
@@ -26,9 +27,8 @@ from certgov.complaints.models import Complaint, ComplaintEvidence
 from certgov.context import Context
 from certgov.errors import Forbidden, InvalidInput, NotFound
 from certgov.identity import secrets
-from certgov.identity.roles import Actor, ActorKind, Role
-from certgov.registry.jurisdictions import BY_CODE, NATIONAL
-from certgov.registry.models import Party, PartyKind
+from certgov.jurisdictions import BY_CODE, NATIONAL
+from certgov.parties.models import Party, PartyKind
 
 PROCESS = "ecs-complaint"
 #: Who opens complaint cases: the system, on behalf of the (possibly anonymous) complainant.
@@ -59,7 +59,7 @@ class Filed:
 
 
 def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, str, bytes]]:
-    items = fields.array(value, "evidence")
+    items = strict_json.array(value, "evidence")
     if len(items) > max_files:
         raise InvalidInput(
             f"evidence: at most {max_files} files, found {len(items)}",
@@ -68,15 +68,15 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
     out = []
     for index, item in enumerate(items):
         where = f"evidence[{index}]"
-        obj = fields.json_object(item, where, ("filename", "content_base64"), ("media_type",))
-        filename = fields.text(obj.get("filename"), f"{where}.filename", limit=_FILENAME_LIMIT)
+        obj = strict_json.json_object(item, where, ("filename", "content_base64"), ("media_type",))
+        filename = strict_json.text(obj.get("filename"), f"{where}.filename", limit=_FILENAME_LIMIT)
         media_type = (
-            fields.optional_text(obj.get("media_type"), f"{where}.media_type", limit=100)
+            strict_json.optional_text(obj.get("media_type"), f"{where}.media_type", limit=100)
             or "application/octet-stream"
         )
         encoded = obj.get("content_base64")
         if not isinstance(encoded, str):
-            fields.refuse(f"{where}.content_base64", "the file in base64", encoded)
+            strict_json.refuse(f"{where}.content_base64", "the file in base64", encoded)
         if len(encoded) > (max_bytes * 4) // 3 + 4:
             raise InvalidInput(
                 f"{where}: the file is larger than the limit of {max_bytes:,} bytes",
@@ -85,7 +85,7 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
         try:
             content = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            fields.refuse(f"{where}.content_base64", "the file in base64", encoded)
+            strict_json.refuse(f"{where}.content_base64", "the file in base64", encoded)
         if len(content) > max_bytes:
             raise InvalidInput(
                 f"{where}: the file is larger than the limit of {max_bytes:,} bytes",
@@ -103,19 +103,19 @@ def file_complaint(session: Session, ctx: Context, body: Mapping[str, Any]) -> F
     The case opens in the jurisdiction of the CA's home province, national when the CA is not
     registered or has none (ECS-5.2); the tracking code is returned once and only its hash
     kept."""
-    fields.json_object(
+    strict_json.json_object(
         body,
         "",
         ("subject", "description"),
         ("ca_party_id", "ca_name", "complainant", "evidence"),
     )
-    subject = fields.text(body.get("subject"), "subject", limit=300).strip()
-    description = fields.text(
+    subject = strict_json.text(body.get("subject"), "subject", limit=300).strip()
+    description = strict_json.text(
         body.get("description"), "description", limit=_MAX_DESCRIPTION
     ).strip()
     target: Party | None = None
     if body.get("ca_party_id") is not None:
-        party_id = fields.whole_number(body.get("ca_party_id"), "ca_party_id", minimum=1)
+        party_id = strict_json.whole_number(body.get("ca_party_id"), "ca_party_id", minimum=1)
         target = session.get(Party, party_id)
         if target is None or target.kind is not PartyKind.CA:
             raise InvalidInput(
@@ -123,7 +123,7 @@ def file_complaint(session: Session, ctx: Context, body: Mapping[str, Any]) -> F
                 hint="give ca_name instead when the provider is not in the registry",
                 details={"field": "ca_party_id"},
             )
-    ca_name = fields.optional_text(body.get("ca_name"), "ca_name", limit=200)
+    ca_name = strict_json.optional_text(body.get("ca_name"), "ca_name", limit=200)
     if target is None and ca_name is None:
         raise InvalidInput(
             "name the provider complained about: ca_party_id (from the registry) or ca_name",
@@ -132,9 +132,9 @@ def file_complaint(session: Session, ctx: Context, body: Mapping[str, Any]) -> F
     complainant = body.get("complainant")
     name = contact = None
     if complainant is not None:
-        who = fields.json_object(complainant, "complainant", ("name",), ("contact",))
-        name = fields.text(who.get("name"), "complainant.name", limit=200).strip()
-        contact = fields.optional_text(who.get("contact"), "complainant.contact", limit=300)
+        who = strict_json.json_object(complainant, "complainant", ("name",), ("contact",))
+        name = strict_json.text(who.get("name"), "complainant.name", limit=200).strip()
+        contact = strict_json.optional_text(who.get("contact"), "complainant.contact", limit=300)
     settings = ctx.settings
     evidence = (
         _evidence(
@@ -313,9 +313,9 @@ def refer(
     to the national one; the national regulator to any province. ``{"to", "reason",
     "expected_version"?}``; the referral is recorded in the case history and its data. The
     deadlines keep running."""
-    fields.json_object(body, "", ("to", "reason"), ("expected_version",))
+    strict_json.json_object(body, "", ("to", "reason"), ("expected_version",))
     case = complaint_case(session, ctx, actor, case_id)
-    target = fields.text(body.get("to"), "to", limit=16).strip()
+    target = strict_json.text(body.get("to"), "to", limit=16).strip()
     if target not in BY_CODE:
         raise InvalidInput(
             f"to: unknown jurisdiction {target!r}",
@@ -329,10 +329,12 @@ def refer(
         )
     if target == case.jurisdiction:
         raise InvalidInput(f"to: the complaint is already with {target}")
-    reason = fields.text(body.get("reason"), "reason", limit=2000).strip()
+    reason = strict_json.text(body.get("reason"), "reason", limit=2000).strip()
     version = body.get("expected_version")
     expected = (
-        None if version is None else fields.whole_number(version, "expected_version", minimum=1)
+        None
+        if version is None
+        else strict_json.whole_number(version, "expected_version", minimum=1)
     )
     before = case.jurisdiction
     referral = {
@@ -372,7 +374,7 @@ def open_enforcement_from_complaint(
         )
     violation = case.data.get("violation")
     if not isinstance(violation, str):
-        fields.refuse("payload.violation", "the violation of the catalogue", violation)
+        strict_json.refuse("payload.violation", "the violation of the catalogue", violation)
     opened = enforcement.open_enforcement(
         session,
         ctx,

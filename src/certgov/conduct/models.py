@@ -1,5 +1,6 @@
 """What a CA declares about how it operates (ECS-3.1–3.3): its certification practice
-statements, the functions it outsources, the provinces it operates in and its service outlets."""
+statements, the functions it outsources, the provinces it operates in and its service outlets;
+and what it reports (ECS-4.1): its operating statistics."""
 
 from __future__ import annotations
 
@@ -78,3 +79,27 @@ class ServiceOutlet(Base):
     address: Mapped[str] = mapped_column(Text)
     opened_on: Mapped[dt.date]
     closed_on: Mapped[dt.date | None]
+
+
+class OperatingReport(Base):
+    """A CA's operating statistics for one reporting period (ECS-4.1): certificates issued and
+    revoked, by certificate type. A correction replaces the figures and keeps the earlier
+    ones in ``history``."""
+
+    __tablename__ = "operating_reports"
+    __table_args__ = (UniqueConstraint("party_id", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    period_start: Mapped[dt.date] = mapped_column(index=True)
+    period_end: Mapped[dt.date]
+    due_on: Mapped[dt.date]
+    rule_set_id: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[dt.datetime]
+    submitted_by: Mapped[str] = mapped_column(String(200))
+    late: Mapped[bool] = mapped_column(default=False)
+    certificates_issued: Mapped[int]
+    certificates_revoked: Mapped[int]
+    certificates_valid: Mapped[int | None]
+    by_type: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import jurisdictions, strict_json
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.clock import china_date
 from certgov.conduct.models import (
     OperatingProvince,
@@ -28,18 +29,16 @@ from certgov.conduct.models import (
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
-from certgov.registry import jurisdictions
-from certgov.registry.models import Party
-from certgov.registry.services import check_party_scope, get_ca
-from certgov.rulebook.services import in_force
-from certgov.rules.model import Regime, RuleSet
-from certgov.supervision.services import (
+from certgov.findings.services import (
     Problem,
     close_finding,
     open_findings_with_prefix,
     raise_finding,
 )
+from certgov.parties.models import Party
+from certgov.parties.services import check_party_scope, get_ca
+from certgov.rulebook.services import in_force
+from certgov.rules.model import Regime, RuleSet
 
 _MAX_TEXT = 2000
 _MAX_FUNCTIONS = 100
@@ -68,18 +67,18 @@ def file_practice_statement(
 ) -> PracticeStatement:
     """File a new version of the CA's certification practice statement (ESL Art. 19)."""
     party = _own_ca(session, actor, party_id, "file a practice statement")
-    label = fields.text(body.get("label"), "label", limit=64).strip()
-    title = fields.optional_text(body.get("title"), "title", limit=300)
-    digest = fields.sha256_hex(body.get("sha256"), "sha256")
+    label = strict_json.text(body.get("label"), "label", limit=64).strip()
+    title = strict_json.optional_text(body.get("title"), "title", limit=300)
+    digest = strict_json.sha256_hex(body.get("sha256"), "sha256")
     size = body.get("size")
     if size is not None and (
         not isinstance(size, int) or isinstance(size, bool) or not 0 < size < 2**40
     ):
         raise InvalidInput("size: give the document's size in bytes", details={"field": "size"})
-    url = fields.optional_text(body.get("url"), "url", limit=500)
+    url = strict_json.optional_text(body.get("url"), "url", limit=500)
     if url is not None and not url.startswith(("https://", "http://")):
         raise InvalidInput("url: give an http(s) address", details={"field": "url"})
-    effective_on = fields.iso_date(body.get("effective_on"), "effective_on")
+    effective_on = strict_json.iso_date(body.get("effective_on"), "effective_on")
     latest = session.scalar(
         select(PracticeStatement)
         .where(PracticeStatement.party_id == party.id)
@@ -183,9 +182,9 @@ def declare_outsourcing(
                 f"functions[{index}]: give an object", details={"field": f"functions[{index}]"}
             )
         path = f"functions[{index}]"
-        function = fields.text(entry.get("function"), f"{path}.function", limit=200).strip()
-        provider = fields.text(entry.get("provider"), f"{path}.provider", limit=200).strip()
-        description = fields.optional_text(
+        function = strict_json.text(entry.get("function"), f"{path}.function", limit=200).strip()
+        provider = strict_json.text(entry.get("provider"), f"{path}.provider", limit=200).strip()
+        description = strict_json.optional_text(
             entry.get("description"), f"{path}.description", limit=_MAX_TEXT
         )
         name = _normalise(function)
@@ -346,9 +345,9 @@ def open_outlet(
     outlet = ServiceOutlet(
         party_id=party.id,
         jurisdiction=_province(body.get("jurisdiction"), "jurisdiction"),
-        name=fields.text(body.get("name"), "name", limit=200).strip(),
-        address=fields.text(body.get("address"), "address", limit=_MAX_TEXT).strip(),
-        opened_on=fields.iso_date(body.get("opened_on"), "opened_on")
+        name=strict_json.text(body.get("name"), "name", limit=200).strip(),
+        address=strict_json.text(body.get("address"), "address", limit=_MAX_TEXT).strip(),
+        opened_on=strict_json.iso_date(body.get("opened_on"), "opened_on")
         if body.get("opened_on") is not None
         else china_date(ctx.clock.now()),
         closed_on=None,

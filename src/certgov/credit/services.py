@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from certgov.ecs.citation import cite
 from certgov.enforcement.models import Penalty
-from certgov.registry.models import Party
+from certgov.findings.models import Finding, FindingStatus
+from certgov.parties.models import Party
 from certgov.rules.model import RuleSet
-from certgov.supervision.models import Finding, FindingStatus
 from certgov.workflow.clocks import date_after, date_before
 
 _WEIGHT_KEYS = {

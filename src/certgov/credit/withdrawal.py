@@ -15,19 +15,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.credit.handover import FORCED, VOLUNTARY, handover_blockers, remaining
+from certgov.enforcement.models import Penalty
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
+from certgov.findings.services import Problem, raise_finding
 from certgov.licensing import services as licensing
-from certgov.registry.services import get_ca
+from certgov.parties.services import get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
-from certgov.supervision.services import Problem, raise_finding
 from certgov.workflow.clocks import date_before
 
 PROCESS = "ecs-withdrawal"
@@ -95,7 +96,7 @@ def declare_withdrawal(
     violation ``cessation_not_reported``). Returns the case and the findings raised."""
     if actor.role is not Role.CA_OPERATOR or actor.party_id is None:
         raise Forbidden("a CA declares its own withdrawal")
-    fields.json_object(
+    strict_json.json_object(
         body,
         "",
         ("cessation_date", "subscriber_certificates"),
@@ -109,17 +110,19 @@ def declare_withdrawal(
     if existing is not None:
         raise Conflict(f"exit case {existing.id} of {party.name} is already open")
     today = _today(ctx)
-    cessation = fields.iso_date(body.get("cessation_date"), "cessation_date")
+    cessation = strict_json.iso_date(body.get("cessation_date"), "cessation_date")
     if cessation <= today:
         raise InvalidInput(
             f"cessation_date {cessation.isoformat()} must be after today ({today.isoformat()})",
             details={"field": "cessation_date"},
         )
-    total = fields.whole_number(
+    total = strict_json.whole_number(
         body.get("subscriber_certificates"), "subscriber_certificates", minimum=0
     )
     notified = body.get("parties_notified_on")
-    notified_on = None if notified is None else fields.iso_date(notified, "parties_notified_on")
+    notified_on = (
+        None if notified is None else strict_json.iso_date(notified, "parties_notified_on")
+    )
     if notified_on is not None and notified_on > today:
         raise InvalidInput(
             "parties_notified_on is in the future", details={"field": "parties_notified_on"}
@@ -128,11 +131,11 @@ def declare_withdrawal(
     offered = None
     if receiving is not None:
         offered = get_ca(
-            session, fields.whole_number(receiving, "receiving_party_id", minimum=1)
+            session, strict_json.whole_number(receiving, "receiving_party_id", minimum=1)
         ).id
         if offered == party.id:
             raise InvalidInput("receiving_party_id: a CA cannot hand over to itself")
-    records = fields.optional_text(body.get("records"), "records", limit=2000)
+    records = strict_json.optional_text(body.get("records"), "records", limit=2000)
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, today)
     report_due = date_before(cessation, rule_set.duration("cessation_report_to_regulator"))
     notice_due = date_before(cessation, rule_set.duration("cessation_notice_to_parties"))
@@ -202,6 +205,17 @@ def declare_withdrawal(
             )
         )
     return case, raised
+
+
+def open_forced_exit_effect(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect after ``record_penalty`` (ECS-7.2): a penalty that revoked the CA's licence
+    opens its forced exit."""
+    penalty = session.scalar(select(Penalty).where(Penalty.case_id == case.id))
+    if penalty is None or penalty.licence_number is None or case.subject_party_id is None:
+        return
+    open_forced_exit(session, ctx, penalty.licence_number, case.subject_party_id, case.id)
 
 
 def open_forced_exit(
@@ -279,8 +293,8 @@ def respond(
     session: Session, ctx: Context, actor: Actor, case_id: int, body: Mapping[str, Any]
 ) -> Case:
     """The CA offered the business accepts or declines it (ECS-7.3): ``{"accept": bool}``."""
-    fields.json_object(body, "", ("accept",), ("expected_version", "note"))
-    accept = fields.boolean(body.get("accept"), "accept")
+    strict_json.json_object(body, "", ("accept",), ("expected_version", "note"))
+    accept = strict_json.boolean(body.get("accept"), "accept")
     case = exit_case(session, ctx, actor, case_id)
     if (
         actor.role is not Role.CA_OPERATOR
@@ -291,7 +305,7 @@ def respond(
     if case.data.get("receiving"):
         raise Conflict(f"exit case {case.id} already has a receiving CA")
     receiver = get_ca(session, actor.party_id)
-    note = fields.optional_text(body.get("note"), "note", limit=2000)
+    note = strict_json.optional_text(body.get("note"), "note", limit=2000)
     now = ctx.clock.now()
     if accept:
         changes: dict[str, Any] = {
@@ -323,14 +337,14 @@ def respond(
 
 def _version(body: Mapping[str, Any]) -> int | None:
     value = body.get("expected_version")
-    return None if value is None else fields.whole_number(value, "expected_version", minimum=1)
+    return None if value is None else strict_json.whole_number(value, "expected_version", minimum=1)
 
 
 def offer(
     session: Session, ctx: Context, actor: Actor, case_id: int, body: Mapping[str, Any]
 ) -> Case:
     """The leaving CA offers its business to another CA (after a refusal, say)."""
-    fields.json_object(body, "", ("receiving_party_id",), ("expected_version",))
+    strict_json.json_object(body, "", ("receiving_party_id",), ("expected_version",))
     case = exit_case(session, ctx, actor, case_id)
     if actor.role is not Role.CA_OPERATOR or actor.party_id != case.subject_party_id:
         raise Forbidden("only the leaving CA offers its business")
@@ -338,7 +352,7 @@ def offer(
         raise Conflict(f"exit case {case.id} already has a receiving CA")
     party = get_ca(
         session,
-        fields.whole_number(body.get("receiving_party_id"), "receiving_party_id", minimum=1),
+        strict_json.whole_number(body.get("receiving_party_id"), "receiving_party_id", minimum=1),
     )
     if party.id == case.subject_party_id:
         raise InvalidInput("receiving_party_id: a CA cannot hand over to itself")
@@ -358,16 +372,16 @@ def designate(
     session: Session, ctx: Context, actor: Actor, case_id: int, body: Mapping[str, Any]
 ) -> Case:
     """No CA agreed: the regulator designates the receiving CA (ECS-7.3), with a reason."""
-    fields.json_object(body, "", ("receiving_party_id", "reason"), ("expected_version",))
+    strict_json.json_object(body, "", ("receiving_party_id", "reason"), ("expected_version",))
     if actor.role not in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR):
         raise Forbidden(f"a {actor.role} may not designate a receiving CA")
     case = exit_case(session, ctx, actor, case_id)
     if case.data.get("receiving"):
         raise Conflict(f"exit case {case.id} already has a receiving CA")
-    reason = fields.text(body.get("reason"), "reason", limit=2000).strip()
+    reason = strict_json.text(body.get("reason"), "reason", limit=2000).strip()
     party = get_ca(
         session,
-        fields.whole_number(body.get("receiving_party_id"), "receiving_party_id", minimum=1),
+        strict_json.whole_number(body.get("receiving_party_id"), "receiving_party_id", minimum=1),
     )
     if party.id == case.subject_party_id:
         raise InvalidInput("receiving_party_id: the leaving CA cannot receive its own business")
@@ -403,7 +417,7 @@ def report_handover(
     """The handover's progress, as running totals (ECS-7.2, ECS-7.3): ``{"migrated",
     "revoked", "records_transferred"?, "subscriber_certificates"?}``; reported by the leaving
     CA or the receiving CA. Totals never go down nor past the number of certificates."""
-    fields.json_object(
+    strict_json.json_object(
         body,
         "",
         ("migrated", "revoked"),
@@ -418,11 +432,11 @@ def report_handover(
     if body.get("subscriber_certificates") is not None:
         if handover.get("subscriber_certificates") is not None:
             raise Conflict("the number of subscriber certificates is already reported")
-        handover["subscriber_certificates"] = fields.whole_number(
+        handover["subscriber_certificates"] = strict_json.whole_number(
             body.get("subscriber_certificates"), "subscriber_certificates", minimum=0
         )
     for key in ("migrated", "revoked"):
-        value = fields.whole_number(body.get(key), key, minimum=0)
+        value = strict_json.whole_number(body.get(key), key, minimum=0)
         if value < handover.get(key, 0):
             raise InvalidInput(
                 f"{key}: totals never go down (reported {handover.get(key, 0)} before, now {value})",
@@ -430,7 +444,7 @@ def report_handover(
             )
         handover[key] = value
     if body.get("records_transferred") is not None:
-        handover["records_transferred"] = fields.boolean(
+        handover["records_transferred"] = strict_json.boolean(
             body.get("records_transferred"), "records_transferred"
         ) or bool(handover.get("records_transferred"))
     left = remaining(handover)

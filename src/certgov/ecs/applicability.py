@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from certgov import fields as _json
+from certgov import strict_json as _json
 from certgov.ecs.citation import ParameterCitation, cite, require_ecs
 from certgov.rules.model import RuleSet
 

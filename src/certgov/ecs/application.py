@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from certgov import fields as _json
+from certgov import strict_json as _json
 
 __all__ = [
     "Application",

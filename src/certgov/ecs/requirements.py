@@ -32,8 +32,8 @@ from certgov.ecs.application import (
     parse_application,
 )
 from certgov.ecs.citation import ParameterCitation, cite, require_ecs, rmb
+from certgov.ecs.uscc import check_uscc
 from certgov.errors import ConfigurationError
-from certgov.registry.uscc import check_uscc
 from certgov.rules.model import RuleSet
 
 # The application types are re-exported: evaluate() and parse_application() are used together.

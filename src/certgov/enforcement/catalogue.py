@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from certgov import fields
+from certgov import strict_json
 from certgov.errors import InvalidInput
 from certgov.rules.model import Money, MoneyRange, RuleSet, Violation
 
@@ -31,7 +31,7 @@ def violation(rule_set: RuleSet, violation_id: object, path: str = "violation") 
     """The catalogue entry ``violation_id``; InvalidInput naming the known ids otherwise."""
     known = catalogue(rule_set)
     if not isinstance(violation_id, str) or violation_id not in known:
-        fields.refuse(
+        strict_json.refuse(
             path,
             f"a violation of the catalogue of {rule_set.id}",
             violation_id,
@@ -84,19 +84,19 @@ class Decision:
 def parse_decision(payload: Mapping[str, Any]) -> Decision:
     """``{"outcomes": [...], "fine_yuan"?, "illegal_gains_yuan"?}`` strictly (InvalidInput
     naming the field)."""
-    outcomes = fields.text_list(payload.get("outcomes"), "outcomes")
+    outcomes = strict_json.text_list(payload.get("outcomes"), "outcomes")
     if not outcomes:
-        fields.refuse("outcomes", "a non-empty array of outcomes", list(outcomes))
+        strict_json.refuse("outcomes", "a non-empty array of outcomes", list(outcomes))
     if len(set(outcomes)) != len(outcomes):
         raise InvalidInput("outcomes: an outcome is named twice", details={"field": "outcomes"})
     fine = payload.get("fine_yuan")
     gains = payload.get("illegal_gains_yuan")
     return Decision(
         outcomes=outcomes,
-        fine_yuan=None if fine is None else fields.whole_number(fine, "fine_yuan", minimum=0),
+        fine_yuan=None if fine is None else strict_json.whole_number(fine, "fine_yuan", minimum=0),
         illegal_gains_yuan=None
         if gains is None
-        else fields.whole_number(gains, "illegal_gains_yuan", minimum=0),
+        else strict_json.whole_number(gains, "illegal_gains_yuan", minimum=0),
     )
 
 

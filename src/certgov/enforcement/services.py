@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import REGULATORS, Actor, ActorKind
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
@@ -25,11 +26,11 @@ from certgov.context import Context
 from certgov.enforcement import catalogue
 from certgov.enforcement.models import Penalty
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import REGULATORS, Actor, ActorKind
-from certgov.registry.services import check_party_scope, get_ca
+from certgov.findings.models import Finding
+from certgov.licensing import services as licensing
+from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.supervision.models import Finding
 
 PROCESS = "ecs-enforcement"
 _MAX_TEXT = 5000
@@ -86,11 +87,11 @@ def open_from_finding(
     """A regulator confirms a finding as a violation of the catalogue and opens the
     enforcement case (ECS-6.2): ``{"finding_id", "violation", "summary"}`` — or, without a
     finding, ``{"party_id", "violation", "summary"}``."""
-    fields.json_object(body, "", ("violation", "summary"), ("finding_id", "party_id"))
-    summary = fields.text(body.get("summary"), "summary", limit=_MAX_TEXT).strip()
+    strict_json.json_object(body, "", ("violation", "summary"), ("finding_id", "party_id"))
+    summary = strict_json.text(body.get("summary"), "summary", limit=_MAX_TEXT).strip()
     finding_id = body.get("finding_id")
     if finding_id is not None:
-        finding_id = fields.whole_number(finding_id, "finding_id", minimum=1)
+        finding_id = strict_json.whole_number(finding_id, "finding_id", minimum=1)
         finding = session.get(Finding, finding_id)
         if finding is None:
             raise NotFound(f"no finding with id {finding_id}")
@@ -103,7 +104,7 @@ def open_from_finding(
                 details={"field": "party_id"},
             )
     else:
-        party_id = fields.whole_number(body.get("party_id"), "party_id", minimum=1)
+        party_id = strict_json.whole_number(body.get("party_id"), "party_id", minimum=1)
     case = open_enforcement(
         session,
         ctx,
@@ -157,10 +158,6 @@ def record_penalty(
     session.add(penalty)
     session.flush()
     if catalogue.REVOCATION in decision.outcomes:
-        # Imported here: licensing and exit are domains beside this one.
-        from certgov.credit import withdrawal
-        from certgov.licensing import services as licensing
-
         live = licensing.live_licence(session, case.subject_party_id)
         if live is None:
             raise Conflict("the CA holds no valid or suspended licence to revoke")
@@ -173,8 +170,9 @@ def record_penalty(
             reason=f"penalty decision of case {case.id} ({entry.id}): {reason}",
             expected_version=None,
         )
+        # The forced exit that follows (ECS-7.2) is the credit domain's effect
+        # ``open_forced_exit``, listed after this one in the process file.
         penalty.licence_number = live.number
-        withdrawal.open_forced_exit(session, ctx, live.number, live.holder_party_id, case.id)
     ctx.audit.record(
         session,
         actor,

@@ -23,23 +23,23 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from certgov.actors import SYSTEM_ACTOR
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import ConfigurationError
 from certgov.filings.models import CertificateLint, FiledCertificate
-from certgov.identity.roles import SYSTEM_ACTOR
-from certgov.pki.lint import LINTER, LintFinding, LintReport, LintSeverity, lint_certificate
-from certgov.registry.models import Party
-from certgov.rulebook.services import in_force
-from certgov.rules.model import Regime, RuleSet
-from certgov.store.engine import unit_of_work
-from certgov.supervision.services import (
+from certgov.findings.services import (
     Problem,
     close_finding,
     open_findings_with_prefix,
     raise_finding,
 )
+from certgov.parties.models import Party
+from certgov.pki.lint import LINTER, LintFinding, LintReport, LintSeverity, lint_certificate
+from certgov.rulebook.services import in_force
+from certgov.rules.model import Regime, RuleSet
+from certgov.store.engine import unit_of_work
 from certgov.workflow.definition import Severity
 
 __all__ = [

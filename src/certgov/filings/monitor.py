@@ -11,16 +11,16 @@ from typing import Any
 from sqlalchemy import String, case, cast, exists, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from certgov.actors import SYSTEM_ACTOR, Actor
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.filings.models import FiledCertificate
-from certgov.identity.roles import SYSTEM_ACTOR, Actor
-from certgov.registry.models import Party
+from certgov.findings.models import Finding, FindingStatus
+from certgov.findings.services import Problem, close_finding, raise_finding
+from certgov.parties.models import Party
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
-from certgov.supervision.models import Finding, FindingStatus
-from certgov.supervision.services import Problem, close_finding, raise_finding
 from certgov.workflow.clocks import date_after
 
 

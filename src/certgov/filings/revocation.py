@@ -49,11 +49,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov.actors import SYSTEM_ACTOR
 from certgov.context import Context
 from certgov.filings.fetch import FetchError, UnsupportedScheme, http_get, http_post
 from certgov.filings.models import RevocationSource
-from certgov.identity.roles import SYSTEM_ACTOR
+from certgov.findings.services import Problem, close_finding, raise_finding
 from certgov.lru import Lru
+from certgov.parties.models import Party
 from certgov.pki import (
     Certificate,
     Crl,
@@ -67,9 +69,7 @@ from certgov.pki import (
     parse_crl,
     revocation_status,
 )
-from certgov.registry.models import Party
 from certgov.store.engine import unit_of_work
-from certgov.supervision.services import Problem, close_finding, raise_finding
 
 __all__ = [
     "RevocationReport",

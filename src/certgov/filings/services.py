@@ -18,6 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor, ActorKind, Role
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
@@ -25,14 +26,13 @@ from certgov.errors import Forbidden, InvalidInput
 from certgov.filings import revocation
 from certgov.filings.models import FiledCertificate, Filing
 from certgov.filings.monitor import close_for_successor
-from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.findings.services import Problem, raise_finding
 from certgov.logs.audit import canonical_json
+from certgov.parties.models import Party
+from certgov.parties.services import get_ca
 from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, parse_bundle
-from certgov.registry.models import Party
-from certgov.registry.services import get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.supervision.services import Problem, raise_finding
 
 FILINGS_LOG = "filings"
 #: The most certificates one filing may carry.

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from certgov.identity.roles import Role
+from certgov.actors import Role
 from certgov.store.base import Base
 
 _ROLE = Enum(

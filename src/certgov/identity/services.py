@@ -9,20 +9,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov.clock import Clock
-from certgov.errors import Conflict, InvalidInput, NotFound, Unauthenticated
-from certgov.identity import secrets
-from certgov.identity.models import ApiToken, LoginSession, User
-from certgov.identity.roles import (
+from certgov.actors import (
     PARTY_ROLES,
     ROLE_PARTY_KIND,
     Actor,
     ActorKind,
     Role,
 )
+from certgov.clock import Clock
+from certgov.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from certgov.identity import secrets
+from certgov.identity.models import ApiToken, LoginSession, User
+from certgov.jurisdictions import BY_CODE, NATIONAL
 from certgov.logs.audit import Auditor
-from certgov.registry.jurisdictions import BY_CODE, NATIONAL
-from certgov.registry.models import Party
+from certgov.parties.models import Party
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 SESSION_PREFIX = "cgs"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from certgov.history.models import StatusHistoryLine
 from certgov.store.base import Base
 
 
@@ -56,24 +56,14 @@ class Licence(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 
 
-class LicenceEvent(Base):
+class LicenceEvent(StatusHistoryLine, Base):
     """One line of a licence's status history: issued, suspended, reinstated, renewed,
     modified, revoked, expired, withdrawn."""
 
     __tablename__ = "licence_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     licence_id: Mapped[int] = mapped_column(ForeignKey("licences.id"), index=True)
-    at: Mapped[dt.datetime]
-    kind: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str] = mapped_column(String(16))
     valid_until: Mapped[dt.date]
-    actor_name: Mapped[str] = mapped_column(String(200))
-    actor_role: Mapped[str] = mapped_column(String(32))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
-    reason: Mapped[str | None] = mapped_column(Text)
-    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class RegistrationChange(Base):

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
@@ -25,18 +25,19 @@ from certgov.ecs import Evaluation, evaluate, parse_application
 from certgov.ecs.citation import cite
 from certgov.ecs.review import check_judgement, with_reviews
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound, Prohibited
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
+from certgov.findings.services import Problem, raise_finding
+from certgov.history.services import record_status_change
 from certgov.licensing.models import (
     Licence,
     LicenceEvent,
     LicenceStatus,
     RegistrationChange,
 )
-from certgov.registry.models import Party
-from certgov.registry.services import check_party_scope, get_ca, require_national
+from certgov.parties.models import Party
+from certgov.parties.services import check_party_scope, get_ca, require_national
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.supervision.services import Problem, raise_finding
+from certgov.store.engine import stale_write_is_conflict
 from certgov.workflow.clocks import date_after, date_before
 
 PROCESS = "ca-licence-application"
@@ -229,33 +230,23 @@ def _licence_event(
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    now = ctx.clock.now()
-    session.add(
+    record_status_change(
+        session,
+        ctx,
+        actor,
         LicenceEvent(
             licence_id=licence.id,
-            at=now,
             kind=kind,
             from_status=from_status,
             to_status=licence.status,
             valid_until=licence.valid_until,
-            actor_name=actor.name,
-            actor_role=actor.recorded_role,
             case_id=case_id,
             reason=reason,
             details=details or {},
-        )
-    )
-    ctx.audit.record(
-        session,
-        actor,
-        f"licence.{kind}",
-        at=now,
-        case_id=case_id,
+        ),
+        action=f"licence.{kind}",
         subject={"licence": licence.number, "holder": licence.holder_party_id},
-        before={"status": from_status} if from_status else None,
-        after={"status": licence.status, "valid_until": licence.valid_until.isoformat()},
-        reason=reason,
-        details=details,
+        after={"valid_until": licence.valid_until.isoformat()},
     )
 
 
@@ -438,15 +429,10 @@ def change_status(
     if not reason:
         raise InvalidInput(f"to {action} a licence needs a reason, recorded in its history")
     before = licence.status
-    try:
+    with stale_write_is_conflict(f"licence {licence.number}"):
         licence.status = target
         licence.updated_at = ctx.clock.now()
         session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            f"licence {licence.number} was changed by someone else at the same moment",
-            hint="reload the licence and decide again",
-        ) from exc
     _licence_event(session, ctx, licence, actor, kind, from_status=before, reason=reason)
     return licence
 
@@ -742,7 +728,7 @@ def record_registration_change(
     check_party_scope(actor, party, "file a business-registration change")
     rule_set = _ecs_rules(session, ctx, _today(ctx))
     item = _registration_item(rule_set, body.get("item"))
-    changed_on = fields.iso_date(body.get("changed_on"), "changed_on")
+    changed_on = strict_json.iso_date(body.get("changed_on"), "changed_on")
     today = _today(ctx)
     if changed_on > today:
         raise InvalidInput(
@@ -750,11 +736,11 @@ def record_registration_change(
             "registered",
             details={"field": "changed_on"},
         )
-    new_value = fields.text(body.get("new_value"), "new_value", limit=_MAX_TEXT).strip()
-    old_value = fields.optional_text(body.get("old_value"), "old_value", limit=_MAX_TEXT)
+    new_value = strict_json.text(body.get("new_value"), "new_value", limit=_MAX_TEXT).strip()
+    old_value = strict_json.optional_text(body.get("old_value"), "old_value", limit=_MAX_TEXT)
     digest = body.get("document_sha256")
     if digest is not None:
-        digest = fields.sha256_hex(digest, "document_sha256")
+        digest = strict_json.sha256_hex(digest, "document_sha256")
     period = rule_set.duration("registration_change_filing_period")
     due = ctx.calendar.add_calendar_days(changed_on, period.amount).due
     by_ca = actor.role is Role.CA_OPERATOR

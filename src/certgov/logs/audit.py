@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor
 from certgov.clock import Clock
 from certgov.errors import InvalidInput
-from certgov.identity.roles import Actor
 from certgov.logs.store import LogStore
 from certgov.tlog.tiles import MAX_ENTRY_SIZE
 

@@ -11,27 +11,34 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from certgov.context import Context
-from certgov.logs.store import DEFAULT_BATCH
+from sqlalchemy.orm import Session, sessionmaker
+
+from certgov.clock import Clock
+from certgov.logs.store import DEFAULT_BATCH, LogStore
 from certgov.store.engine import unit_of_work
 
 log = logging.getLogger("certgov.logs")
 
 
-def sequence_pending(ctx: Context, names: Iterable[str] | None = None) -> dict[str, int]:
+def sequence_pending(
+    sessions: sessionmaker[Session],
+    logs: LogStore,
+    clock: Clock,
+    names: Iterable[str] | None = None,
+) -> dict[str, int]:
     """Sequence every queued entry of ``names`` (default: every log with queued entries).
 
     One transaction per batch; returns the number of entries sequenced per log.
     """
     if names is None:
-        with unit_of_work(ctx.sessions, readonly=True) as session:
-            names = sorted(ctx.logs.pending(session))
+        with unit_of_work(sessions, readonly=True) as session:
+            names = sorted(logs.pending(session))
     done: dict[str, int] = {}
     for name in names:
         total = 0
         while True:
-            with unit_of_work(ctx.sessions) as session:
-                result = ctx.logs.sequence(session, name, ctx.clock.now(), max_queued=DEFAULT_BATCH)
+            with unit_of_work(sessions) as session:
+                result = logs.sequence(session, name, clock.now(), max_queued=DEFAULT_BATCH)
             total += result.queued
             # A short batch took the whole queue: no second write transaction to find it empty.
             if result.queued < DEFAULT_BATCH:
@@ -41,9 +48,11 @@ def sequence_pending(ctx: Context, names: Iterable[str] | None = None) -> dict[s
     return done
 
 
-def sequence_after_commit(ctx: Context, names: frozenset[str]) -> None:
+def sequence_after_commit(
+    sessions: sessionmaker[Session], logs: LogStore, clock: Clock, names: frozenset[str]
+) -> None:
     """The after-commit hook: sequence now; on failure the worker's next pass does it."""
     try:
-        sequence_pending(ctx, sorted(names))
+        sequence_pending(sessions, logs, clock, sorted(names))
     except Exception:  # the change itself is committed; its entries wait in the queue
         log.exception("sequencing %s after commit failed; the worker will retry", sorted(names))

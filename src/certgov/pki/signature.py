@@ -38,6 +38,7 @@ __all__ = [
     "load_public_key",
     "signature_failure",
     "sm2_available",
+    "verify_data",
 ]
 
 #: The SM2 signer ID used for certificate signatures (GM/T 0009 default).
@@ -219,3 +220,95 @@ def _verify(data: bytes, signature: bytes, signed: SignedObject, loaded: LoadedK
     except InvalidSignature:
         return False
     return True
+
+
+#: Hash names of :func:`verify_data` and the pyca/cryptography algorithms behind them.
+_DATA_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1,
+    "sha224": hashes.SHA224,
+    "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384,
+    "sha512": hashes.SHA512,
+    "sha3-224": hashes.SHA3_224,
+    "sha3-256": hashes.SHA3_256,
+    "sha3-384": hashes.SHA3_384,
+    "sha3-512": hashes.SHA3_512,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _DataSignature:
+    """The padding and hash of a signature over raw data, in the shape of :class:`SignedObject`."""
+
+    signature_algorithm_parameters: Any
+    signature_hash_algorithm: hashes.HashAlgorithm | None
+
+
+def verify_data(
+    certificate: Certificate,
+    data: bytes,
+    signature: bytes,
+    *,
+    scheme: str,
+    hash_name: str | None,
+    pss_salt_length: int | None = None,
+) -> tuple[ProblemCode, str] | None:
+    """None when the public key of ``certificate`` verifies ``signature`` over ``data``;
+    otherwise the code (``bad_signature``, ``unsupported_algorithm``, ``invalid_key``) and a
+    message completing "the signature …".
+
+    For signatures over arbitrary data (CMS SignerInfo, RFC 5652 §5.4), where the algorithm
+    comes from the signed object rather than from a certificate. ``scheme`` is ``rsa-pkcs1``,
+    ``rsa-pss`` (``pss_salt_length`` bytes of salt, MGF1 with the same hash), ``ecdsa``,
+    ``sm2`` (SM3 with the default signer ID, GM/T 0009), ``ed25519`` or ``ed448``;
+    ``hash_name`` a hashlib name (``sha256``; ignored for SM2 and EdDSA).
+    """
+    key = load_public_key(certificate)
+    if key.error_code is not None:
+        return key.error_code, f"cannot be checked: the key of {certificate.describe()} {key.error}"
+    wanted = {
+        "rsa-pkcs1": (KeyAlgorithm.RSA, False),
+        "rsa-pss": (KeyAlgorithm.RSA, False),
+        "ecdsa": (KeyAlgorithm.EC, False),
+        "sm2": (KeyAlgorithm.EC, True),
+        "ed25519": (KeyAlgorithm.ED25519, False),
+        "ed448": (KeyAlgorithm.ED448, False),
+    }.get(scheme)
+    if wanted is None:
+        return ProblemCode.UNSUPPORTED_ALGORITHM, f"uses scheme {scheme!r}, unknown to certgov"
+    if (key.family, key.is_sm2) != wanted:
+        found = "an SM2 key" if key.is_sm2 else _KEY_WORDS[key.family]
+        return (
+            ProblemCode.BAD_SIGNATURE,
+            f"is a {scheme} signature, but {certificate.describe()} has {found}",
+        )
+    if scheme == "sm2":
+        if _verify_sm2(data, signature, key.key):
+            return None
+        return (
+            ProblemCode.BAD_SIGNATURE,
+            f"does not verify with the SM2 key of {certificate.describe()}",
+        )
+    algorithm: hashes.HashAlgorithm | None = None
+    if scheme in ("rsa-pkcs1", "rsa-pss", "ecdsa"):
+        hash_type = _DATA_HASHES.get(hash_name or "")
+        if hash_type is None:
+            return ProblemCode.UNSUPPORTED_ALGORITHM, f"uses hash {hash_name!r}, unknown to certgov"
+        algorithm = hash_type()
+    parameters: Any = None
+    if scheme == "rsa-pkcs1":
+        parameters = padding.PKCS1v15()
+    elif scheme == "rsa-pss":
+        assert algorithm is not None
+        salt = padding.PSS.DIGEST_LENGTH if pss_salt_length is None else pss_salt_length
+        parameters = padding.PSS(mgf=padding.MGF1(algorithm), salt_length=salt)
+    elif scheme == "ecdsa":
+        assert algorithm is not None
+        parameters = ec.ECDSA(algorithm)
+    try:
+        valid = _verify(data, signature, _DataSignature(parameters, algorithm), key)
+    except (UnsupportedAlgorithm, ValueError, TypeError) as exc:
+        return ProblemCode.UNSUPPORTED_ALGORITHM, f"is in a form certgov cannot verify: {exc}"
+    if valid:
+        return None
+    return ProblemCode.BAD_SIGNATURE, f"does not verify with the key of {certificate.describe()}"

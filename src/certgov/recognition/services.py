@@ -17,15 +17,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import Actor, ActorKind, Role
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.history.services import record_status_change
+from certgov.jurisdictions import NATIONAL
+from certgov.parties.models import Party, PartyKind
+from certgov.parties.services import NewParty, create_party, get_ca, require_national
 from certgov.pki import Certificate, ChainVerifier, parse_bundle
 from certgov.recognition.models import (
     RecognisedCertificate,
@@ -34,11 +37,9 @@ from certgov.recognition.models import (
     RecognitionStatus,
 )
 from certgov.recognition.review import technical_review
-from certgov.registry.jurisdictions import NATIONAL
-from certgov.registry.models import Party, PartyKind
-from certgov.registry.services import NewParty, create_party, get_ca, require_national
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
+from certgov.store.engine import stale_write_is_conflict
 from certgov.workflow.clocks import date_after
 
 PROCESS = "ca-recognition"
@@ -55,16 +56,16 @@ def _today(ctx: Context) -> dt.date:
 
 
 def _items(value: object, path: str) -> list[str]:
-    items = fields.text_list(value, path)
+    items = strict_json.text_list(value, path)
     if not items:
-        fields.refuse(path, "a non-empty array of strings", value)
+        strict_json.refuse(path, "a non-empty array of strings", value)
     if len(items) > _MAX_ITEMS:
-        fields.refuse(path, f"at most {_MAX_ITEMS} items", value)
+        strict_json.refuse(path, f"at most {_MAX_ITEMS} items", value)
     cleaned = []
     for index, item in enumerate(items):
         if len(item) > 300:
-            fields.refuse(
-                fields.field_path(path, index), "a string of at most 300 characters", item
+            strict_json.refuse(
+                strict_json.field_path(path, index), "a string of at most 300 characters", item
             )
         if item.strip() not in cleaned:
             cleaned.append(item.strip())
@@ -109,7 +110,7 @@ def parse_application(body: Mapping[str, Any], rule_set: RuleSet) -> Application
     ``basis`` (one of the rule set's ``recognition_bases``), ``certificate_types``,
     ``technical_standards``, ``scenarios`` and ``certificates_pem`` (the foreign root and
     subordinate CA certificates, PEM)."""
-    doc = fields.json_object(
+    doc = strict_json.json_object(
         body,
         "",
         [
@@ -123,29 +124,29 @@ def parse_application(body: Mapping[str, Any], rule_set: RuleSet) -> Application
         ],
         ["title"],
     )
-    ca = fields.json_object(doc["foreign_ca"], "foreign_ca", ["name", "country"], ["name_en"])
-    country = fields.text(ca["country"], "foreign_ca.country", limit=2).strip().upper()
+    ca = strict_json.json_object(doc["foreign_ca"], "foreign_ca", ["name", "country"], ["name_en"])
+    country = strict_json.text(ca["country"], "foreign_ca.country", limit=2).strip().upper()
     if len(country) != 2 or not country.isalpha() or country == "CN":
-        fields.refuse(
+        strict_json.refuse(
             "foreign_ca.country",
             "the ISO 3166-1 alpha-2 code of a country other than CN",
             ca["country"],
         )
-    qualification = fields.json_object(
+    qualification = strict_json.json_object(
         doc["qualification"],
         "qualification",
         ["home_scheme", "supervision_status"],
         ["supervisor", "description"],
     )
     bases = rule_set.items("recognition_bases")
-    basis = fields.text(doc["basis"], "basis", limit=32).strip()
+    basis = strict_json.text(doc["basis"], "basis", limit=32).strip()
     if basis not in bases:
         raise InvalidInput(
             f"basis: {basis!r} is not a basis of recognition",
             hint=f"one of: {', '.join(bases)} (ESL Art. 26)",
             details={"field": "basis"},
         )
-    pem = fields.text(doc["certificates_pem"], "certificates_pem", limit=200_000)
+    pem = strict_json.text(doc["certificates_pem"], "certificates_pem", limit=200_000)
     try:
         certificates = parse_bundle(pem.encode(), max_certificates=MAX_CERTIFICATES)
     except InvalidInput as exc:
@@ -154,25 +155,26 @@ def parse_application(body: Mapping[str, Any], rule_set: RuleSet) -> Application
         ) from None
     return Application(
         foreign_ca={
-            "name": fields.text(ca["name"], "foreign_ca.name", limit=200).strip(),
+            "name": strict_json.text(ca["name"], "foreign_ca.name", limit=200).strip(),
             "name_en": (
-                fields.optional_text(ca.get("name_en"), "foreign_ca.name_en", limit=200) or None
+                strict_json.optional_text(ca.get("name_en"), "foreign_ca.name_en", limit=200)
+                or None
             ),
             "country": country,
         },
         qualification={
-            "home_scheme": fields.text(
+            "home_scheme": strict_json.text(
                 qualification["home_scheme"], "qualification.home_scheme", limit=16
             )
             .strip()
             .upper(),
-            "supervision_status": fields.text(
+            "supervision_status": strict_json.text(
                 qualification["supervision_status"], "qualification.supervision_status", limit=200
             ).strip(),
-            "supervisor": fields.optional_text(
+            "supervisor": strict_json.optional_text(
                 qualification.get("supervisor"), "qualification.supervisor", limit=300
             ),
-            "description": fields.optional_text(
+            "description": strict_json.optional_text(
                 qualification.get("description"), "qualification.description", limit=_MAX_TEXT
             ),
         },
@@ -314,7 +316,7 @@ def parse_scope(value: object, application: Mapping[str, Any]) -> dict[str, list
             "certificate_types": list(application.get("certificate_types") or []),
             "scenarios": list(application.get("scenarios") or []),
         }
-    scope = fields.json_object(value, "scope", ["certificate_types", "scenarios"])
+    scope = strict_json.json_object(value, "scope", ["certificate_types", "scenarios"])
     decided = {}
     for key in ("certificate_types", "scenarios"):
         items = _items(scope[key], f"scope.{key}")
@@ -374,32 +376,22 @@ def _event(
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    now = ctx.clock.now()
-    session.add(
+    record_status_change(
+        session,
+        ctx,
+        actor,
         RecognitionEvent(
             recognition_id=recognition.id,
-            at=now,
             kind=kind,
             from_status=from_status,
             to_status=recognition.status,
-            actor_name=actor.name,
-            actor_role=actor.recorded_role,
             case_id=case_id,
             reason=reason,
             details=details or {},
-        )
-    )
-    ctx.audit.record(
-        session,
-        actor,
-        f"recognition.{kind}",
-        at=now,
-        case_id=case_id,
+        ),
+        action=f"recognition.{kind}",
         subject={"recognition": recognition.number, "foreign_ca": recognition.foreign_party_id},
-        before={"status": from_status} if from_status else None,
-        after={"status": recognition.status, "valid_until": recognition.valid_until.isoformat()},
-        reason=reason,
-        details=details,
+        after={"valid_until": recognition.valid_until.isoformat()},
     )
 
 
@@ -524,15 +516,10 @@ def withdraw_recognition(
         raise InvalidInput("a withdrawal needs a reason, recorded in the recognition's history")
     if len(reason) > _MAX_TEXT:
         raise InvalidInput(f"the reason is longer than {_MAX_TEXT} characters")
-    try:
+    with stale_write_is_conflict(f"recognition {number}"):
         recognition.status = RecognitionStatus.WITHDRAWN
         recognition.updated_at = ctx.clock.now()
         session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            f"recognition {number} was changed by someone else at the same moment",
-            hint="reload the recognition and decide again",
-        ) from exc
     _event(
         session,
         ctx,

@@ -19,9 +19,10 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
-from certgov.identity.roles import Actor
+from certgov.parties.services import require_national
 from certgov.recognition.models import (
     ImportedServiceCertificate,
     ImportedTrustList,
@@ -29,7 +30,6 @@ from certgov.recognition.models import (
     PinnedSignerCertificate,
     TrustListScheme,
 )
-from certgov.registry.services import require_national
 from certgov.trustlist import (
     TrustListError,
     TrustListSignatureError,

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor, ActorKind, Role
 from certgov.errors import ConfigurationError, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import Actor, ActorKind, Role
 from certgov.logs.audit import Auditor
 from certgov.rulebook.models import RuleSetActivation
 from certgov.rules import RuleSet

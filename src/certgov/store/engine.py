@@ -98,9 +98,25 @@ def unit_of_work(factory: sessionmaker[Session], *, readonly: bool = False) -> I
             for hook in hooks.values():
                 hook()
     except StaleDataError as exc:  # a concurrent writer won at commit time
-        raise Conflict(
-            "the record was changed by someone else at the same moment",
-            hint="reload and try again",
-        ) from exc
+        raise _stale_conflict("the record", exc) from exc
     finally:
         session.close()
+
+
+def _stale_conflict(what: str, exc: StaleDataError) -> Conflict:
+    return Conflict(
+        f"{what} was changed by someone else at the same moment",
+        hint="reload it and act again",
+        details={"database": str(exc)[:200]},
+    )
+
+
+@contextmanager
+def stale_write_is_conflict(what: str) -> Iterator[None]:
+    """A concurrent writer caught by a version column (at a flush, autoflush included, or at
+    commit in :func:`unit_of_work`) is a :class:`~certgov.errors.Conflict` naming ``what``,
+    not an error: the one place a stale write is translated."""
+    try:
+        yield
+    except StaleDataError as exc:
+        raise _stale_conflict(what, exc) from exc

@@ -17,15 +17,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
+from certgov.actors import Actor, ActorKind, Role
 from certgov.cases.models import Case, CaseDeadline
+from certgov.conduct.models import OperatingReport
+from certgov.conduct.reports import INCIDENT_PROCESS, OPERATIONAL_CHANGE_PROCESS
 from certgov.context import Context
 from certgov.errors import Forbidden
 from certgov.filings.models import FiledCertificate, RevocationSource
-from certgov.identity.roles import Actor, ActorKind, Role
+from certgov.findings.models import Finding
 from certgov.licensing.models import Licence
-from certgov.registry.models import Party, PartyKind
-from certgov.supervision.models import Finding, OperatingReport
-from certgov.supervision.reports import INCIDENT_PROCESS, OPERATIONAL_CHANGE_PROCESS
+from certgov.parties.models import Party, PartyKind
 from certgov.workflow.clocks import ClockStatus
 
 __all__ = ["dashboard"]

@@ -19,19 +19,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from certgov.api.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
-from certgov.api.routes.auth import set_session_cookie
-from certgov.api.routes.complaints import complaint_limiter
+from certgov.actors import Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.views import case_detail, event_out
 from certgov.complaints import services as complaints
-from certgov.conduct.registry import ca_registry
 from certgov.context import Context
 from certgov.errors import CertgovError, Unauthenticated
+from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
+from certgov.http.limits import complaint_limiter
+from certgov.http.sessions import set_session_cookie
 from certgov.identity import services as identity
-from certgov.identity.roles import Actor, Role
 from certgov.licensing import services as licensing
-from certgov.registry.models import Party, PartyKind
+from certgov.parties.models import Party, PartyKind
+from certgov.publication.registry import ca_registry
 from certgov.store.engine import unit_of_work
 from certgov.workflow.diagram import render_svg
 

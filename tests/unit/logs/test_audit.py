@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from certgov.actors import SYSTEM_ACTOR, Actor, ActorKind, Role
 from certgov.errors import InvalidInput
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, ActorKind, Role
 from certgov.logs.audit import audit_entry, canonical_json, parse_audit_entry
 from certgov.tlog.tiles import MAX_ENTRY_SIZE
 

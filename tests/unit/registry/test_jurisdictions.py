@@ -1,6 +1,6 @@
 """Jurisdictions: national plus the 34 provincial-level divisions (ECS-4.3)."""
 
-from certgov.registry import jurisdictions
+from certgov import jurisdictions
 
 
 def test_thirty_four_provincial_level_divisions_with_gb_t_2260_codes() -> None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from certgov.registry.uscc import ALPHABET, check_character, check_uscc
+from certgov.ecs.uscc import ALPHABET, check_character, check_uscc
 
 # Real, published codes of well-known companies (their check characters are public facts).
 VALID = ["91330100716105852F", "91110000600037341L", "91350100M000100Y43"]

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from certgov.cases.guards import EFFECTS, GUARDS
-from certgov.context import load_processes
+from certgov.actors import ALL_ROLES
+from certgov.bootstrap import load_processes
+from certgov.cases.hooks import engine_hooks
 from certgov.errors import ConfigurationError
-from certgov.identity.roles import ALL_ROLES
 from certgov.rules import load_rule_sets
 from certgov.workflow.definition import load_process, parse_process
 
@@ -44,8 +44,13 @@ MINIMAL: dict[str, Any] = {
 }
 
 
+HOOKS = engine_hooks()
+
+
 def parse(data: dict[str, Any]) -> Any:
-    return parse_process(data, origin="test.toml", roles=ROLES, guards=GUARDS, effects=EFFECTS)
+    return parse_process(
+        data, origin="test.toml", roles=ROLES, guards=HOOKS.guards, effects=HOOKS.effect_names()
+    )
 
 
 def test_minimal_process_parses() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from defusedxml import ElementTree
 
-from certgov.context import load_processes
+from certgov.bootstrap import load_processes
 from certgov.workflow.diagram import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -12,21 +12,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 from sqlalchemy import select
 
-from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
+from certgov.actors import Actor, Role
 from certgov.appcert import (
     agencies,
     applications,
     certifications,
     compliance,
     records,
-    verification,
+    technical_verification,
     views,
 )
 from certgov.appcert.base import rules_on, today
 from certgov.appcert.checklist import checklist
 from certgov.cases.views import case_detail
-from certgov.identity.roles import Actor, Role
-from certgov.supervision.models import Finding
+from certgov.findings.models import Finding
+from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
 
 router = APIRouter(tags=["app security certification"])
 
@@ -200,7 +200,7 @@ def record_results(
     """APP-3 / APP-4: record checklist results ``{"results": [{"item", "result", "note"[,
     "due_on"]}]}``: the assigned testing agency during the technical verification, the
     certification body on site. A deficient item opens a deficiency with its deadline."""
-    verification.record_results(session, ctx, actor, case_id, body)
+    technical_verification.record_results(session, ctx, actor, case_id, body)
     return views.application_view(session, ctx, actor, case_id)
 
 
@@ -210,7 +210,9 @@ def submit_remedy(
 ) -> dict[str, Any]:
     """APP-3 / APP-4: remedy a deficiency ``{"deficiency_id", "statement"[,
     "evidence_sha256"]}``."""
-    return views.deficiency_out(verification.submit_remedy(session, ctx, actor, case_id, body))
+    return views.deficiency_out(
+        technical_verification.submit_remedy(session, ctx, actor, case_id, body)
+    )
 
 
 @router.post("/app-applications/{case_id}/remedy-reviews")
@@ -219,7 +221,7 @@ def review_remedy(
 ) -> dict[str, Any]:
     """APP-3 / APP-4: accept or refuse a remedy ``{"deficiency_id", "accepted", "note"}``; a
     suspended process resumes once no deficiency is past its deadline."""
-    verification.review_remedy(session, ctx, actor, case_id, body)
+    technical_verification.review_remedy(session, ctx, actor, case_id, body)
     return views.application_view(session, ctx, actor, case_id)
 
 

@@ -7,23 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from certgov.api.deps import SESSION_COOKIE, ContextDep, PublicActor, SessionDep, SignedInActor
 from certgov.api.schemas import LoginIn
+from certgov.http.deps import SESSION_COOKIE, ContextDep, PublicActor, SessionDep, SignedInActor
+from certgov.http.sessions import set_session_cookie
 from certgov.identity import services as identity
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def set_session_cookie(response: Response, secret: str, ctx: Any) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        secret,
-        max_age=ctx.settings.session_hours * 3600,
-        httponly=True,
-        samesite="strict",
-        secure=ctx.settings.secure_cookies,
-        path="/",
-    )
 
 
 @router.post("/login")

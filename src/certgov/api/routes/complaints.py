@@ -3,18 +3,16 @@ code; the regulators of the CA's province (or the national regulator) handle it.
 
 from __future__ import annotations
 
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
-from certgov.api.deps import ContextDep, PublicActor, Regulator, SessionDep
 from certgov.cases.views import case_summary
 from certgov.complaints import services as complaints
-from certgov.complaints.ratelimit import RateLimiter
-from certgov.context import Context
 from certgov.errors import CertgovError
+from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
+from certgov.http.limits import complaint_limiter
 
 router = APIRouter(tags=["complaints (ECS-5)"])
 
@@ -23,19 +21,6 @@ JsonBody = Annotated[dict[str, Any], Body()]
 
 class TooManyRequests(CertgovError):
     code = "too_many_requests"
-
-
-def complaint_limiter(request: Request, ctx: Context) -> RateLimiter:
-    """The application's limiter, made on first use from the settings (one per process)."""
-    limiter: RateLimiter | None = getattr(request.app.state, "complaint_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(
-            ctx.settings.complaint_rate_limit,
-            ctx.settings.complaint_rate_window_seconds,
-            time.monotonic,
-        )
-        request.app.state.complaint_limiter = limiter
-    return limiter
 
 
 @router.post("/complaints", status_code=201, responses={429: {"description": "rate limited"}})

@@ -7,17 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
-from certgov.api.deps import ContextDep, PublicActor, SessionDep, SignedInActor, allow
+from certgov.actors import Actor, Role
 from certgov.cases.views import case_summary
-from certgov.conduct import registry
+from certgov.conduct import reports
 from certgov.conduct import services as conduct
 from certgov.conduct.models import OutsourcingDeclaration, PracticeStatement, ServiceOutlet
-from certgov.identity.roles import Actor, Role
-from certgov.registry.models import Party
-from certgov.registry.services import check_party_scope
-from certgov.supervision import reports
-from certgov.supervision.models import Finding
-from certgov.supervision.services import visible_findings
+from certgov.findings.models import Finding
+from certgov.findings.services import visible_findings
+from certgov.http.deps import ContextDep, PublicActor, SessionDep, SignedInActor, allow
+from certgov.parties.models import Party
+from certgov.parties.services import check_party_scope
+from certgov.publication import registry
 
 router = APIRouter(tags=["CA conduct and registry"])
 

@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
 
-from certgov.api.deps import ContextDep, PublicActor, Regulator, SessionDep, allow
+from certgov.actors import Actor, Role
 from certgov.cases.views import case_summary
 from certgov.clock import china_date
 from certgov.credit import services as credit
 from certgov.credit import withdrawal
 from certgov.enforcement import services as enforcement
-from certgov.identity.roles import Actor, Role
-from certgov.registry.services import check_party_scope, get_ca
+from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep, allow
+from certgov.parties.services import check_party_scope, get_ca
 
 router = APIRouter(tags=["credit and exit (ECS-7)"])
 

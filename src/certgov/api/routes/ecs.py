@@ -12,7 +12,12 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from certgov.api.deps import (
+from certgov.actors import Actor, Role
+from certgov.clock import china_date
+from certgov.context import Context
+from certgov.ecs import assess, evaluate, parse_activity, parse_application
+from certgov.ecs.retention import retention_dates
+from certgov.http.deps import (
     CERTIFICATES_BODY,
     ContextDep,
     PublicActor,
@@ -20,11 +25,6 @@ from certgov.api.deps import (
     SessionDep,
     allow,
 )
-from certgov.clock import china_date
-from certgov.context import Context
-from certgov.ecs import assess, evaluate, parse_activity, parse_application
-from certgov.ecs.retention import retention_dates
-from certgov.identity.roles import Actor, Role
 from certgov.licensing import services as licensing
 from certgov.pki import parse_bundle
 from certgov.rulebook import services as rulebook

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from certgov.api.deps import ContextDep, PublicActor, Regulator, SessionDep
 from certgov.cases.views import case_detail
 from certgov.enforcement import catalogue
 from certgov.enforcement import services as enforcement
 from certgov.errors import NotFound
+from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
 
 router = APIRouter(tags=["enforcement (ECS-6)"])
 

@@ -14,7 +14,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 
-from certgov.api.deps import (
+from certgov.actors import ALL_ROLES, Actor, Role
+from certgov.errors import NotFound
+from certgov.filings import services as filings
+from certgov.filings.lints import lint_of
+from certgov.filings.models import FiledCertificate
+from certgov.filings.revocation import Deferred
+from certgov.filings.views import filed_out, receipt_out
+from certgov.http.deps import (
     CERTIFICATES_BODY,
     ContextDep,
     PublicActor,
@@ -22,15 +29,8 @@ from certgov.api.deps import (
     SessionDep,
     allow_own_work,
 )
-from certgov.errors import NotFound
-from certgov.filings import services as filings
-from certgov.filings import verification
-from certgov.filings.lints import lint_of
-from certgov.filings.models import FiledCertificate
-from certgov.filings.revocation import Deferred
-from certgov.filings.views import filed_out, receipt_out
-from certgov.identity.roles import ALL_ROLES, Actor, Role
 from certgov.store.engine import unit_of_work
+from certgov.verification import chains as verification
 
 router = APIRouter(tags=["filings and verification"])
 

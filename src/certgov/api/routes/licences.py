@@ -10,13 +10,13 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from certgov.api.deps import ContextDep, PublicActor, SessionDep, allow
+from certgov.actors import Actor, Role
 from certgov.cases.views import case_summary
-from certgov.identity.roles import Actor, Role
+from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
 from certgov.licensing import services as licensing
 from certgov.licensing.models import Licence, LicenceEvent, RegistrationChange
-from certgov.registry.models import Party
-from certgov.registry.services import check_party_scope
+from certgov.parties.models import Party
+from certgov.parties.services import check_party_scope
 
 router = APIRouter(tags=["licences"])
 

@@ -21,10 +21,10 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from certgov.api.deps import ContextDep, PublicActor, SessionDep, actor_of
+from certgov.actors import Actor, Role
 from certgov.context import Context
 from certgov.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from certgov.identity.roles import Actor, Role
+from certgov.http.deps import ContextDep, PublicActor, SessionDep, actor_of
 from certgov.logs.audit import parse_audit_entry
 from certgov.logs.models import TLog
 from certgov.logs.store import b64, check_log_name

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from certgov.api.deps import ContextDep, PublicActor, Regulator, SessionDep
+from certgov.actors import Role
 from certgov.api.schemas import PartyIn, PartyOut
 from certgov.errors import Forbidden
-from certgov.identity.roles import Role
-from certgov.registry import services as registry
-from certgov.registry.models import PartyKind
+from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
+from certgov.parties import services as registry
+from certgov.parties.models import PartyKind
 
 router = APIRouter(prefix="/parties", tags=["parties"])
 

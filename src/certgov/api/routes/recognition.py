@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from certgov.api.deps import ContextDep, NationalRegulator, PublicActor, SessionDep, allow
+from certgov.actors import Actor, Role
 from certgov.cases import services as cases
-from certgov.identity.roles import Actor, Role
+from certgov.http.deps import ContextDep, NationalRegulator, PublicActor, SessionDep, allow
 from certgov.recognition import services as recognition
 
 router = APIRouter(tags=["cross-border recognition"])

@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
-from certgov.api.deps import ContextDep, NationalRegulator, PublicActor, SessionDep
 from certgov.api.schemas import ActivationIn
+from certgov.ecs.uscc import check_uscc
 from certgov.errors import InvalidInput, NotFound
-from certgov.registry.jurisdictions import ALL
-from certgov.registry.uscc import check_uscc
+from certgov.http.deps import ContextDep, NationalRegulator, PublicActor, SessionDep
+from certgov.jurisdictions import ALL
 from certgov.rulebook import services as rulebook
 from certgov.rules.model import Regime
 from certgov.rules.selection import effective_window

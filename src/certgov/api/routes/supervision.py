@@ -9,13 +9,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy import select
 
-from certgov.api.deps import ContextDep, SessionDep, allow
+from certgov.actors import Actor, Role
 from certgov.cases.views import case_summary
+from certgov.conduct import reports
+from certgov.conduct import statistics as operating
 from certgov.filings.models import RevocationSource
-from certgov.identity.roles import Actor, Role
-from certgov.registry.services import check_party_scope, get_ca
+from certgov.http.deps import ContextDep, SessionDep, allow
+from certgov.parties.services import check_party_scope, get_ca
 from certgov.supervision import dashboard as dashboards
-from certgov.supervision import operating, reports
 
 router = APIRouter(tags=["supervision"])
 

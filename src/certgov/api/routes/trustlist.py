@@ -8,7 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from certgov.api.deps import (
+from certgov.context import Context
+from certgov.http.deps import (
     ContextDep,
     NationalRegulator,
     PublicActor,
@@ -16,8 +17,7 @@ from certgov.api.deps import (
     Regulator,
     SessionDep,
 )
-from certgov.context import Context
-from certgov.recognition import publication
+from certgov.publication import trusted_list as publication
 from certgov.recognition import trusted_lists as lists
 from certgov.store.engine import unit_of_work
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
+from certgov.bootstrap import metadata
 from certgov.settings import get_settings
 from certgov.store.engine import make_engine
-from certgov.store.models import Base
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata()
 
 
 def _url() -> str:

@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def _seed_jurisdictions() -> None:
     # The 35 jurisdictions (national + GB/T 2260 provincial level) are reference data the
     # foreign keys need; a later change to the list gets a data migration of its own.
-    from certgov.registry.jurisdictions import ALL
+    from certgov.jurisdictions import ALL
 
     table = sa.table(
         "jurisdictions",

@@ -28,15 +28,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certgov.clock import china_date
-from certgov.conduct.registry import ca_registry
 from certgov.context import Context
 from certgov.errors import ConfigurationError
 from certgov.filings.models import FiledCertificate
 from certgov.licensing.models import Licence, LicenceEvent, LicenceStatus
 from certgov.licensing.services import licence_history
+from certgov.parties.models import Party
+from certgov.publication.registry import ca_registry
 from certgov.recognition import services as recognition
 from certgov.recognition.models import RecognitionEvent, RecognitionStatus
-from certgov.registry.models import Party
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
 from certgov.trustlist import (

@@ -21,10 +21,10 @@ from certgov.licensing.models import LicenceStatus
 from certgov.licensing.services import licence_at
 from certgov.logs.models import TLog
 from certgov.lru import Lru
+from certgov.parties.models import Party
 from certgov.pki import Certificate, ChainVerifier, parse_bundle
 from certgov.pki.problems import Problem
 from certgov.recognition.services import recognition_evidence
-from certgov.registry.models import Party
 from certgov.store.engine import unit_of_work
 
 MAX_PRESENTED = 20

@@ -13,10 +13,10 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from certgov.actors import ALL_ROLES, ANONYMOUS, Actor, Role
 from certgov.context import Context
 from certgov.errors import Forbidden, Unauthenticated
 from certgov.identity import services as identity
-from certgov.identity.roles import ALL_ROLES, ANONYMOUS, Actor, Role
 from certgov.store.engine import unit_of_work
 
 SESSION_COOKIE = "certgov_session"

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certgov.store.base import Base
@@ -38,27 +38,3 @@ class Finding(Base):
     last_seen: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class OperatingReport(Base):
-    """A CA's operating statistics for one reporting period (ECS-4.1): certificates issued and
-    revoked, by certificate type. A correction replaces the figures and keeps the earlier
-    ones in ``history``."""
-
-    __tablename__ = "operating_reports"
-    __table_args__ = (UniqueConstraint("party_id", "period_start"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
-    period_start: Mapped[dt.date] = mapped_column(index=True)
-    period_end: Mapped[dt.date]
-    due_on: Mapped[dt.date]
-    rule_set_id: Mapped[str] = mapped_column(String(100))
-    submitted_at: Mapped[dt.datetime]
-    submitted_by: Mapped[str] = mapped_column(String(200))
-    late: Mapped[bool] = mapped_column(default=False)
-    certificates_issued: Mapped[int]
-    certificates_revoked: Mapped[int]
-    certificates_valid: Mapped[int | None]
-    by_type: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

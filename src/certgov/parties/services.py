@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov import jurisdictions
+from certgov.actors import Actor, ActorKind, Role
 from certgov.clock import Clock
+from certgov.ecs.uscc import check_uscc
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import Actor, ActorKind, Role
-from certgov.registry import jurisdictions
-from certgov.registry.models import JurisdictionRow, Party, PartyKind
-from certgov.registry.uscc import check_uscc
+from certgov.parties.models import JurisdictionRow, Party, PartyKind
 
 
 @dataclass(frozen=True)

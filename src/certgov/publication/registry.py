@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from certgov.clock import china_date
 from certgov.conduct import services as conduct
 from certgov.context import Context
+from certgov.findings.models import Finding, FindingStatus
 from certgov.licensing import services as licensing
 from certgov.licensing.models import Licence
-from certgov.registry.models import Party
-from certgov.supervision.models import Finding, FindingStatus
+from certgov.parties.models import Party
 
 #: The requirements whose findings the registry publishes: the conduct a licence depends on.
 PUBLISHED_REQUIREMENTS = ("ECS-2.4", "ECS-3.1", "ECS-3.2", "ECS-3.3", "ECS-3.4", "ECS-3.5")

@@ -8,7 +8,7 @@
   finding), of a kind in ``operational_change_kinds``; the regulator's review is a deadline of
   the case.
 
-Operating statistics are in :mod:`certgov.supervision.operating`."""
+Operating statistics are in :mod:`certgov.conduct.statistics`."""
 
 from __future__ import annotations
 
@@ -18,18 +18,18 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Forbidden, InvalidInput
-from certgov.identity.roles import Actor, Role
-from certgov.registry.models import Party
+from certgov.findings.services import Problem, raise_finding
+from certgov.parties.models import Party
 from certgov.rulebook.services import in_force
 from certgov.rules.model import DurationUnit, Regime
-from certgov.supervision.services import Problem, raise_finding
 
 INCIDENT_PROCESS = "ca-incident"
 _MAX_TEXT = 10_000
@@ -134,20 +134,20 @@ def report_operational_change(
     "description"}``. Returns the case and the finding key when the report came late."""
     if actor.role is not Role.CA_OPERATOR or actor.party_id is None:
         raise Forbidden("a CA reports its own operational changes")
-    data = fields.json_object(body, "body", ["kind", "effective_on", "description"])
+    data = strict_json.json_object(body, "body", ["kind", "effective_on", "description"])
     now = ctx.clock.now()
     today = china_date(now)
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, today)
     kinds = rule_set.items("operational_change_kinds")
-    kind = fields.text(data["kind"], "kind", limit=200)
+    kind = strict_json.text(data["kind"], "kind", limit=200)
     if kind not in kinds:
         raise InvalidInput(
             f"kind: {kind!r} is not a significant operational change of {rule_set.id}",
             hint=f"one of: {'; '.join(kinds)}",
             details={"field": "kind", "allowed": list(kinds)},
         )
-    effective = fields.iso_date(data["effective_on"], "effective_on")
-    description = fields.text(data["description"], "description", limit=_MAX_TEXT)
+    effective = strict_json.iso_date(data["effective_on"], "effective_on")
+    description = strict_json.text(data["description"], "description", limit=_MAX_TEXT)
     period = rule_set.duration("operational_change_report_period")
     if period.unit is DurationUnit.BUSINESS_DAYS:
         due = ctx.calendar.add_business_days(effective, period.amount).due

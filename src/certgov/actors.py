@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from certgov.registry.jurisdictions import NATIONAL, covers
+from certgov.jurisdictions import NATIONAL, covers
 from certgov.workflow.definition import SYSTEM_ROLE
 
 

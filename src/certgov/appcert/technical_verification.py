@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.appcert.applications import application_case
 from certgov.appcert.base import require, rules_of, today
 from certgov.appcert.checklist import checklist
@@ -38,7 +39,6 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import CertgovError, Conflict, Forbidden, InvalidInput, NotFound
-from certgov.identity.roles import SYSTEM_ACTOR, Actor, Role
 from certgov.rules.model import Duration, DurationUnit
 from certgov.workflow.clocks import date_after
 

@@ -14,19 +14,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certgov import fields
+from certgov import strict_json
+from certgov.actors import SYSTEM_ACTOR, Actor
 from certgov.clock import china_date
+from certgov.conduct.models import OperatingReport
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Conflict, InvalidInput
-from certgov.identity.roles import SYSTEM_ACTOR, Actor
+from certgov.findings.models import Finding, FindingStatus
+from certgov.findings.services import Problem, close_finding, raise_finding
 from certgov.licensing.models import Licence, LicenceStatus
-from certgov.registry.models import Party
-from certgov.registry.services import check_party_scope, get_ca
+from certgov.parties.models import Party
+from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import DurationUnit, Regime, RuleSet
-from certgov.supervision.models import Finding, FindingStatus, OperatingReport
-from certgov.supervision.services import Problem, close_finding, raise_finding
 from certgov.workflow.clocks import date_after
 
 __all__ = ["ReportingPeriod", "file_statistics", "period_of", "sweep_statistics"]
@@ -102,15 +103,15 @@ def _by_type(value: object) -> dict[str, dict[str, int]]:
     if value is None:
         return {}
     if not isinstance(value, Mapping) or len(value) > _MAX_TYPES:
-        fields.refuse("by_type", f"an object of at most {_MAX_TYPES} certificate types", value)
+        strict_json.refuse("by_type", f"an object of at most {_MAX_TYPES} certificate types", value)
     out: dict[str, dict[str, int]] = {}
     for name, figures in value.items():
         path = f"by_type.{name}"
-        fields.text(name, path, limit=100)
-        body = fields.json_object(figures, path, ["issued", "revoked"])
+        strict_json.text(name, path, limit=100)
+        body = strict_json.json_object(figures, path, ["issued", "revoked"])
         out[str(name)] = {
-            "issued": fields.whole_number(body["issued"], f"{path}.issued", minimum=0),
-            "revoked": fields.whole_number(body["revoked"], f"{path}.revoked", minimum=0),
+            "issued": strict_json.whole_number(body["issued"], f"{path}.issued", minimum=0),
+            "revoked": strict_json.whole_number(body["revoked"], f"{path}.revoked", minimum=0),
         }
     return out
 
@@ -125,7 +126,7 @@ def file_statistics(
     check_party_scope(actor, party, "file operating statistics")
     if actor.is_official:
         raise InvalidInput("a CA files its own operating statistics")
-    data = fields.json_object(
+    data = strict_json.json_object(
         body,
         "body",
         ["period_start", "certificates_issued", "certificates_revoked"],
@@ -133,7 +134,7 @@ def file_statistics(
     )
     now = ctx.clock.now()
     today = china_date(now)
-    start = fields.iso_date(data["period_start"], "period_start")
+    start = strict_json.iso_date(data["period_start"], "period_start")
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, today)
     period = period_of(rule_set, start)
     if period.start != start:
@@ -149,13 +150,15 @@ def file_statistics(
             "ended; statistics are filed after the period",
             details={"field": "period_start"},
         )
-    issued = fields.whole_number(data["certificates_issued"], "certificates_issued", minimum=0)
-    revoked = fields.whole_number(data["certificates_revoked"], "certificates_revoked", minimum=0)
+    issued = strict_json.whole_number(data["certificates_issued"], "certificates_issued", minimum=0)
+    revoked = strict_json.whole_number(
+        data["certificates_revoked"], "certificates_revoked", minimum=0
+    )
     valid_value = data.get("certificates_valid")
     valid = (
         None
         if valid_value is None
-        else fields.whole_number(valid_value, "certificates_valid", minimum=0)
+        else strict_json.whole_number(valid_value, "certificates_valid", minimum=0)
     )
     by_type = _by_type(data.get("by_type"))
     if by_type and (
@@ -169,7 +172,7 @@ def file_statistics(
         )
     correction = data.get("correction", False)
     if not isinstance(correction, bool):
-        fields.refuse("correction", "true or false", correction)
+        strict_json.refuse("correction", "true or false", correction)
     row = session.scalar(
         select(OperatingReport).where(
             OperatingReport.party_id == party.id, OperatingReport.period_start == start

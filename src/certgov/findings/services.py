@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from certgov.actors import Actor, ActorKind, Role
 from certgov.context import Context
-from certgov.identity.roles import Actor, ActorKind, Role
-from certgov.supervision.models import Finding, FindingStatus
+from certgov.findings.models import Finding, FindingStatus
 
 
 @dataclass(frozen=True)

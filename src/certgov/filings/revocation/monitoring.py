@@ -1,0 +1,383 @@
+"""Monitoring of the CAs' revocation services (ECS-3.5): the CRL distribution points and OCSP responders named by filed CA certificates are registered as sources, fetched by the worker outside any transaction, and each problem (unreachable, unparsable, wrongly signed, stale, a filed certificate revoked) is a finding, one per source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from certgov.actors import SYSTEM_ACTOR
+from certgov.context import Context
+from certgov.filings.fetch import FetchError, UnsupportedScheme, http_get, http_post
+from certgov.filings.models import RevocationSource
+from certgov.findings.services import Problem, close_finding, raise_finding
+from certgov.parties.models import Party
+from certgov.pki import (
+    Certificate,
+    CrlScopeError,
+    PkiError,
+    ProblemCode,
+    build_request,
+    check_crl,
+    check_response,
+    parse_crl,
+    revocation_status,
+)
+from certgov.store.engine import unit_of_work
+
+REQUIREMENT = "ECS-3.5"
+
+
+_SIGNATURE_CODES = frozenset(
+    {
+        ProblemCode.CRL_BAD_SIGNATURE,
+        ProblemCode.CRL_ISSUER_MISMATCH,
+        ProblemCode.INVALID_KEY,
+        ProblemCode.UNSUPPORTED_ALGORITHM,
+        ProblemCode.KEY_USAGE,
+    }
+)
+
+
+FRESHNESS_CODES = frozenset(
+    {ProblemCode.CRL_STALE, ProblemCode.CRL_NO_NEXT_UPDATE, ProblemCode.CRL_NOT_YET_VALID}
+)
+
+
+_OCSP_CODES = {
+    ProblemCode.OCSP_MALFORMED: "ocsp-malformed",
+    ProblemCode.OCSP_ERROR_STATUS: "ocsp-error",
+    ProblemCode.OCSP_BAD_SIGNATURE: "ocsp-bad-signature",
+    ProblemCode.OCSP_STALE: "ocsp-stale",
+}
+
+
+_SEVERITY = {
+    "crl-stale": "medium",
+    "ocsp-stale": "medium",
+    "crl-nonconforming": "low",
+}
+
+
+_TITLES = {
+    "crl-unreachable": "CRL unreachable",
+    "crl-unparsable": "CRL unparsable",
+    "crl-bad-signature": "CRL wrongly signed",
+    "crl-stale": "CRL stale",
+    "crl-nonconforming": "CRL does not conform",
+    "ocsp-unreachable": "OCSP responder unreachable",
+    "ocsp-malformed": "OCSP response unusable",
+    "ocsp-error": "OCSP responder answers with an error",
+    "ocsp-bad-signature": "OCSP response wrongly signed",
+    "ocsp-stale": "OCSP response stale",
+}
+
+
+def is_http(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def register_sources(
+    session: Session,
+    ctx: Context,
+    party_id: int,
+    pairs: Iterable[tuple[Certificate, Certificate]],
+    *,
+    kinds: tuple[str, ...] = ("crl", "ocsp"),
+) -> list[RevocationSource]:
+    """Register the CRL distribution points (and OCSP responders) named by each certificate of
+    ``pairs`` (certificate, its issuer) as sources of ``party_id``; known ones are kept."""
+    now = ctx.clock.now()
+    wanted: dict[tuple[str, str], tuple[Certificate, Certificate]] = {}
+    for certificate, issuer in pairs:
+        urls = {"crl": certificate.summary.crl_urls, "ocsp": certificate.summary.ocsp_urls}
+        for kind in kinds:
+            for url in urls[kind]:
+                if len(url) <= 1000:
+                    wanted.setdefault((kind, url), (certificate, issuer))
+    if not wanted:
+        return []
+    known = {
+        (row.kind, row.url)
+        for row in session.scalars(
+            select(RevocationSource).where(
+                RevocationSource.party_id == party_id,
+                RevocationSource.url.in_(sorted({url for _, url in wanted})),
+            )
+        )
+    }
+    added = []
+    for (kind, url), (certificate, issuer) in wanted.items():
+        if (kind, url) in known:
+            continue
+        source = RevocationSource(
+            party_id=party_id,
+            kind=kind,
+            url=url,
+            subject_sha256=certificate.fingerprint,
+            subject_der=certificate.der,
+            issuer_der=issuer.der,
+            registered_at=now,
+            status="pending" if is_http(url) else "unsupported",
+            next_check_at=now,
+            details={},
+        )
+        if not is_http(url):
+            source.message = "certgov fetches http and https URLs only"
+        session.add(source)
+        added.append(source)
+    session.flush()
+    return added
+
+
+@dataclass
+class Outcome:
+    """What one check of a source found: ``problem`` is a finding code, or None when good."""
+
+    problem: str | None
+    message: str
+    crl_der: bytes | None = None
+    this_update: dt.datetime | None = None
+    next_update: dt.datetime | None = None
+    revoked: dict[str, Any] | None = None
+    unsupported: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def check_crl_source(
+    url: str, subject: Certificate, issuer: Certificate, now: dt.datetime, ctx: Context
+) -> Outcome:
+    settings = ctx.settings
+    try:
+        data = http_get(
+            url,
+            timeout=settings.revocation_timeout_seconds,
+            max_bytes=settings.revocation_max_bytes,
+        )
+    except UnsupportedScheme as exc:
+        return Outcome(None, str(exc), unsupported=True)
+    except FetchError as exc:
+        return Outcome("crl-unreachable", f"the CRL at {url} could not be fetched: {exc}")
+    try:
+        crl = parse_crl(data)
+    except PkiError as exc:
+        return Outcome("crl-unparsable", f"the CRL at {url} is not a CRL: {exc.message}")
+    problems = check_crl(crl, issuer, now)
+    summary = crl.summary
+    facts = {
+        "crl_number": summary.crl_number,
+        "this_update": summary.this_update.isoformat(),
+        "next_update": summary.next_update.isoformat() if summary.next_update else None,
+        "revoked": len(summary.revoked),
+        "sha256": crl.fingerprint,
+    }
+    signature = [p for p in problems if p.code in _SIGNATURE_CODES]
+    if signature:
+        return Outcome(
+            "crl-bad-signature", f"the CRL at {url}: {signature[0].message}", facts=facts
+        )
+    revoked = None
+    try:
+        entry = revocation_status(crl, subject)
+    except CrlScopeError:
+        entry = None
+    if entry is not None:
+        revoked = {"revoked_at": entry.revocation_date.isoformat(), "reason": entry.reason}
+    good = Outcome(
+        None,
+        f"the CRL at {url} verifies with {issuer.describe()}",
+        crl_der=crl.der,
+        this_update=summary.this_update,
+        next_update=summary.next_update,
+        revoked=revoked,
+        facts=facts,
+    )
+    stale = [p for p in problems if p.code in FRESHNESS_CODES]
+    other = [p for p in problems if p.code not in FRESHNESS_CODES]
+    if stale:
+        good.problem, good.message = "crl-stale", f"the CRL at {url}: {stale[0].message}"
+    elif other:
+        good.problem, good.message = "crl-nonconforming", f"the CRL at {url}: {other[0].message}"
+    return good
+
+
+def ask_ocsp(ctx: Context, url: str, subject: Certificate, issuer: Certificate) -> bytes:
+    """The responder's answer about ``subject`` (POST, within the settings' time and size
+    limits); raises :class:`FetchError`."""
+    return http_post(
+        url,
+        build_request(subject, issuer),
+        timeout=ctx.settings.revocation_timeout_seconds,
+        max_bytes=ctx.settings.revocation_max_bytes,
+    )
+
+
+def _check_ocsp_source(
+    url: str, subject: Certificate, issuer: Certificate, now: dt.datetime, ctx: Context
+) -> Outcome:
+    try:
+        data = ask_ocsp(ctx, url, subject, issuer)
+    except UnsupportedScheme as exc:
+        return Outcome(None, str(exc), unsupported=True)
+    except FetchError as exc:
+        return Outcome("ocsp-unreachable", f"the OCSP responder {url} did not answer: {exc}")
+    answer = check_response(data, subject, issuer, now)
+    facts = answer.as_dict()
+    revoked = None
+    if answer.status == "revoked" and answer.revoked_at is not None:
+        revoked = {"revoked_at": answer.revoked_at.isoformat(), "reason": answer.reason}
+    if answer.problems:
+        first = answer.problems[0]
+        return Outcome(
+            _OCSP_CODES.get(first.code, "ocsp-malformed"),
+            f"the OCSP responder {url}: {first.message}",
+            revoked=revoked if first.code is ProblemCode.OCSP_STALE else None,
+            facts=facts,
+        )
+    return Outcome(
+        None,
+        f"the OCSP responder {url} says {answer.status} for {subject.describe()}",
+        this_update=answer.this_update,
+        next_update=answer.next_update,
+        revoked=revoked,
+        facts=facts,
+    )
+
+
+def _source_key(source: RevocationSource) -> str:
+    digest = hashlib.sha256(source.url.encode()).hexdigest()[:24]
+    return f"revocation:{source.party_id}:{source.kind}:{digest}"
+
+
+def _revoked_key(source: RevocationSource) -> str:
+    return f"filed-ca-revoked:{source.party_id}:{source.subject_sha256}"
+
+
+def record_outcome(
+    session: Session, ctx: Context, source: RevocationSource, outcome: Outcome, now: dt.datetime
+) -> None:
+    party = session.get(Party, source.party_id)
+    assert party is not None
+    source.checked_at = now
+    source.message = outcome.message[:2000]
+    source.details = {**outcome.facts}
+    if outcome.unsupported:
+        source.status, source.problem = "unsupported", None
+        return
+    if outcome.crl_der is not None:
+        source.crl_der = outcome.crl_der
+        source.crl_sha256 = hashlib.sha256(outcome.crl_der).hexdigest()
+    if outcome.this_update is not None:
+        source.this_update = outcome.this_update
+        source.next_update = outcome.next_update
+    key = _source_key(source)
+    what = "CRL distribution point" if source.kind == "crl" else "OCSP responder"
+    if outcome.problem is None:
+        source.status, source.problem, source.ok_at = "ok", None, now
+        close_finding(session, ctx, SYSTEM_ACTOR, key, f"{outcome.message} ({now.isoformat()})")
+    else:
+        source.status, source.problem = "problem", outcome.problem
+        raise_finding(
+            session,
+            ctx,
+            SYSTEM_ACTOR,
+            Problem(
+                code=outcome.problem,
+                key=key,
+                severity=_SEVERITY.get(outcome.problem, "high"),
+                title=f"{_TITLES[outcome.problem]}: {party.name}",
+                message=f"{outcome.message}.",
+                requirement=REQUIREMENT,
+                party_id=party.id,
+                jurisdiction=party.home_province,
+                details={
+                    "kind": source.kind,
+                    "url": source.url,
+                    "source": source.id,
+                    "certificate": source.subject_sha256,
+                    "checked_at": now.isoformat(),
+                    "rule": {
+                        "requirement": REQUIREMENT,
+                        "text": f"the CA keeps its {what} available and current",
+                    },
+                    **{k: v for k, v in outcome.facts.items() if k != "problems"},
+                },
+            ),
+        )
+    if outcome.revoked is not None:
+        raise_finding(
+            session,
+            ctx,
+            SYSTEM_ACTOR,
+            Problem(
+                code="filed-ca-certificate-revoked",
+                key=_revoked_key(source),
+                severity="high",
+                title=f"Filed CA certificate revoked: {party.name}",
+                message=(
+                    f"The {what} {source.url} lists the filed CA certificate "
+                    f"{source.subject_sha256[:16]}… as revoked at "
+                    f"{outcome.revoked['revoked_at']} (reason: "
+                    f"{outcome.revoked['reason'] or 'unspecified'})."
+                ),
+                requirement=REQUIREMENT,
+                party_id=party.id,
+                jurisdiction=party.home_province,
+                details={"certificate": source.subject_sha256, **outcome.revoked},
+            ),
+        )
+
+
+@dataclass
+class RevocationReport:
+    checked: int = 0
+    problems: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"checked": self.checked, "problems": self.problems}
+
+
+Checker = Callable[[str, Certificate, Certificate, dt.datetime, Context], Outcome]
+
+
+_CHECKERS: dict[str, Checker] = {"crl": check_crl_source, "ocsp": _check_ocsp_source}
+
+
+def sweep_revocation(ctx: Context, *, limit: int | None = None) -> RevocationReport:
+    """Check the sources that are due (ECS-3.5): claim them, fetch outside any transaction,
+    record each result in its own transaction."""
+    now = ctx.clock.now()
+    interval = dt.timedelta(seconds=ctx.settings.revocation_check_interval_seconds)
+    batch = limit or ctx.settings.revocation_batch
+    with unit_of_work(ctx.sessions) as session:
+        query = (
+            select(RevocationSource)
+            .where(RevocationSource.next_check_at <= now, RevocationSource.status != "unsupported")
+            .order_by(RevocationSource.next_check_at, RevocationSource.id)
+            .limit(batch)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        jobs = []
+        for row in session.scalars(query):
+            row.next_check_at = now + interval  # claimed until the next interval
+            jobs.append((row.id, row.kind, row.url, row.subject_der, row.issuer_der))
+    report = RevocationReport()
+    for source_id, kind, url, subject_der, issuer_der in jobs:
+        subject = Certificate.from_der(subject_der)
+        issuer = Certificate.from_der(issuer_der)
+        outcome = _CHECKERS[kind](url, subject, issuer, now, ctx)
+        with unit_of_work(ctx.sessions) as session:
+            source = session.get(RevocationSource, source_id)
+            if source is None:
+                continue
+            record_outcome(session, ctx, source, outcome, now)
+        report.checked += 1
+        if outcome.problem:
+            report.problems[outcome.problem] = report.problems.get(outcome.problem, 0) + 1
+    return report

@@ -1,0 +1,361 @@
+"""Recognitions (ECS-8.2, ECS-8.3): granted with scope and validity, withdrawn, expired; their status history and the status at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from certgov.actors import Actor
+from certgov.cases import services as cases
+from certgov.cases.models import Case
+from certgov.clock import china_date
+from certgov.context import Context
+from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.history.services import record_status_change
+from certgov.parties.models import Party, PartyKind
+from certgov.parties.services import NewParty, create_party, require_national
+from certgov.recognition.models import (
+    RecognisedCertificate,
+    Recognition,
+    RecognitionEvent,
+    RecognitionStatus,
+)
+from certgov.recognition.review import technical_review
+from certgov.recognition.services.applications import (
+    certificates_presented,
+    claimed_supervision_status,
+    parse_scope,
+)
+from certgov.recognition.services.common import MAX_TEXT, china_today
+from certgov.store.engine import stale_write_is_conflict
+from certgov.workflow.clocks import date_after
+
+
+def _number(session: Session, year: int) -> str:
+    prefix = f"REC{year}"
+    taken = session.scalar(
+        select(func.count()).select_from(Recognition).where(Recognition.number.startswith(prefix))
+    )
+    return f"{prefix}{(taken or 0) + 1:03d}"
+
+
+def _foreign_party(session: Session, ctx: Context, foreign: Mapping[str, Any]) -> Party:
+    name, country = str(foreign["name"]), str(foreign["country"])
+    party = session.scalar(
+        select(Party).where(
+            Party.kind == PartyKind.FOREIGN_CA, Party.name == name, Party.country == country
+        )
+    )
+    if party is not None:
+        return party
+    return create_party(
+        session,
+        ctx.clock,
+        NewParty(
+            name=name,
+            kind=PartyKind.FOREIGN_CA,
+            name_en=foreign.get("name_en") or None,
+            country=country,
+        ),
+    )
+
+
+def _event(
+    session: Session,
+    ctx: Context,
+    recognition: Recognition,
+    actor: Actor,
+    kind: str,
+    *,
+    from_status: str | None,
+    reason: str | None,
+    case_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    record_status_change(
+        session,
+        ctx,
+        actor,
+        RecognitionEvent(
+            recognition_id=recognition.id,
+            kind=kind,
+            from_status=from_status,
+            to_status=recognition.status,
+            case_id=case_id,
+            reason=reason,
+            details=details or {},
+        ),
+        action=f"recognition.{kind}",
+        subject={"recognition": recognition.number, "foreign_ca": recognition.foreign_party_id},
+        after={"valid_until": recognition.valid_until.isoformat()},
+    )
+
+
+def grant_recognition(
+    session: Session, ctx: Context, actor: Actor, case: Case, reason: str | None
+) -> None:
+    """Effect of approving an application (ECS-8.2): the technical review is run again at the
+    decision (it must pass: every certificate sound, the home scheme's current list shows the CA
+    supervised); the recognition is recorded with its scope (``scope`` in the decision, default
+    all that was applied for) and valid from today for the rule set's ``recognition_validity``."""
+    application = case.data.get("application")
+    if not isinstance(application, dict):
+        raise InvalidInput(f"case {case.id} holds no recognition application")
+    scope = parse_scope(case.data.get("scope"), application)
+    rule_set = ctx.rule_sets[case.rule_set_ids[0]]
+    certificates = certificates_presented(case)
+    review = technical_review(
+        session,
+        certificates,
+        rule_set,
+        ctx.clock.now(),
+        claimed_status=claimed_supervision_status(case.data),
+    )
+    if not review["passed"]:
+        raise cases.GuardFailed(
+            "the foreign CA cannot be recognised: " + "; ".join(review["blockers"][:10]),
+            details={"reasons": review["blockers"]},
+        )
+    foreign = _foreign_party(session, ctx, application["foreign_ca"])
+    today = china_today(ctx)
+    validity = rule_set.duration("recognition_validity")
+    now = ctx.clock.now()
+    recognition = Recognition(
+        number=_number(session, today.year),
+        foreign_party_id=foreign.id,
+        applicant_party_id=case.subject_party_id,
+        case_id=case.id,
+        basis=str(application.get("basis")),
+        certificate_types=scope["certificate_types"],
+        scenarios=scope["scenarios"],
+        technical_standards=list(application.get("technical_standards") or []),
+        home_territory=(application.get("qualification") or {}).get("home_scheme"),
+        status=RecognitionStatus.IN_FORCE,
+        valid_from=today,
+        valid_until=date_after(today, validity) - dt.timedelta(days=1),
+        granted_at=now,
+        rule_set_id=rule_set.id,
+        updated_at=now,
+    )
+    session.add(recognition)
+    session.flush()
+    for certificate in certificates:
+        session.add(
+            RecognisedCertificate(
+                recognition_id=recognition.id,
+                sha256=certificate.fingerprint,
+                subject_hash=name_hash(certificate.summary.subject_der),
+                issuer_hash=name_hash(certificate.summary.issuer_der),
+                subject=certificate.subject[:1000],
+                role="root" if certificate.summary.is_self_issued else "subordinate",
+                not_before=certificate.summary.not_before,
+                not_after=certificate.summary.not_after,
+                der=certificate.der,
+            )
+        )
+    session.flush()
+    _event(
+        session,
+        ctx,
+        recognition,
+        actor,
+        "granted",
+        from_status=None,
+        reason=reason,
+        case_id=case.id,
+        details={
+            "validity": str(validity),
+            "rule_set": rule_set.id,
+            "scope": scope,
+            "certificates": [c.fingerprint for c in certificates],
+        },
+    )
+    case.data = {
+        **case.data,
+        "recognition": recognition.number,
+        "scope": scope,
+        "technical_review": review,
+    }
+
+
+def name_hash(name_der: bytes) -> str:
+    return hashlib.sha256(name_der).hexdigest()
+
+
+def get_recognition(session: Session, number: str) -> Recognition:
+    recognition = session.scalar(select(Recognition).where(Recognition.number == number))
+    if recognition is None:
+        raise NotFound(f"no recognition numbered {number!r}")
+    return recognition
+
+
+def withdraw_recognition(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    number: str,
+    *,
+    reason: str,
+    expected_version: int | None,
+) -> Recognition:
+    """Withdraw a recognition in force, with a reason (ECS-8.2); it stays on record."""
+    require_national(actor, "withdraw a recognition")
+    recognition = get_recognition(session, number)
+    if expected_version is not None and expected_version != recognition.version:
+        raise Conflict(
+            f"recognition {number} changed since you loaded it (you acted on version "
+            f"{expected_version}, it is now at version {recognition.version}, {recognition.status})",
+            hint="reload the recognition and decide again",
+        )
+    if recognition.status != RecognitionStatus.IN_FORCE:
+        raise Conflict(
+            f"recognition {number} is {recognition.status}; only one in force is withdrawn"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("a withdrawal needs a reason, recorded in the recognition's history")
+    if len(reason) > MAX_TEXT:
+        raise InvalidInput(f"the reason is longer than {MAX_TEXT} characters")
+    with stale_write_is_conflict(f"recognition {number}"):
+        recognition.status = RecognitionStatus.WITHDRAWN
+        recognition.updated_at = ctx.clock.now()
+        session.flush()
+    _event(
+        session,
+        ctx,
+        recognition,
+        actor,
+        "withdrawn",
+        from_status=RecognitionStatus.IN_FORCE,
+        reason=reason,
+    )
+    return recognition
+
+
+def sweep_recognitions(session: Session, ctx: Context, actor: Actor) -> list[str]:
+    """Worker job (ECS-8.2): recognitions past their last day expire. Returns their numbers."""
+    today = china_today(ctx)
+    expired = []
+    for recognition in session.scalars(
+        select(Recognition).where(
+            Recognition.status == RecognitionStatus.IN_FORCE, Recognition.valid_until < today
+        )
+    ):
+        recognition.status = RecognitionStatus.EXPIRED
+        recognition.updated_at = ctx.clock.now()
+        session.flush()
+        _event(
+            session,
+            ctx,
+            recognition,
+            actor,
+            "expired",
+            from_status=RecognitionStatus.IN_FORCE,
+            reason=f"validity ended on {recognition.valid_until.isoformat()}",
+        )
+        expired.append(recognition.number)
+    return expired
+
+
+def history(session: Session, recognition: Recognition) -> list[RecognitionEvent]:
+    return list(
+        session.scalars(
+            select(RecognitionEvent)
+            .where(RecognitionEvent.recognition_id == recognition.id)
+            .order_by(RecognitionEvent.id)
+        )
+    )
+
+
+def certificates_of(session: Session, recognition: Recognition) -> list[RecognisedCertificate]:
+    return list(
+        session.scalars(
+            select(RecognisedCertificate)
+            .where(RecognisedCertificate.recognition_id == recognition.id)
+            .order_by(RecognisedCertificate.id)
+        )
+    )
+
+
+def list_recognitions(session: Session, *, status: str | None = None) -> list[Recognition]:
+    query = select(Recognition).order_by(Recognition.id)
+    if status is not None:
+        if status not in {s.value for s in RecognitionStatus}:
+            raise InvalidInput(
+                f"unknown recognition status {status!r}",
+                hint=f"one of {', '.join(s.value for s in RecognitionStatus)}",
+            )
+        query = query.where(Recognition.status == status)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class StatusAt:
+    status: str
+    since: dt.datetime
+
+
+def status_at(session: Session, recognition: Recognition, at: dt.datetime) -> StatusAt | None:
+    """The recognition's status at instant ``at`` (SYS-5): its history replayed up to ``at``;
+    past its last day it was expired whatever came later. None before it was granted."""
+    events = [e for e in history(session, recognition) if e.at <= at]
+    if not events:
+        return None
+    last = events[-1]
+    if china_date(at) > recognition.valid_until and last.to_status == RecognitionStatus.IN_FORCE:
+        return StatusAt(RecognitionStatus.EXPIRED.value, last.at)
+    return StatusAt(last.to_status, last.at)
+
+
+def recognition_out(session: Session, recognition: Recognition) -> dict[str, Any]:
+    foreign = session.get(Party, recognition.foreign_party_id)
+    assert foreign is not None
+    return {
+        "number": recognition.number,
+        "status": recognition.status,
+        "version": recognition.version,
+        "foreign_ca": {
+            "party_id": foreign.id,
+            "name": foreign.name,
+            "name_en": foreign.name_en,
+            "country": foreign.country,
+        },
+        "applicant_party_id": recognition.applicant_party_id,
+        "case_id": recognition.case_id,
+        "basis": recognition.basis,
+        "scope": {
+            "certificate_types": recognition.certificate_types,
+            "scenarios": recognition.scenarios,
+        },
+        "technical_standards": recognition.technical_standards,
+        "home_territory": recognition.home_territory,
+        "valid_from": recognition.valid_from.isoformat(),
+        "valid_until": recognition.valid_until.isoformat(),
+        "granted_at": recognition.granted_at.isoformat(),
+        "rule_set": recognition.rule_set_id,
+        "certificates": [
+            {
+                "sha256": c.sha256,
+                "subject": c.subject,
+                "role": c.role,
+                "not_before": c.not_before.isoformat(),
+                "not_after": c.not_after.isoformat(),
+            }
+            for c in certificates_of(session, recognition)
+        ],
+        "history": [
+            {
+                "at": e.at.isoformat(),
+                "kind": e.kind,
+                "to_status": e.to_status,
+                "reason": e.reason,
+            }
+            for e in history(session, recognition)
+        ],
+    }

@@ -24,6 +24,16 @@ from certgov.appscan.apis import ApiRules, load_api_rules, shipped_api_rules
 from certgov.appscan.archive import Limits
 from certgov.appscan.attribution import Attribution, Owner, SdkHit
 from certgov.appscan.callsites import CallSite
+from certgov.appscan.clauses import (
+    Clause,
+    ClauseTable,
+    FindingKind,
+    clause_table_from,
+    shipped_clause_table,
+)
+from certgov.appscan.compare import Comparison, compare
+from certgov.appscan.declaration import Declaration, declaration_from_dict
+from certgov.appscan.findings import Finding, check_declaration
 from certgov.appscan.report import Report
 from certgov.appscan.sdks import (
     SdkSignature,
@@ -38,6 +48,12 @@ __all__ = [
     "ApiRules",
     "Attribution",
     "CallSite",
+    "Clause",
+    "ClauseTable",
+    "Comparison",
+    "Declaration",
+    "Finding",
+    "FindingKind",
     "Limits",
     "Owner",
     "Report",
@@ -45,9 +61,14 @@ __all__ = [
     "SdkSignature",
     "SignatureData",
     "analyse",
+    "check_declaration",
+    "clause_table_from",
+    "compare",
+    "declaration_from_dict",
     "import_exodus",
     "load_api_rules",
     "load_signature_data",
     "shipped_api_rules",
+    "shipped_clause_table",
     "shipped_signature_data",
 ]

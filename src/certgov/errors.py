@@ -72,6 +72,13 @@ class Conflict(CertgovError):
     code = "conflict"
 
 
+class TooManyRequests(CertgovError):
+    """The caller asked too often; ``details['retry_after']`` says in how many seconds to try
+    again (login throttling, complaint rate limits)."""
+
+    code = "too_many_requests"
+
+
 class ConfigurationError(CertgovError):
     """Shipped or operator-supplied configuration (rule sets, calendars, processes) is wrong."""
 

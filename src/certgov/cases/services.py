@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from certgov.actors import PARTY_ROLES, Actor, ActorKind, Role
 from certgov.cases import access
+from certgov.cases.errors import GuardFailed
 from certgov.cases.guards import EffectContext, GuardContext
 from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.clock import china_date
@@ -32,12 +33,6 @@ from certgov.store.engine import stale_write_is_conflict
 from certgov.workflow import clocks
 from certgov.workflow.clocks import ClockState, ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
-
-
-class GuardFailed(InvalidInput):
-    """A transition's guards refused it; ``details['reasons']`` lists every reason."""
-
-    code = "guard_failed"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from certgov.appcert import agencies, certifications, records, views
+from certgov.appcert import agencies, certifications, records, schemas
 from certgov.appcert.base import rules_on, today
 from certgov.appcert.checklist import checklist as checklist_of
 from certgov.cli.common import CLI_ACTOR, EXIT_REFUSED, JsonFlag, emit_json, work
@@ -35,7 +35,7 @@ def verify(
     """Verify a certification by its number: status, what it means for the certificate and the
     mark, history (APP-9, APP-10). Exit 0 when it may be used, 1 when not or unknown."""
     with work(readonly=True) as (session, ctx):
-        body = views.certification_out(session, ctx, certifications.get(session, number))
+        body = schemas.certification_out(session, ctx, certifications.get(session, number))
     if as_json:
         emit_json(body)
     else:
@@ -62,7 +62,7 @@ def list_certifications(
     """Certified apps and their status (APP-9)."""
     with work(readonly=True) as (session, ctx):
         found = [
-            views.certification_out(session, ctx, cert, history=False)
+            schemas.certification_out(session, ctx, cert, history=False)
             for cert in certifications.list_certifications(session, status=status)
         ]
     if as_json:
@@ -85,7 +85,7 @@ def show(
 ) -> None:
     """An application unit: documents, eligibility, checklist results, deficiencies, decision."""
     with work(readonly=True) as (session, ctx):
-        body = views.application_view(session, ctx, CLI_ACTOR, case_id)
+        body = schemas.application_view(session, ctx, CLI_ACTOR, case_id)
     if as_json:
         emit_json(body)
         return
@@ -152,7 +152,7 @@ def checklist(
 def list_agencies(as_json: JsonFlag = False) -> None:
     """The testing agencies appointed by the certification body (APP-3)."""
     with work(readonly=True) as (session, _ctx):
-        found = [views.agency_out(row, party) for row, party in agencies.agencies(session)]
+        found = [schemas.agency_out(row, party) for row, party in agencies.agencies(session)]
     if as_json:
         emit_json(found)
         return

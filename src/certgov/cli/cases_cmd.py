@@ -88,7 +88,7 @@ def cases_list(
 def cases_show(case_id: int, as_json: JsonFlag = False) -> None:
     """One case: its data, deadlines and history."""
     from certgov.cases import services as cases
-    from certgov.cases.views import case_detail, event_out
+    from certgov.cases.schemas import case_detail, event_out
 
     with work(readonly=True) as (session, ctx):
         case = cases.get_case(session, ctx, CLI_ACTOR, case_id)

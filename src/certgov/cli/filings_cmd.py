@@ -43,7 +43,7 @@ def submit(
     """File root and subordinate CA certificates for a CA (as the system: for operators who
     load a CA's certificates by hand); prints the receipt."""
     from certgov.filings import services as filings
-    from certgov.filings.views import receipt_out
+    from certgov.filings.schemas import receipt_out
 
     with work() as (session, ctx):
         data = read_files(files)

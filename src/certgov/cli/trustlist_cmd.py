@@ -12,6 +12,7 @@ import typer
 
 from certgov.cli.common import CLI_ACTOR, EXIT_REFUSED, JsonFlag, emit_json, handled, work
 from certgov.errors import InvalidInput
+from certgov.recognition.schemas import import_out, recognition_out
 from certgov.trustlist import TrustListSignatureError, fingerprint, load_certificate
 
 trustlist_app = typer.Typer(
@@ -149,7 +150,7 @@ def import_list(
             )
         imported = lists.import_list(session, ctx, CLI_ACTOR, code, data, signer_sha256=sha)
         out = {
-            **lists.import_out(imported.trusted_list, lists.scheme_code(code)),
+            **import_out(imported.trusted_list, lists.scheme_code(code)),
             "created": imported.created,
         }
     if as_json:
@@ -172,7 +173,7 @@ def list_recognitions(
 
     with work(readonly=True) as (session, _ctx):
         items = [
-            recognition.recognition_out(session, r)
+            recognition_out(session, r)
             for r in recognition.list_recognitions(session, status=status)
         ]
     if as_json:

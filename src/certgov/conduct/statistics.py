@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -75,28 +74,6 @@ def period_of(rule_set: RuleSet, day: dt.date) -> ReportingPeriod:
 
 def _overdue_key(party_id: int, start: dt.date) -> str:
     return f"statistics-overdue:{party_id}:{start.isoformat()}"
-
-
-def report_out(row: OperatingReport) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "party_id": row.party_id,
-        "period": {
-            "start": row.period_start.isoformat(),
-            "end": row.period_end.isoformat(),
-            "due": row.due_on.isoformat(),
-        },
-        "certificates_issued": row.certificates_issued,
-        "certificates_revoked": row.certificates_revoked,
-        "certificates_valid": row.certificates_valid,
-        "by_type": row.by_type,
-        "submitted_at": row.submitted_at.isoformat(),
-        "submitted_by": row.submitted_by,
-        "late": row.late,
-        "rule_set": row.rule_set_id,
-        "corrections": len(row.history),
-        "history": row.history,
-    }
 
 
 def _by_type(value: object) -> dict[str, dict[str, int]]:

@@ -29,6 +29,7 @@ from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import ConfigurationError
 from certgov.filings.models import CertificateLint, FiledCertificate
+from certgov.filings.schemas import lint_out
 from certgov.findings.services import (
     Problem,
     close_finding,
@@ -267,27 +268,6 @@ def _raise_findings(
 
 
 # -- views ----------------------------------------------------------------------------------
-
-
-def lint_out(lint: CertificateLint | None) -> dict[str, Any] | None:
-    """A stored lint, JSON-ready (None: not linted yet)."""
-    if lint is None:
-        return None
-    return {
-        "linter": lint.linter,
-        "profile": lint.profile,
-        "linted_at": lint.linted_at.isoformat(),
-        "linted": lint.linted,
-        "reason": lint.reason,
-        "counts": {
-            "fatal": lint.fatal_count,
-            "error": lint.error_count,
-            "warning": lint.warning_count,
-            "notice": lint.notice_count,
-            "info": lint.info_count,
-        },
-        "findings": lint.results,
-    }
 
 
 def lint_of(session: Session, filed_certificate_id: int) -> dict[str, Any] | None:

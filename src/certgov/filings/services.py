@@ -24,6 +24,7 @@ from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Forbidden, InvalidInput
 from certgov.filings import revocation
+from certgov.filings.errors import FilingRefused
 from certgov.filings.models import FiledCertificate, Filing
 from certgov.filings.monitor import close_for_successor
 from certgov.findings.services import Problem, raise_finding
@@ -38,12 +39,6 @@ FILINGS_LOG = "filings"
 #: The most certificates one filing may carry.
 MAX_CERTIFICATES = 1000
 KEY_CERT_SIGN = "keyCertSign"
-
-
-class FilingRefused(InvalidInput):
-    """Every certificate's reasons are in ``details['certificates']``."""
-
-    code = "filing_refused"
 
 
 def subject_hash(name_der: bytes) -> str:

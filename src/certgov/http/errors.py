@@ -15,6 +15,7 @@ from certgov.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyRequests,
     Unauthenticated,
 )
 
@@ -26,6 +27,7 @@ STATUS = {
     Unauthenticated: 401,
     Forbidden: 403,
     Conflict: 409,
+    TooManyRequests: 429,
 }
 
 

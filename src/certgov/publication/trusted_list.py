@@ -37,6 +37,7 @@ from certgov.parties.models import Party
 from certgov.publication.registry import ca_registry
 from certgov.recognition import services as recognition
 from certgov.recognition.models import RecognitionEvent, RecognitionStatus
+from certgov.recognition.schemas import recognition_out
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
 from certgov.trustlist import (
@@ -372,7 +373,7 @@ def _licence_rows(entries: list[dict[str, Any]]) -> Iterable[dict[str, str]]:
 
 
 def _recognitions(session: Session, _ctx: Context) -> list[dict[str, Any]]:
-    return [recognition.recognition_out(session, r) for r in recognition.list_recognitions(session)]
+    return [recognition_out(session, r) for r in recognition.list_recognitions(session)]
 
 
 def _recognition_rows(entries: list[dict[str, Any]]) -> Iterable[dict[str, str]]:

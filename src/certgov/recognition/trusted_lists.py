@@ -30,6 +30,7 @@ from certgov.recognition.models import (
     PinnedSignerCertificate,
     TrustListScheme,
 )
+from certgov.recognition.schemas import service_out
 from certgov.trustlist import (
     TrustListError,
     TrustListSignatureError,
@@ -292,40 +293,6 @@ def services_of(session: Session, row: ImportedTrustList) -> list[ImportedTrustS
             .order_by(ImportedTrustService.id)
         )
     )
-
-
-def service_out(service: ImportedTrustService) -> dict[str, Any]:
-    return {
-        "provider": service.provider,
-        "service_type": service.service_type,
-        "name": service.name,
-        "status": service.status,
-        "status_short": short_status(service.status),
-        "status_starting_time": service.status_starting_time.isoformat(),
-        "certificates_sha256": service.certificates,
-        "history": service.history,
-    }
-
-
-def import_out(row: ImportedTrustList, scheme_code_: str | None = None) -> dict[str, Any]:
-    return {
-        "sha256": row.sha256,
-        "scheme": scheme_code_,
-        "territory": row.territory,
-        "scheme_operator": row.scheme_operator,
-        "sequence_number": row.sequence_number,
-        "issued_at": row.issued_at.isoformat(),
-        "next_update": row.next_update.isoformat() if row.next_update else None,
-        "signature": {
-            "verified": True,
-            "signer_sha256": row.signer_sha256,
-            "signed_at": row.signed_at.isoformat() if row.signed_at else None,
-            "xades": row.xades,
-        },
-        "services": row.service_count,
-        "imported_at": row.imported_at.isoformat(),
-        "imported_by": row.imported_by,
-    }
 
 
 def supervision_status(

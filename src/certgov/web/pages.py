@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 
 from certgov.actors import Actor, Role
 from certgov.cases import services as cases
-from certgov.cases.views import case_detail, event_out
+from certgov.cases.schemas import case_detail, event_out
 from certgov.complaints import services as complaints
 from certgov.context import Context
 from certgov.errors import CertgovError, Unauthenticated

@@ -19,12 +19,12 @@ from certgov.appcert import (
     certifications,
     compliance,
     records,
+    schemas,
     technical_verification,
-    views,
 )
 from certgov.appcert.base import rules_on, today
 from certgov.appcert.checklist import checklist
-from certgov.cases.views import case_detail
+from certgov.cases.schemas import case_detail
 from certgov.findings.models import Finding
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
 
@@ -58,7 +58,7 @@ Recorder = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.CERTIFIC
 @router.get("/app-testing-agencies")
 def list_agencies(session: SessionDep, _actor: PublicActor) -> list[dict[str, Any]]:
     """APP-3: the testing agencies appointed by the certification body, public."""
-    return [views.agency_out(row, party) for row, party in agencies.agencies(session)]
+    return [schemas.agency_out(row, party) for row, party in agencies.agencies(session)]
 
 
 @router.post("/app-testing-agencies", status_code=201)
@@ -68,7 +68,7 @@ def appoint_agency(
     """APP-3: appoint a testing agency ``{"party_id"[, "note"]}`` (certification body)."""
     row = agencies.appoint(session, ctx, actor, body)
     party = agencies.appointed(session, row.party_id)
-    return views.agency_out(row, party)
+    return schemas.agency_out(row, party)
 
 
 @router.post("/app-testing-agencies/{party_id}/withdrawal")
@@ -77,7 +77,7 @@ def withdraw_agency(
 ) -> dict[str, Any]:
     """APP-3: end an agency's appointment ``{"reason"}`` (certification body)."""
     row = agencies.withdraw(session, ctx, actor, party_id, body)
-    return next(views.agency_out(r, p) for r, p in agencies.agencies(session) if r.id == row.id)
+    return next(schemas.agency_out(r, p) for r, p in agencies.agencies(session) if r.id == row.id)
 
 
 @router.get("/app-checklist")
@@ -104,7 +104,7 @@ def add_record(
     "description"[, "ends_on", "reference"]}``: ``law_violation``,
     ``serious_security_incident``, ``similar_certification_revoked`` or a bar of the rule set's
     ``additional_eligibility_bars``."""
-    return views.record_out(records.add_record(session, ctx, actor, party_id, body))
+    return schemas.record_out(records.add_record(session, ctx, actor, party_id, body))
 
 
 @router.get("/app-operators/{party_id}/records")
@@ -112,7 +112,7 @@ def list_records(
     party_id: int, session: SessionDep, ctx: ContextDep, actor: RecordReader
 ) -> list[dict[str, Any]]:
     """APP-2: an operator's records (the scheme's officials; the operator its own)."""
-    return [views.record_out(r) for r in records.records_of(session, ctx, actor, party_id)]
+    return [schemas.record_out(r) for r in records.records_of(session, ctx, actor, party_id)]
 
 
 @router.get("/app-operators/{party_id}/eligibility")
@@ -141,7 +141,7 @@ def submit_application(
     units = applications.submit(session, ctx, actor, body)
     return {
         "eligible": all(u.application.eligible for u in units),
-        "units": [views.application_out(u) for u in units],
+        "units": [schemas.application_out(u) for u in units],
     }
 
 
@@ -156,7 +156,7 @@ def list_applications(
     """Application units you may see: all (certification body), your assigned ones (testing
     agency), your own (operator)."""
     units = applications.list_units(session, ctx, actor, state=state, limit=limit)
-    return [views.application_out(u) for u in units]
+    return [schemas.application_out(u) for u in units]
 
 
 @router.get("/app-applications/{case_id}")
@@ -165,7 +165,7 @@ def get_application(
 ) -> dict[str, Any]:
     """An application unit with documents, eligibility, checklist results, deficiencies,
     decision and certification."""
-    return views.application_view(session, ctx, actor, case_id)
+    return schemas.application_view(session, ctx, actor, case_id)
 
 
 @router.get("/app-applications/{case_id}/documents/{sha256}")
@@ -201,7 +201,7 @@ def record_results(
     "due_on"]}]}``: the assigned testing agency during the technical verification, the
     certification body on site. A deficient item opens a deficiency with its deadline."""
     technical_verification.record_results(session, ctx, actor, case_id, body)
-    return views.application_view(session, ctx, actor, case_id)
+    return schemas.application_view(session, ctx, actor, case_id)
 
 
 @router.post("/app-applications/{case_id}/remedies")
@@ -210,7 +210,7 @@ def submit_remedy(
 ) -> dict[str, Any]:
     """APP-3 / APP-4: remedy a deficiency ``{"deficiency_id", "statement"[,
     "evidence_sha256"]}``."""
-    return views.deficiency_out(
+    return schemas.deficiency_out(
         technical_verification.submit_remedy(session, ctx, actor, case_id, body)
     )
 
@@ -222,7 +222,7 @@ def review_remedy(
     """APP-3 / APP-4: accept or refuse a remedy ``{"deficiency_id", "accepted", "note"}``; a
     suspended process resumes once no deficiency is past its deadline."""
     technical_verification.review_remedy(session, ctx, actor, case_id, body)
-    return views.application_view(session, ctx, actor, case_id)
+    return schemas.application_view(session, ctx, actor, case_id)
 
 
 @router.post("/app-applications/{case_id}/decision-receipt")
@@ -235,7 +235,7 @@ def record_receipt(
 ) -> dict[str, Any]:
     """APP-5 / APP-6: the day the applicant received the decision ``{"received_on"}``."""
     applications.record_receipt(session, ctx, actor, case_id, body)
-    return views.application_view(session, ctx, actor, case_id)
+    return schemas.application_view(session, ctx, actor, case_id)
 
 
 @router.post("/app-complaints", status_code=201)
@@ -294,7 +294,7 @@ def list_certifications(
 ) -> list[dict[str, Any]]:
     """APP-9: certified apps with their status, public."""
     return [
-        views.certification_out(session, ctx, cert, history=False)
+        schemas.certification_out(session, ctx, cert, history=False)
         for cert in certifications.list_certifications(session, status=status, party_id=holder)
     ]
 
@@ -305,7 +305,7 @@ def verify_certification(
 ) -> dict[str, Any]:
     """APP-9 / APP-10: verify a certification by its number, no login: what is certified, its
     status (a suspended one "may not be used") and its history."""
-    return views.certification_out(session, ctx, certifications.get(session, number))
+    return schemas.certification_out(session, ctx, certifications.get(session, number))
 
 
 @router.post("/app-certifications/{number}/status")
@@ -315,7 +315,7 @@ def change_status(
     """APP-10: suspend (for the rule set's suspension_period), reinstate after remedy, or revoke
     ``{"action", "reason"[, "expected_version"]}`` (certification body)."""
     cert = certifications.change_status(session, ctx, actor, number, body)
-    return views.certification_out(session, ctx, cert)
+    return schemas.certification_out(session, ctx, cert)
 
 
 @router.post("/app-certifications/{number}/events", status_code=201)

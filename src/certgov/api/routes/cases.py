@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from certgov.api.schemas import CaseIn, ExtensionIn, TransitionIn
 from certgov.cases import services as cases
-from certgov.cases.views import case_detail, case_summary, deadline_out, event_out
+from certgov.cases.schemas import case_detail, case_summary, deadline_out, event_out
 from certgov.http.deps import ContextDep, SessionDep, SignedInActor
 
 router = APIRouter(prefix="/cases", tags=["cases"])

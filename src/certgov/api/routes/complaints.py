@@ -8,19 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
-from certgov.cases.views import case_summary
+from certgov.cases.schemas import case_summary
 from certgov.complaints import services as complaints
-from certgov.errors import CertgovError
+from certgov.errors import TooManyRequests
 from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
 from certgov.http.limits import complaint_limiter
 
 router = APIRouter(tags=["complaints (ECS-5)"])
 
 JsonBody = Annotated[dict[str, Any], Body()]
-
-
-class TooManyRequests(CertgovError):
-    code = "too_many_requests"
 
 
 @router.post("/complaints", status_code=201, responses={429: {"description": "rate limited"}})

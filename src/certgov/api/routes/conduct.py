@@ -8,11 +8,11 @@ from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
 from certgov.actors import Actor, Role
-from certgov.cases.views import case_summary
+from certgov.cases.schemas import case_summary
 from certgov.conduct import reports
 from certgov.conduct import services as conduct
-from certgov.conduct.models import OutsourcingDeclaration, PracticeStatement, ServiceOutlet
-from certgov.findings.models import Finding
+from certgov.conduct.schemas import declaration_out, outlet_out, statement_out
+from certgov.findings.schemas import finding_out
 from certgov.findings.services import visible_findings
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, SignedInActor, allow
 from certgov.parties.models import Party
@@ -26,61 +26,6 @@ CaOperator = Annotated[Actor, Depends(allow(Role.CA_OPERATOR))]
 Keeper = Annotated[
     Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, Role.CA_OPERATOR))
 ]
-
-
-def statement_out(row: PracticeStatement) -> dict[str, Any]:
-    return {
-        "version": row.version,
-        "label": row.label,
-        "title": row.title,
-        "sha256": row.sha256,
-        "size": row.size,
-        "url": row.url,
-        "effective_on": row.effective_on.isoformat(),
-        "filed_at": row.filed_at.isoformat(),
-        "filed_by": row.filed_by,
-    }
-
-
-def declaration_out(row: OutsourcingDeclaration) -> dict[str, Any]:
-    return {
-        "version": row.version,
-        "functions": row.functions,
-        "rule_set": row.rule_set_id,
-        "declared_at": row.declared_at.isoformat(),
-        "declared_by": row.declared_by,
-    }
-
-
-def outlet_out(row: ServiceOutlet) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "jurisdiction": row.jurisdiction,
-        "name": row.name,
-        "address": row.address,
-        "opened_on": row.opened_on.isoformat(),
-        "closed_on": row.closed_on.isoformat() if row.closed_on else None,
-    }
-
-
-def finding_out(row: Finding) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "code": row.code,
-        "key": row.dedup_key,
-        "severity": row.severity,
-        "status": row.status,
-        "title": row.title,
-        "message": row.message,
-        "requirement": row.requirement,
-        "case_id": row.case_id,
-        "party_id": row.party_id,
-        "jurisdiction": row.jurisdiction,
-        "first_seen": row.first_seen.isoformat(),
-        "last_seen": row.last_seen.isoformat(),
-        "closed_at": row.closed_at.isoformat() if row.closed_at else None,
-        "details": row.details,
-    }
 
 
 @router.get("/cas/{party_id}/practice-statements")

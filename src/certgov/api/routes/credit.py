@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends
 
 from certgov.actors import Actor, Role
-from certgov.cases.views import case_summary
+from certgov.cases.schemas import case_summary
 from certgov.clock import china_date
 from certgov.credit import services as credit
 from certgov.credit import withdrawal

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from certgov.cases.views import case_detail
+from certgov.cases.schemas import case_detail
 from certgov.enforcement import catalogue
 from certgov.enforcement import services as enforcement
+from certgov.enforcement.schemas import penalty_out
 from certgov.errors import NotFound
 from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
 
@@ -56,7 +57,4 @@ def penalties(
     party: Annotated[int | None, Query(description="Party id.")] = None,
 ) -> list[dict[str, Any]]:
     """SYS-4, ECS-6.2: published penalty decisions, newest first; public."""
-    return [
-        enforcement.penalty_out(p, public=True)
-        for p in enforcement.published_penalties(session, party)
-    ]
+    return [penalty_out(p, public=True) for p in enforcement.published_penalties(session, party)]

@@ -20,7 +20,7 @@ from certgov.filings import services as filings
 from certgov.filings.lints import lint_of
 from certgov.filings.models import FiledCertificate
 from certgov.filings.revocation import Deferred
-from certgov.filings.views import filed_out, receipt_out
+from certgov.filings.schemas import filed_out, receipt_out
 from certgov.http.deps import (
     CERTIFICATES_BODY,
     ContextDep,

@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from certgov.actors import Actor, Role
-from certgov.cases.views import case_summary
+from certgov.cases.schemas import case_summary
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
 from certgov.licensing import services as licensing
-from certgov.licensing.models import Licence, LicenceEvent, RegistrationChange
+from certgov.licensing.models import RegistrationChange
+from certgov.licensing.schemas import licence_out
 from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope
 
@@ -25,45 +25,6 @@ CaOperator = Annotated[Actor, Depends(allow(Role.CA_OPERATOR))]
 LicenceActor = Annotated[
     Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR, Role.CA_OPERATOR))
 ]
-
-
-def event_out(row: LicenceEvent) -> dict[str, Any]:
-    return {
-        "at": row.at.isoformat(),
-        "kind": row.kind,
-        "from_status": row.from_status,
-        "to_status": row.to_status,
-        "valid_until": row.valid_until.isoformat(),
-        "actor": {"name": row.actor_name, "role": row.actor_role},
-        "case_id": row.case_id,
-        "reason": row.reason,
-        "details": row.details,
-    }
-
-
-def licence_out(session: Session, licence: Licence, *, history: bool = True) -> dict[str, Any]:
-    holder = session.get(Party, licence.holder_party_id)
-    body: dict[str, Any] = {
-        "number": licence.number,
-        "holder": {
-            "party_id": licence.holder_party_id,
-            "name": holder.name if holder else None,
-            "name_en": holder.name_en if holder else None,
-            "uscc": holder.uscc if holder else None,
-        },
-        "jurisdiction": licence.jurisdiction,
-        "scope": licence.scope,
-        "status": licence.status,
-        "valid_from": licence.valid_from.isoformat(),
-        "valid_until": licence.valid_until.isoformat(),
-        "issued_at": licence.issued_at.isoformat(),
-        "application_case_id": licence.application_case_id,
-        "rule_set": licence.rule_set_id,
-        "version": licence.version,
-    }
-    if history:
-        body["history"] = [event_out(e) for e in licensing.licence_history(session, licence)]
-    return body
 
 
 @router.get("/licences")

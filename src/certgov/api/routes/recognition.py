@@ -12,6 +12,7 @@ from certgov.actors import Actor, Role
 from certgov.cases import services as cases
 from certgov.http.deps import ContextDep, NationalRegulator, PublicActor, SessionDep, allow
 from certgov.recognition import services as recognition
+from certgov.recognition.schemas import recognition_out
 
 router = APIRouter(tags=["cross-border recognition"])
 
@@ -109,15 +110,14 @@ def list_recognitions(
 ) -> list[dict[str, Any]]:
     """ECS-8.2, SYS-4: recognised foreign CAs with scope, validity and history, public."""
     return [
-        recognition.recognition_out(session, r)
-        for r in recognition.list_recognitions(session, status=status)
+        recognition_out(session, r) for r in recognition.list_recognitions(session, status=status)
     ]
 
 
 @router.get("/recognitions/{number}")
 def get_recognition(number: str, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
     """ECS-8.2: one recognition, public."""
-    return recognition.recognition_out(session, recognition.get_recognition(session, number))
+    return recognition_out(session, recognition.get_recognition(session, number))
 
 
 class WithdrawIn(BaseModel):
@@ -134,4 +134,4 @@ def withdraw(
     withdrawn = recognition.withdraw_recognition(
         session, ctx, actor, number, reason=body.reason, expected_version=body.expected_version
     )
-    return recognition.recognition_out(session, withdrawn)
+    return recognition_out(session, withdrawn)

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy import select
 
 from certgov.actors import Actor, Role
-from certgov.cases.views import case_summary
+from certgov.cases.schemas import case_summary
 from certgov.conduct import reports
 from certgov.conduct import statistics as operating
+from certgov.conduct.schemas import report_out
 from certgov.filings.models import RevocationSource
 from certgov.http.deps import ContextDep, SessionDep, allow
 from certgov.parties.services import check_party_scope, get_ca
@@ -37,13 +38,13 @@ def file_statistics(
     "correction"]}``; periods and due dates from the rule set (``operating_statistics_period``,
     ``operating_statistics_due``). Filed late, the report is marked late and the overdue finding
     closes."""
-    return operating.report_out(operating.file_statistics(session, ctx, actor, party_id, body))
+    return report_out(operating.file_statistics(session, ctx, actor, party_id, body))
 
 
 @router.get("/cas/{party_id}/statistics")
 def list_statistics(party_id: int, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
     """ECS-4.1: the CA's operating statistics, oldest period first (its regulators, itself)."""
-    return [operating.report_out(r) for r in operating.list_statistics(session, actor, party_id)]
+    return [report_out(r) for r in operating.list_statistics(session, actor, party_id)]
 
 
 @router.post("/operational-changes", status_code=201)

@@ -19,6 +19,7 @@ from certgov.http.deps import (
 )
 from certgov.publication import trusted_list as publication
 from certgov.recognition import trusted_lists as lists
+from certgov.recognition.schemas import import_out, service_out
 from certgov.store.engine import unit_of_work
 
 router = APIRouter(tags=["trusted lists and registry exports"])
@@ -91,7 +92,7 @@ def _scheme_out(session: Any, scheme: Any) -> dict[str, Any]:
             for p in lists.pinned_certificates(session, scheme)
         ],
         "imports": [
-            lists.import_out(row, scheme.code) for row in lists.list_imports(session, scheme.code)
+            import_out(row, scheme.code) for row in lists.list_imports(session, scheme.code)
         ],
     }
 
@@ -148,9 +149,9 @@ def import_list(
         response.status_code = 200
     row = imported.trusted_list
     return {
-        **lists.import_out(row, code.upper()),
+        **import_out(row, code.upper()),
         "created": imported.created,
-        "services_listed": [lists.service_out(s) for s in lists.services_of(session, row)],
+        "services_listed": [service_out(s) for s in lists.services_of(session, row)],
     }
 
 
@@ -159,8 +160,8 @@ def get_import(sha256: str, session: SessionDep, _actor: Regulator) -> dict[str,
     """ECS-8.2: an imported list with its services, status and history."""
     row = lists.get_import(session, sha256)
     return {
-        **lists.import_out(row),
-        "services_listed": [lists.service_out(s) for s in lists.services_of(session, row)],
+        **import_out(row),
+        "services_listed": [service_out(s) for s in lists.services_of(session, row)],
     }
 
 

@@ -7,6 +7,7 @@ Every function is one use case inside the caller's unit of work; none commits.""
 
 from __future__ import annotations
 
+from certgov.recognition.records import certificates_of, history
 from certgov.recognition.services.applications import (
     Application,
     application_case,
@@ -19,13 +20,10 @@ from certgov.recognition.services.applications import (
 from certgov.recognition.services.common import MAX_CERTIFICATES, PROCESS, REVIEW_STATES
 from certgov.recognition.services.decisions import (
     StatusAt,
-    certificates_of,
     get_recognition,
     grant_recognition,
-    history,
     list_recognitions,
     name_hash,
-    recognition_out,
     status_at,
     sweep_recognitions,
     withdraw_recognition,
@@ -49,7 +47,6 @@ __all__ = [
     "parse_application",
     "parse_scope",
     "recognition_evidence",
-    "recognition_out",
     "review_again",
     "status_at",
     "submit_application",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certgov.actors import Actor
-from certgov.cases import services as cases
+from certgov.cases.errors import GuardFailed
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
@@ -26,6 +26,7 @@ from certgov.recognition.models import (
     RecognitionEvent,
     RecognitionStatus,
 )
+from certgov.recognition.records import history
 from certgov.recognition.review import technical_review
 from certgov.recognition.services.applications import (
     certificates_presented,
@@ -118,7 +119,7 @@ def grant_recognition(
         claimed_status=claimed_supervision_status(case.data),
     )
     if not review["passed"]:
-        raise cases.GuardFailed(
+        raise GuardFailed(
             "the foreign CA cannot be recognised: " + "; ".join(review["blockers"][:10]),
             details={"reasons": review["blockers"]},
         )
@@ -263,26 +264,6 @@ def sweep_recognitions(session: Session, ctx: Context, actor: Actor) -> list[str
     return expired
 
 
-def history(session: Session, recognition: Recognition) -> list[RecognitionEvent]:
-    return list(
-        session.scalars(
-            select(RecognitionEvent)
-            .where(RecognitionEvent.recognition_id == recognition.id)
-            .order_by(RecognitionEvent.id)
-        )
-    )
-
-
-def certificates_of(session: Session, recognition: Recognition) -> list[RecognisedCertificate]:
-    return list(
-        session.scalars(
-            select(RecognisedCertificate)
-            .where(RecognisedCertificate.recognition_id == recognition.id)
-            .order_by(RecognisedCertificate.id)
-        )
-    )
-
-
 def list_recognitions(session: Session, *, status: str | None = None) -> list[Recognition]:
     query = select(Recognition).order_by(Recognition.id)
     if status is not None:
@@ -311,51 +292,3 @@ def status_at(session: Session, recognition: Recognition, at: dt.datetime) -> St
     if china_date(at) > recognition.valid_until and last.to_status == RecognitionStatus.IN_FORCE:
         return StatusAt(RecognitionStatus.EXPIRED.value, last.at)
     return StatusAt(last.to_status, last.at)
-
-
-def recognition_out(session: Session, recognition: Recognition) -> dict[str, Any]:
-    foreign = session.get(Party, recognition.foreign_party_id)
-    assert foreign is not None
-    return {
-        "number": recognition.number,
-        "status": recognition.status,
-        "version": recognition.version,
-        "foreign_ca": {
-            "party_id": foreign.id,
-            "name": foreign.name,
-            "name_en": foreign.name_en,
-            "country": foreign.country,
-        },
-        "applicant_party_id": recognition.applicant_party_id,
-        "case_id": recognition.case_id,
-        "basis": recognition.basis,
-        "scope": {
-            "certificate_types": recognition.certificate_types,
-            "scenarios": recognition.scenarios,
-        },
-        "technical_standards": recognition.technical_standards,
-        "home_territory": recognition.home_territory,
-        "valid_from": recognition.valid_from.isoformat(),
-        "valid_until": recognition.valid_until.isoformat(),
-        "granted_at": recognition.granted_at.isoformat(),
-        "rule_set": recognition.rule_set_id,
-        "certificates": [
-            {
-                "sha256": c.sha256,
-                "subject": c.subject,
-                "role": c.role,
-                "not_before": c.not_before.isoformat(),
-                "not_after": c.not_after.isoformat(),
-            }
-            for c in certificates_of(session, recognition)
-        ],
-        "history": [
-            {
-                "at": e.at.isoformat(),
-                "kind": e.kind,
-                "to_status": e.to_status,
-                "reason": e.reason,
-            }
-            for e in history(session, recognition)
-        ],
-    }

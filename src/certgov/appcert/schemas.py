@@ -21,7 +21,7 @@ from certgov.appcert.models import (
     OperatorRecord,
 )
 from certgov.cases.models import Case
-from certgov.cases.views import case_summary
+from certgov.cases.schemas import case_summary
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.parties.models import Party

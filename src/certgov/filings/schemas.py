@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from certgov.filings import services as filings
-from certgov.filings.models import FiledCertificate
+from certgov.filings.models import CertificateLint, FiledCertificate
 
 
 def filed_out(row: FiledCertificate | dict[str, Any]) -> dict[str, Any]:
@@ -56,4 +56,25 @@ def receipt_out(receipt: filings.Receipt) -> dict[str, Any]:
         ],
         "already_filed": [filed_out(row) for row in receipt.already_filed],
         "findings": receipt.findings,
+    }
+
+
+def lint_out(lint: CertificateLint | None) -> dict[str, Any] | None:
+    """A stored lint, JSON-ready (None: not linted yet)."""
+    if lint is None:
+        return None
+    return {
+        "linter": lint.linter,
+        "profile": lint.profile,
+        "linted_at": lint.linted_at.isoformat(),
+        "linted": lint.linted,
+        "reason": lint.reason,
+        "counts": {
+            "fatal": lint.fatal_count,
+            "error": lint.error_count,
+            "warning": lint.warning_count,
+            "notice": lint.notice_count,
+            "info": lint.info_count,
+        },
+        "findings": lint.results,
     }

@@ -242,6 +242,20 @@ def _signer(index: int, info: cms.SignerInfo) -> SignerInfo:
     )
 
 
+def _content_bytes(field: Any) -> bytes | None:
+    """The encapsulated content: the value of its OCTET STRING (CMS, and PKCS #7 ``data``);
+    for other PKCS #7 content, the contents octets of its encoding (RFC 2315 §9.3). asn1crypto
+    reads SignedData version 1 content as PKCS #7 ContentInfo: an unknown content type (GB/T
+    35275 ``data``) arrives as Any."""
+    if field.native is None:
+        return None
+    value = field.parse() if isinstance(field, core.Any) else field
+    if value.tag == 4 and value.class_ == 0:
+        native = value.native
+        return native if isinstance(native, bytes) else bytes(value.contents)
+    return bytes(value.contents)
+
+
 def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> SignedData:
     """Parse ContentInfo(SignedData) from ``data`` (trailing bytes ignored: a PDF pads its
     /Contents with zeros). Raises :class:`CmsFormatError`."""
@@ -257,10 +271,7 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
         encapsulated = signed["encap_content_info"]
         content_type = encapsulated["content_type"].dotted
         attached = encapsulated["content"]
-        attached_bytes: bytes | None = None
-        if attached.native is not None:
-            value = attached.native
-            attached_bytes = value if isinstance(value, bytes) else attached.contents
+        attached_bytes = _content_bytes(attached)
         certificates: list[Certificate] = []
         unreadable: list[int] = []
         choices = signed["certificates"]

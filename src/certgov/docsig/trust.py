@@ -123,7 +123,9 @@ def _sub_indication(code: ProblemCode) -> SubIndication:
     """EN 319 102-1 clause 5.2.6 (X.509 certificate validation) outcomes of a pki problem."""
     if code is ProblemCode.NO_PATH:
         return SubIndication.NO_CERTIFICATE_CHAIN_FOUND
-    if code in _VALIDITY:
+    if code is ProblemCode.NOT_YET_VALID:
+        return SubIndication.NOT_YET_VALID_NO_POE
+    if code is ProblemCode.EXPIRED:
         return SubIndication.OUT_OF_BOUNDS_NO_POE
     if code in _CONSTRAINTS:
         return SubIndication.CHAIN_CONSTRAINTS_FAILURE

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run serve test check lint typecheck migrations-check pytest browser bench clean
+.PHONY: install run serve test check lint typecheck imports migrations-check pytest browser bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ run: install
 	$(BIN)/certgov demo load --if-empty
 	$(BIN)/certgov serve --host 127.0.0.1 --port 8000
 
-## make check: lint, types, migration drift
-check: lint typecheck migrations-check
+## make check: lint, types, import layers, migration drift
+check: lint typecheck imports migrations-check
 
 lint: install
 	$(BIN)/ruff check src tests bench
@@ -30,6 +30,10 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy src
+
+## the layers of docs/architecture.md (contracts in pyproject.toml)
+imports: install
+	$(BIN)/lint-imports --no-cache
 
 migrations-check: install
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \

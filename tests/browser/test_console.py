@@ -21,7 +21,7 @@ from certgov.parties import services as registry
 from certgov.parties.models import PartyKind
 from certgov.store.engine import unit_of_work
 from certgov.web.pages import TEXT
-from tests_support_browser import PASSWORD, add_user, log_in
+from support.browser import PASSWORD, add_user, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from certgov.context import Context
 from certgov.licensing import services as licensing
 from certgov.store.engine import unit_of_work
 from certgov.web.pages import TEXT
-from tests_support import APPLICATION
-from tests_support_browser import PASSWORD, add_user, log_in
+from support.browser import PASSWORD, add_user, log_in
+from support.licensing import APPLICATION
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from certgov.actors import ALL_ROLES, Role
 from certgov.api.app import API_PREFIX, API_ROUTERS
 from certgov.http.deps import Allow
 from certgov.store.engine import unit_of_work
-from tests_support import open_licence_case
+from support.licensing import open_licence_case
 
 #: The test actor used for each role (see tests/conftest.py ACTOR_SPECS).
 ACTOR_OF_ROLE = {

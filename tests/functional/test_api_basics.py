@@ -117,7 +117,7 @@ def test_cases_are_visible_only_within_scope(client: TestClient, world) -> None:
     """SYS-6: provincial regulators see their province; operators their own cases;
     testing agencies only cases assigned to them; invisible cases read as not found, except
     to a provincial regulator, who is told the case is outside its jurisdiction (ECS-4.3)."""
-    from tests_support import open_licence_case
+    from support.licensing import open_licence_case
 
     case = open_licence_case(client, world)  # Shanghai CA → jurisdiction 310000
     url = f"/api/v1/cases/{case['id']}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app_support import CB, OPERATOR, REQUIRED, application, content_of, documents, submit, view
+from support.appcert import CB, OPERATOR, REQUIRED, application, content_of, documents, submit, view
 
 URL = "/api/v1/app-applications"
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app_support import CB, OPERATOR, certify, submit
 from certgov.clock import FixedClock
 from certgov.worker import run_once
+from support.appcert import CB, OPERATOR, certify, submit
 
 
 def _status(

@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app_support import CB, OPERATOR, certify, deny
 from certgov.clock import FixedClock
 from certgov.worker import run_once
-from tests_support import act
+from support.appcert import CB, OPERATOR, certify, deny
+from support.licensing import act
 
 URL = "/api/v1/app-complaints"
 

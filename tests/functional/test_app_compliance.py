@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app_support import CB, OPERATOR, certify
 from certgov.clock import FixedClock
 from certgov.worker import run_once
-from tests_support import act
+from support.appcert import CB, OPERATOR, certify
+from support.licensing import act
 
 REPORT = {
     "summary": "new store listed; same build and practices",

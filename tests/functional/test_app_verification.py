@@ -10,7 +10,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app_support import (
+from certgov.clock import FixedClock
+from certgov.worker import run_once
+from support.appcert import (
     AGENCY,
     CB,
     ITEMS,
@@ -27,9 +29,7 @@ from app_support import (
     to_verification,
     view,
 )
-from certgov.clock import FixedClock
-from certgov.worker import run_once
-from tests_support import act
+from support.licensing import act
 
 URL = "/api/v1/app-applications"
 

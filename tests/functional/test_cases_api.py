@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from certgov.clock import FixedClock
 from certgov.store.engine import unit_of_work
 from certgov.worker import run_once
-from tests_support import open_licence_case, submit_application, to_decision
+from support.licensing import open_licence_case, submit_application, to_decision
 
 
 def _act(

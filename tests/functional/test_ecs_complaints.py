@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from certgov.clock import china_date
-from tests_support_enforcement import case_of, step
+from support.enforcement import case_of, step
 
 
 def complain(client: TestClient, world: Any, **changes: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from certgov.worker import run_once
-from tests_support import grant_licence
+from support.licensing import grant_licence
 
 NATIONAL = "national_regulator"
 

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from certgov.cases.sweep import sweep
 from certgov.store.engine import unit_of_work
-from tests_support import act, grant_licence
-from tests_support_enforcement import a_finding, case_of, decide, enforcement_to_decision
+from support.enforcement import a_finding, case_of, decide, enforcement_to_decision
+from support.licensing import act, grant_licence
 
 
 def test_ecs_6_1_violation_catalogue_is_public_rule_set_data(client: TestClient) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from certgov.clock import china_date
-from tests_support import application_of, grant_licence
-from tests_support_enforcement import case_of, decide, enforcement_to_decision, transition
+from support.enforcement import case_of, decide, enforcement_to_decision, transition
+from support.licensing import application_of, grant_licence
 
 
 def _revoke(client: TestClient, world) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from certgov.store.engine import unit_of_work
 from certgov.worker import run_once
-from tests_support import act, grant_licence, submit_application, to_decision
+from support.licensing import act, grant_licence, submit_application, to_decision
 
 NATIONAL = "national_regulator"
 

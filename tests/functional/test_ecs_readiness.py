@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests_support import APPLICATION as SHARED_APPLICATION
+from support.licensing import APPLICATION as SHARED_APPLICATION
 
-#: The shared sample application (tests_support), as a Zhejiang company with a real USCC.
+#: The shared sample application (support.licensing), as a Zhejiang company with a real USCC.
 APPLICATION: dict[str, Any] = {
     **SHARED_APPLICATION,
     "legal_person": {

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from certgov.tlog import merkle
 from certgov.tlog.checkpoint import Checkpoint
-from tests_support import grant_licence
+from support.licensing import grant_licence
 from unit.pki.factory import NOW, SM2_DIR, hierarchy, issue, make_key, sm2_file
 
 PEM = {"content-type": "application/x-pem-file"}

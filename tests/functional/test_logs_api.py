@@ -30,7 +30,7 @@ from certgov.tlog.errors import RootMismatchError
 from certgov.tlog.note import Signer, Verifier
 from certgov.tlog.tiles import TILE_WIDTH, decode_entry_bundle, entries_path, tiles_for_size
 from certgov.worker import run_once
-from tests_support import open_licence_case
+from support.licensing import open_licence_case
 
 ORIGIN = "certgov.local/filings"
 #: 600 entries: two full level-0 tiles, one partial (88 wide), and a level-1 tile (2 wide).

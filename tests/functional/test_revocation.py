@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from fastapi.testclient import TestClient
 
 from certgov.filings import revocation
-from tests_support import grant_licence
+from support.licensing import grant_licence
 from unit.pki.factory import (
     DAY,
     NOW,

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from certgov import worker
-from tests_support import grant_licence
+from support.licensing import grant_licence
 
 JANUARY_20 = dt.datetime(2026, 1, 20, 2, 0, tzinfo=dt.UTC)
 STATS = {

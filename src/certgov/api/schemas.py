@@ -10,13 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from certgov.parties.models import PartyKind
 
 
-class ErrorBody(BaseModel):
-    error: str
-    message: str
-    hint: str | None = None
-    details: dict[str, Any] | None = None
-
-
 class PartyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)

@@ -210,11 +210,3 @@ def published_penalties(session: Session, party_id: int | None = None) -> list[P
     if party_id is not None:
         query = query.where(Penalty.party_id == party_id)
     return list(session.scalars(query.order_by(Penalty.decided_at.desc(), Penalty.id.desc())))
-
-
-def penalties_of(session: Session, party_id: int) -> list[Penalty]:
-    return list(
-        session.scalars(
-            select(Penalty).where(Penalty.party_id == party_id).order_by(Penalty.decided_at)
-        )
-    )

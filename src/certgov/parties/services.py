@@ -12,7 +12,7 @@ from certgov.actors import Actor, ActorKind, Role
 from certgov.clock import Clock
 from certgov.ecs.uscc import check_uscc
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
-from certgov.parties.models import JurisdictionRow, Party, PartyKind
+from certgov.parties.models import Party, PartyKind
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,6 @@ class NewParty:
     name_en: str | None = None
     home_province: str | None = None
     country: str = "CN"
-
-
-def seed_jurisdictions(session: Session) -> int:
-    """Insert any jurisdiction of GB/T 2260 missing from the table; returns how many."""
-    present = set(session.scalars(select(JurisdictionRow.code)))
-    added = 0
-    for j in jurisdictions.ALL:
-        if j.code not in present:
-            session.add(
-                JurisdictionRow(code=j.code, name_zh=j.name_zh, name_en=j.name_en, kind=j.kind)
-            )
-            added += 1
-    session.flush()
-    return added
 
 
 def create_party(session: Session, clock: Clock, new: NewParty) -> Party:

@@ -27,10 +27,6 @@ def activations(session: Session) -> dict[str, dt.date]:
     return {rule_set_id: effective_from for rule_set_id, effective_from in rows.all()}  # noqa: C416
 
 
-def activation_history(session: Session) -> list[RuleSetActivation]:
-    return list(session.scalars(select(RuleSetActivation).order_by(RuleSetActivation.id)))
-
-
 def activate(
     session: Session,
     audit: Auditor,

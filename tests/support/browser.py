@@ -1,4 +1,4 @@
-"""Helpers shared by the browser tests (importable as ``tests_support_browser``)."""
+"""Helpers shared by the browser tests: officials added to a world, logging in through the page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers shared by functional tests (importable as ``tests_support``)."""
+"""Helpers of the licensing tests: a complete application and the steps that take it to each state through the API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers for the app security certification tests (importable as ``app_support``): a complete
+"""Helpers for the app security certification tests: a complete
 application body, and the steps that take an application to each state through the API."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests_support import act
+from support.licensing import act
 
 CB = "certification_body"
 AGENCY = "testing_agency"

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from certgov.actors import SYSTEM_ACTOR
 from certgov.findings.services import Problem, raise_finding
 from certgov.store.engine import unit_of_work
-from tests_support import act
+from support.licensing import act
 
 
 def case_of(client: TestClient, world: Any, case_id: int, who: str = "national_regulator") -> Any:

@@ -1,0 +1,10 @@
+"""Server-rendered pages, one module per area: public pages, the console, complaints (usable
+without JavaScript). Chinese is the default language, English with ``?lang=en`` (remembered in
+a cookie)."""
+
+from __future__ import annotations
+
+from certgov.web.pages import complaints, console, public
+from certgov.web.pages.common import router
+
+__all__ = ["complaints", "console", "public", "router"]

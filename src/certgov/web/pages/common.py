@@ -1,0 +1,198 @@
+"""What every page shares: the router, the templates, the texts in both languages, the reader's language and the acting person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from certgov.actors import Actor, Role
+from certgov.errors import Unauthenticated
+from certgov.http.deps import ContextDep, SessionDep, current_actor
+from certgov.store.engine import unit_of_work
+
+router = APIRouter(include_in_schema=False)
+
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "电子认证与App安全认证监管平台",
+        "tagline": "电子认证服务机构许可与监管、移动互联网应用安全认证",
+        "console": "工作台",
+        "login": "登录",
+        "logout": "退出",
+        "username": "用户名",
+        "password": "密码",
+        "cases": "案件",
+        "processes": "流程",
+        "state": "状态",
+        "process": "流程",
+        "no_cases": "暂无可见案件。",
+        "signed_in_as": "当前用户",
+        "registry_soon": "公开名录：持证电子认证服务机构（境外认可、已认证App随后）。",
+        "bad_login": "用户名或密码错误。",
+        "language": "English",
+        "registry": "持证电子认证服务机构名录",
+        "registry_link": "公开名录",
+        "complain_link": "投诉举报",
+        "complain": "投诉或举报电子认证服务机构",
+        "complain_intro": "任何人均可投诉或举报，可匿名。提交后您将获得查询码，请妥善保存：它只显示一次。",
+        "complain_ca": "被投诉机构",
+        "complain_ca_other": "其他（请填写名称）",
+        "complain_ca_name": "机构名称（不在名录中时）",
+        "complain_subject": "事由",
+        "complain_description": "详细情况",
+        "complain_name": "您的姓名（留空即匿名）",
+        "complain_contact": "联系方式（可选）",
+        "complain_evidence": "证据文件（可选）",
+        "complain_submit": "提交",
+        "complain_filed": "已收到您的投诉举报",
+        "complain_code": "查询码",
+        "complain_track": "查询处理进度",
+        "complain_status": "处理状态",
+        "complain_handled_by": "承办机关",
+        "complain_due": "期限",
+        "licence": "许可证",
+        "holder": "持证机构",
+        "valid_until": "有效期至",
+        "status": "状态",
+        "findings": "监管发现",
+        "no_outlet": "无服务网点的省份",
+        "no_licences": "暂无持证机构。",
+        "evaluation": "申请条件逐项评价",
+        "item": "条件",
+        "automatic": "自动评价",
+        "review": "审查意见",
+        "final": "结论",
+        "reason": "理由",
+        "judge": "审查",
+        "judge_item": "逐项审查",
+        "note": "审查说明",
+        "submit": "提交",
+        "deadlines": "期限",
+        "history": "记录",
+        "act": "办理",
+        "transition": "操作",
+        "due": "届满日",
+        "grantable": "全部条件已满足，可予许可。",
+        "not_grantable": "尚不能许可",
+        "open_items": "待审查",
+        "unmet_items": "不满足",
+        "cases_link": "案件",
+    },
+    "en": {
+        "title": "certgov — certification supervision",
+        "tagline": "Licensing and supervision of electronic certification services; app security certification",
+        "console": "Console",
+        "login": "Log in",
+        "logout": "Log out",
+        "username": "Username",
+        "password": "Password",
+        "cases": "Cases",
+        "processes": "Processes",
+        "state": "State",
+        "process": "Process",
+        "no_cases": "No cases visible to you.",
+        "signed_in_as": "Signed in as",
+        "registry_soon": "Public registry: licensed CAs (recognised foreign CAs and certified apps to follow).",
+        "bad_login": "Wrong username or password.",
+        "language": "中文",
+        "registry": "Registry of licensed electronic certification service providers",
+        "registry_link": "Public registry",
+        "complain_link": "Complaints",
+        "complain": "Complain about or report an electronic certification service provider",
+        "complain_intro": "Anyone may complain or report, anonymously if they wish. You get a tracking code: keep it, it is shown once.",
+        "complain_ca": "Provider",
+        "complain_ca_other": "Other (give its name)",
+        "complain_ca_name": "Provider's name (when not in the registry)",
+        "complain_subject": "Subject",
+        "complain_description": "What happened",
+        "complain_name": "Your name (leave empty to stay anonymous)",
+        "complain_contact": "Contact (optional)",
+        "complain_evidence": "Evidence file (optional)",
+        "complain_submit": "Submit",
+        "complain_filed": "Your complaint was received",
+        "complain_code": "Tracking code",
+        "complain_track": "Follow a complaint",
+        "complain_status": "Status",
+        "complain_handled_by": "Handled by",
+        "complain_due": "Deadlines",
+        "licence": "Licence",
+        "holder": "Holder",
+        "valid_until": "Valid until",
+        "status": "Status",
+        "findings": "Findings",
+        "no_outlet": "Provinces without an outlet",
+        "no_licences": "No licensed CA yet.",
+        "evaluation": "Application conditions, item by item",
+        "item": "Condition",
+        "automatic": "Automatic",
+        "review": "Reviewer",
+        "final": "Result",
+        "reason": "Reason",
+        "judge": "Judge",
+        "judge_item": "Judge an item",
+        "note": "Note",
+        "submit": "Submit",
+        "deadlines": "Deadlines",
+        "history": "History",
+        "act": "Act on the case",
+        "transition": "Action",
+        "due": "Due",
+        "grantable": "Every condition is met: the licence may be granted.",
+        "not_grantable": "Not yet grantable",
+        "open_items": "to judge",
+        "unmet_items": "not met",
+        "cases_link": "Cases",
+    },
+}
+
+
+def language_of(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("certgov_lang") or "zh"
+    return lang if lang in TEXT else "zh"
+
+
+def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
+    lang = language_of(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {"t": TEXT[lang], "lang": lang, "other_lang": "en" if lang == "zh" else "zh", **values},
+        status_code=status,
+    )
+    if request.query_params.get("lang") in TEXT:
+        response.set_cookie("certgov_lang", lang, samesite="lax", httponly=True)
+    return response
+
+
+def page_actor(request: Request, session: SessionDep, ctx: ContextDep) -> Actor | None:
+    try:
+        actor = current_actor(request, session, ctx)
+    except Unauthenticated:
+        return None
+    return None if actor.role is Role.PUBLIC else actor
+
+
+PageActor = Annotated[Actor | None, Depends(page_actor)]
+
+
+def signed_in(actor: Actor | None) -> Actor:
+    assert actor is not None  # _form_action redirects the public before calling
+    return actor
+
+
+def _form_actor(request: Request, ctx: ContextDep) -> Actor | None:
+    """The caller of a form post, read in its own short unit of work (the action runs in
+    another, so a refusal can render the page from a clean one)."""
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        return page_actor(request, session, ctx)
+
+
+FormActor = Annotated[Actor | None, Depends(_form_actor)]

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: building worlds and walking cases through the API and pages."""

@@ -72,8 +72,10 @@ def cms_signed_data(
     signing_time: dt.datetime | None = None,
     extra_certificates: tuple[Certificate, ...] = (),
     timestamp_token: Callable[[bytes], bytes] | None = None,
+    embed_signer: bool = True,
 ) -> bytes:
-    """DER ContentInfo(SignedData) over ``content`` by ``certificate``'s key (``sign``)."""
+    """DER ContentInfo(SignedData) over ``content`` by ``certificate``'s key (``sign``);
+    ``embed_signer=False`` leaves the signer's certificate out."""
     data_type = GM_DATA if gbt_oids else ID_DATA
     signed_type = GM_SIGNED_DATA if gbt_oids else ID_SIGNED_DATA
     parsed = asn1_x509.Certificate.load(certificate.der)
@@ -126,7 +128,7 @@ def cms_signed_data(
             "version": "v1",
             "digest_algorithms": [algos.DigestAlgorithm({"algorithm": digest_oid})],
             "encap_content_info": encapsulated,
-            "certificates": [parsed]
+            "certificates": ([parsed] if embed_signer else [])
             + [asn1_x509.Certificate.load(c.der) for c in extra_certificates],
             "signer_infos": [info],
         }

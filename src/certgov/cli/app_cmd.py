@@ -12,10 +12,12 @@ import typer
 from certgov.appcert import agencies, certifications, records, schemas
 from certgov.appcert.base import rules_on, today
 from certgov.appcert.checklist import checklist as checklist_of
+from certgov.cli.appscan_cmd import scan
 from certgov.cli.common import CLI_ACTOR, EXIT_REFUSED, JsonFlag, emit_json, work
 from certgov.errors import InvalidInput
 
 app_app = typer.Typer(help="App security certification (APP-1 to APP-10).", no_args_is_help=True)
+app_app.command("scan")(scan)
 
 
 def _date(value: str | None, option: str) -> dt.date | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import docsig
 import filings
 import sweep
 import tlog
@@ -54,13 +55,20 @@ def main() -> int:
         "--chains", type=int, default=2_000, help="Chains for the openssl comparison."
     )
     parser.add_argument(
-        "--only", choices=["sweep", "tlog", "filings"], default=None, help="Run one benchmark only."
+        "--only",
+        choices=["sweep", "tlog", "filings", "docsig"],
+        default=None,
+        help="Run one benchmark only.",
     )
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "all"], default="all")
     parser.add_argument("--pg-url", default=os.environ.get("CERTGOV_TEST_DATABASE_URL", DEFAULT_PG))
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.only in (None, "docsig"):  # no database: once, not per backend
+        print(f"docsig: {docsig.write(docsig.run())}")
+    if args.only == "docsig":
+        return 0
     for backend in backends:
         if backend == "postgresql" and not _pg_reachable(args.pg_url):
             print(f"postgresql: skipped, {args.pg_url} does not answer")

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-# asn1crypto ships no type information (no py.typed): its objects are Any here.
-from asn1crypto import cms, core, tsp  # type: ignore[import-untyped]
+from asn1crypto import cms, core, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 
@@ -28,6 +27,7 @@ from certgov.docsig._ber import BerError, scan
 from certgov.docsig.indications import Reason, ReasonCode, SubIndication
 from certgov.docsig.limits import Limits
 from certgov.errors import CertgovError
+from certgov.lru import Lru
 from certgov.pki import Certificate
 from certgov.pki.signature import verify_data
 
@@ -93,6 +93,10 @@ _ECDSA: dict[str, str | None] = {
 _SM2 = frozenset({"1.2.156.10197.1.501", "1.2.156.10197.1.301.1", "1.2.156.10197.1.301"})
 _RSA_PSS = "1.2.840.113549.1.1.10"
 _EDDSA = {"1.3.101.112": "ed25519", "1.3.101.113": "ed448"}
+
+#: Parsed certificates by DER: signers, CAs and TSAs recur from document to document, and a
+#: certificate parsed from the same bytes is the same (its issuer-key cache included).
+_CERTIFICATES: Lru[bytes, Certificate] = Lru(2048)
 
 _ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
 
@@ -284,12 +288,16 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
             choice = choices[position]
             if choice.name != "certificate":
                 continue  # attribute certificates and others: not used for signers
-            try:
-                certificates.append(
-                    Certificate.from_der(choice.chosen.dump(), where=f"certificate {position + 1}")
-                )
-            except CertgovError:
-                unreadable.append(position)
+            der = choice.chosen.dump()
+            found = _CERTIFICATES.get(der)
+            if found is None:
+                try:
+                    found = Certificate.from_der(der, where=f"certificate {position + 1}")
+                except CertgovError:
+                    unreadable.append(position)
+                    continue
+                _CERTIFICATES.put(der, found)
+            certificates.append(found)
         infos = signed["signer_infos"]
         if len(infos) > limits.max_signatures:
             raise _format(

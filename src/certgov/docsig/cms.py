@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import cms, core, tsp
+from asn1crypto import cms, core
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 
@@ -32,6 +32,7 @@ from certgov.pki import Certificate
 from certgov.pki.signature import verify_data
 
 __all__ = [
+    "ASN1_ERRORS",
     "GM_DATA",
     "GM_SIGNED_DATA",
     "ID_DATA",
@@ -42,6 +43,7 @@ __all__ = [
     "check_signer",
     "digest",
     "find_signer_certificate",
+    "format_failure",
     "parse_signed_data",
 ]
 
@@ -98,7 +100,7 @@ _EDDSA = {"1.3.101.112": "ed25519", "1.3.101.113": "ed448"}
 #: certificate parsed from the same bytes is the same (its issuer-key cache included).
 _CERTIFICATES: Lru[bytes, Certificate] = Lru(2048)
 
-_ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
+ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
 
 
 class CmsFormatError(CertgovError):
@@ -111,7 +113,7 @@ class CmsFormatError(CertgovError):
         self.reason = reason
 
 
-def _format(code: ReasonCode, **params: Any) -> CmsFormatError:
+def format_failure(code: ReasonCode, **params: Any) -> CmsFormatError:
     return CmsFormatError(Reason(code, SubIndication.FORMAT_FAILURE, params))
 
 
@@ -165,19 +167,19 @@ def digest(name: str, data: bytes | memoryview) -> bytes:
 
 def _scan(data: bytes, limits: Limits, what: str) -> int:
     if len(data) > limits.max_cms_bytes:
-        raise _format(ReasonCode.CMS_TOO_LARGE, size=len(data), limit=limits.max_cms_bytes)
+        raise format_failure(ReasonCode.CMS_TOO_LARGE, size=len(data), limit=limits.max_cms_bytes)
     try:
         shape = scan(data, max_depth=limits.max_der_depth, max_elements=limits.max_der_elements)
     except BerError as exc:
         if exc.limit == "depth":
-            raise _format(ReasonCode.CMS_TOO_DEEP, limit=limits.max_der_depth) from exc
+            raise format_failure(ReasonCode.CMS_TOO_DEEP, limit=limits.max_der_depth) from exc
         if exc.limit == "elements":
-            raise _format(
+            raise format_failure(
                 ReasonCode.CMS_MALFORMED,
                 what=what,
                 error=f"more than {limits.max_der_elements} elements",
             ) from exc
-        raise _format(ReasonCode.CMS_MALFORMED, what=what, error=str(exc)) from exc
+        raise format_failure(ReasonCode.CMS_MALFORMED, what=what, error=str(exc)) from exc
     return shape.end
 
 
@@ -186,7 +188,9 @@ def _attribute_values(attributes: Any) -> dict[str, list[bytes]]:
     for attribute in attributes:
         oid = attribute["type"].dotted
         if oid in found:
-            raise _format(ReasonCode.SIGNED_ATTRIBUTES_MALFORMED, error=f"attribute {oid} twice")
+            raise format_failure(
+                ReasonCode.SIGNED_ATTRIBUTES_MALFORMED, error=f"attribute {oid} twice"
+            )
         found[oid] = [value.dump() for value in attribute["values"]]
     return found
 
@@ -195,7 +199,7 @@ def _single(values: dict[str, list[bytes]], oid: str) -> bytes | None:
     if oid not in values:
         return None
     if len(values[oid]) != 1:
-        raise _format(
+        raise format_failure(
             ReasonCode.SIGNED_ATTRIBUTES_MALFORMED,
             error=f"attribute {oid} has {len(values[oid])} values, expected 1",
         )
@@ -269,7 +273,7 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
         info = cms.ContentInfo.load(data)
         outer = info["content_type"].dotted
         if outer not in SIGNED_DATA_TYPES:
-            raise _format(ReasonCode.CMS_NOT_SIGNED_DATA, content_type=outer)
+            raise format_failure(ReasonCode.CMS_NOT_SIGNED_DATA, content_type=outer)
         content = info["content"]
         signed = content if isinstance(content, cms.SignedData) else content.parse(cms.SignedData)
         encapsulated = signed["encap_content_info"]
@@ -281,7 +285,7 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
         choices = signed["certificates"]
         count = len(choices) if choices.native is not None else 0
         if count > limits.max_certificates:
-            raise _format(
+            raise format_failure(
                 ReasonCode.CMS_TOO_MANY_CERTIFICATES, count=count, limit=limits.max_certificates
             )
         for position in range(count):
@@ -300,7 +304,7 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
             certificates.append(found)
         infos = signed["signer_infos"]
         if len(infos) > limits.max_signatures:
-            raise _format(
+            raise format_failure(
                 ReasonCode.CMS_MALFORMED,
                 what=what,
                 error=f"{len(infos)} signers, more than {limits.max_signatures}",
@@ -308,12 +312,12 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
         signers = tuple(_signer(index, infos[index]) for index in range(len(infos)))
     except CmsFormatError:
         raise
-    except _ASN1_ERRORS as exc:
-        raise _format(
+    except ASN1_ERRORS as exc:
+        raise format_failure(
             ReasonCode.CMS_MALFORMED, what=what, error=str(exc) or type(exc).__name__
         ) from exc
     if not signers:
-        raise _format(ReasonCode.CMS_NO_SIGNER)
+        raise format_failure(ReasonCode.CMS_NO_SIGNER)
     return SignedData(
         outer_type=outer,
         content_type=content_type,
@@ -343,7 +347,7 @@ def find_signer_certificate(
         try:  # same name, another encoding: compare the normalised names
             if asn1_x509.Name.load(certificate.summary.issuer_der) == signer.issuer:
                 return certificate
-        except _ASN1_ERRORS:
+        except ASN1_ERRORS:
             continue
     return None
 
@@ -370,7 +374,7 @@ def _scheme(signer: SignerInfo, digest_name: str) -> tuple[str, str | None, int 
         return "ecdsa", _ECDSA[oid] or digest_name, None
     if oid in _SM2:
         if digest_name != "sm3":
-            raise _format(
+            raise format_failure(
                 ReasonCode.UNSUPPORTED_SIGNATURE_ALGORITHM,
                 algorithm=oid,
                 error=f"SM2 with digest {digest_name}",
@@ -388,12 +392,12 @@ def _scheme(signer: SignerInfo, digest_name: str) -> tuple[str, str | None, int 
             )
             hash_oid = pss["hash_algorithm"]["algorithm"].dotted
             salt = int(pss["salt_length"].native)
-        except _ASN1_ERRORS as exc:
-            raise _format(
+        except ASN1_ERRORS as exc:
+            raise format_failure(
                 ReasonCode.UNSUPPORTED_SIGNATURE_ALGORITHM, algorithm=oid, error=str(exc)
             ) from exc
         return "rsa-pss", DIGESTS.get(hash_oid, hash_oid), salt
-    raise _format(ReasonCode.UNSUPPORTED_SIGNATURE_ALGORITHM, algorithm=oid, error="unknown")
+    raise format_failure(ReasonCode.UNSUPPORTED_SIGNATURE_ALGORITHM, algorithm=oid, error="unknown")
 
 
 def check_signer(
@@ -407,15 +411,15 @@ def check_signer(
     SignerInfo (unknown digest or signature algorithm, missing messageDigest)."""
     digest_name = DIGESTS.get(signer.digest_oid)
     if digest_name is None:
-        raise _format(ReasonCode.UNSUPPORTED_DIGEST, algorithm=signer.digest_oid)
+        raise format_failure(ReasonCode.UNSUPPORTED_DIGEST, algorithm=signer.digest_oid)
     scheme, hash_name, salt = _scheme(signer, digest_name)
     reasons: list[Reason] = []
     digest_ok: bool | None = None
     if signer.signed_attributes is not None:
         if signer.message_digest is None:
-            raise _format(ReasonCode.MESSAGE_DIGEST_MISSING)
+            raise format_failure(ReasonCode.MESSAGE_DIGEST_MISSING)
         if signer.content_type is not None and signer.content_type != encapsulated_type:
-            raise _format(
+            raise format_failure(
                 ReasonCode.CONTENT_TYPE_MISMATCH,
                 signed=signer.content_type,
                 encapsulated=encapsulated_type,
@@ -463,72 +467,3 @@ def check_signer(
             )
         )
     return SignerCheck(digest_name, digest_ok, failure is None, scheme, tuple(reasons))
-
-
-@dataclass(frozen=True, slots=True)
-class TimestampToken:
-    """An RFC 3161 token read and checked for integrity (trust is judged by the caller)."""
-
-    gen_time: datetime
-    imprint_algorithm: str
-    imprint_ok: bool
-    signature_ok: bool
-    digest_ok: bool | None
-    certificate: Certificate | None
-    certificates: tuple[Certificate, ...]
-    policy: str | None
-    serial: int | None
-    reasons: tuple[Reason, ...]
-
-
-def check_timestamp(token: bytes, stamped: bytes, limits: Limits) -> TimestampToken:
-    """Read the RFC 3161 token ``token`` and check that its message imprint is the hash of
-    ``stamped`` (the signature value it timestamps, RFC 3161 Appendix A) and that its own
-    signature holds. Raises :class:`CmsFormatError` when it does not read."""
-    parsed = parse_signed_data(token, limits, what="the timestamp token")
-    if parsed.content_type != ID_TST_INFO or parsed.content is None:
-        raise _format(
-            ReasonCode.CMS_MALFORMED,
-            what="the timestamp token",
-            error=f"its content is {parsed.content_type}, not TSTInfo",
-        )
-    try:
-        info = tsp.TSTInfo.load(parsed.content)
-        imprint = info["message_imprint"]
-        imprint_oid = imprint["hash_algorithm"]["algorithm"].dotted
-        hashed = imprint["hashed_message"].native
-        gen_time = info["gen_time"].native
-        policy = info["policy"].dotted
-        serial = info["serial_number"].native
-    except _ASN1_ERRORS as exc:
-        raise _format(ReasonCode.CMS_MALFORMED, what="the timestamp token", error=str(exc)) from exc
-    imprint_name = DIGESTS.get(imprint_oid)
-    if imprint_name is None:
-        raise _format(ReasonCode.UNSUPPORTED_DIGEST, algorithm=imprint_oid)
-    reasons: list[Reason] = []
-    imprint_ok = digest(imprint_name, stamped) == hashed
-    if not imprint_ok:
-        reasons.append(Reason(ReasonCode.TIMESTAMP_INVALID, None, {"problem": "imprint"}))
-    signer = parsed.signers[0]
-    certificate = find_signer_certificate(signer, parsed.certificates)
-    signature_ok = False
-    digest_ok = None
-    if certificate is None:
-        reasons.append(Reason(ReasonCode.TIMESTAMP_INVALID, None, {"problem": "no_certificate"}))
-    else:
-        checked = check_signer(signer, certificate, parsed.content, ID_TST_INFO)
-        signature_ok, digest_ok = checked.signature_ok, checked.digest_ok
-        if not signature_ok or digest_ok is False:
-            reasons.append(Reason(ReasonCode.TIMESTAMP_INVALID, None, {"problem": "signature"}))
-    return TimestampToken(
-        gen_time=gen_time,
-        imprint_algorithm=imprint_name,
-        imprint_ok=imprint_ok,
-        signature_ok=signature_ok,
-        digest_ok=digest_ok,
-        certificate=certificate,
-        certificates=parsed.certificates,
-        policy=policy,
-        serial=serial,
-        reasons=tuple(reasons),
-    )

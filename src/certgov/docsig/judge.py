@@ -25,7 +25,6 @@ from certgov.docsig.cms import (
     SignedData,
     SignerInfo,
     check_signer,
-    check_timestamp,
     find_signer_certificate,
 )
 from certgov.docsig.indications import Reason, ReasonCode, SubIndication, worst
@@ -37,6 +36,7 @@ from certgov.docsig.report import (
     SigningTime,
     TimestampReport,
 )
+from certgov.docsig.timestamp import check_timestamp
 from certgov.docsig.trust import (
     Purpose,
     TimeBasis,

@@ -24,7 +24,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader, process_data_at_eof
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
 
-from certgov.docsig.cms import ID_TST_INFO, CmsFormatError, check_timestamp, parse_signed_data
+from certgov.docsig.cms import ID_TST_INFO, CmsFormatError, parse_signed_data
 from certgov.docsig.errors import (
     EncryptedDocumentError,
     MalformedDocumentError,
@@ -34,6 +34,7 @@ from certgov.docsig.indications import Reason, ReasonCode, SubIndication, worst
 from certgov.docsig.judge import evaluate, failed_format, judge_signer, trust_reasons
 from certgov.docsig.limits import Limits
 from certgov.docsig.report import Coverage, Integrity, SignatureReport, TimestampReport
+from certgov.docsig.timestamp import check_timestamp
 from certgov.docsig.trust import Purpose, TimeBasis, TrustEvaluator, TrustRequest
 from certgov.errors import CertgovError
 

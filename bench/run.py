@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import appscan
 import docsig
 import filings
 import sweep
@@ -56,7 +57,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["sweep", "tlog", "filings", "docsig"],
+        choices=["sweep", "tlog", "filings", "docsig", "appscan"],
         default=None,
         help="Run one benchmark only.",
     )
@@ -65,6 +66,10 @@ def main() -> int:
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.only in (None, "appscan"):  # no database: once, not per backend
+        appscan.write(RESULTS)
+        if args.only:
+            return 0
     if args.only in (None, "docsig"):  # no database: once, not per backend
         print(f"docsig: {docsig.write(docsig.run())}")
     if args.only == "docsig":

@@ -71,6 +71,7 @@ def test_every_api_route_declares_its_roles(client: TestClient) -> None:
         "/api/v1/ecs/readiness",
         "/api/v1/ecs/retention",
         "/api/v1/verify",
+        "/api/v1/verify/document",
     }
 
 

@@ -25,6 +25,7 @@ from certgov.cli.filings_cmd import verify as verify_command
 from certgov.cli.rules_cmd import rules_app
 from certgov.cli.tlog_cmd import audit_app, tlog_app
 from certgov.cli.trustlist_cmd import recognition_app, trustlist_app
+from certgov.cli.verify_cmd import verify_document
 from certgov.cli.x509_cmd import x509_app
 from certgov.logs.store import BUILTIN_LOGS
 
@@ -46,6 +47,7 @@ app.add_typer(app_app, name="app")
 app.add_typer(x509_app, name="x509")
 app.add_typer(filings_app, name="filings")
 app.command("verify")(verify_command)
+app.command("verify-document")(verify_document)
 app.add_typer(tlog_app, name="tlog")
 app.add_typer(audit_app, name="audit")
 app.add_typer(trustlist_app, name="trustlist")

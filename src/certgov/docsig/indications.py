@@ -135,6 +135,16 @@ class ReasonCode(StrEnum):
     REVOKED = "revoked"
     REVOCATION_UNKNOWN = "revocation_unknown"
     TRUST_EVALUATION_FAILED = "trust_evaluation_failed"
+    # registry (certgov.verification.documents: SYS-5 against the filings, licences,
+    # recognitions and the CAs' CRLs / OCSP responders)
+    CA_NOT_FILED = "ca_not_filed"
+    CA_FILED_LATER = "ca_filed_later"
+    NO_LICENCE = "no_licence"
+    LICENCE_NOT_VALID = "licence_not_valid"
+    RECOGNITION_NOT_ACCEPTED = "recognition_not_accepted"
+    REVOKED_NO_POE = "revoked_no_poe"
+    REVOKED_AFTER_SIGNING = "revoked_after_signing"
+    REVOCATION_NOT_CHECKED = "revocation_not_checked"
     # document
     NO_SIGNATURE = "no_signature"
 

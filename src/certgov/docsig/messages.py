@@ -265,6 +265,38 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "the trust evaluation failed: {error}",
         "zh": "信任评估失败：{error}",
     },
+    ReasonCode.CA_NOT_FILED: {
+        "en": "the chain of {certificate} leads neither to a CA certificate filed with the regulator (ECS-3.4) nor to a recognised foreign CA certificate (ECS-8)",
+        "zh": "证书 {certificate} 的证书链既未指向已向主管部门备案的 CA 证书（ECS-3.4），也未指向经认可的境外 CA 证书（ECS-8）",
+    },
+    ReasonCode.CA_FILED_LATER: {
+        "en": "CA certificate {ca_certificate} was filed at {filed_at}, after the time judged {at}: it was not a filed CA certificate then",
+        "zh": "CA 证书 {ca_certificate} 于 {filed_at} 备案，晚于判断时间 {at}：当时它还不是已备案的 CA 证书",
+    },
+    ReasonCode.NO_LICENCE: {
+        "en": "{ca} held no electronic certification service licence at {at}",
+        "zh": "{ca} 在 {at} 未持有电子认证服务许可证",
+    },
+    ReasonCode.LICENCE_NOT_VALID: {
+        "en": "licence {number} of {ca} was {status} at {at} (since {since})",
+        "zh": "{ca} 的许可证 {number} 在 {at} 处于{status_zh}状态（自 {since} 起）",
+    },
+    ReasonCode.RECOGNITION_NOT_ACCEPTED: {
+        "en": "the chain leads to a recognised foreign CA certificate, but the recognition does not cover this signature: {detail}",
+        "zh": "证书链指向经认可的境外 CA 证书，但该认可不涵盖此签名：{detail}",
+    },
+    ReasonCode.REVOKED_NO_POE: {
+        "en": "certificate {certificate} was revoked at {revoked_at} (reason: {reason}; {method} {source}), and no timestamp proves the signature was made before",
+        "zh": "证书 {certificate} 已于 {revoked_at} 被撤销（原因：{reason}；{method} {source}），且没有时间戳证明签名先于撤销",
+    },
+    ReasonCode.REVOKED_AFTER_SIGNING: {
+        "en": "certificate {certificate} was revoked at {revoked_at}, after the proven signing time {at}",
+        "zh": "证书 {certificate} 于 {revoked_at} 被撤销，晚于已证明的签名时间 {at}",
+    },
+    ReasonCode.REVOCATION_NOT_CHECKED: {
+        "en": "the revocation status of {certificate} was not checked: {detail}",
+        "zh": "未检查证书 {certificate} 的撤销状态：{detail}",
+    },
     ReasonCode.NO_SIGNATURE: {
         "en": "the document holds no signature",
         "zh": "该文档没有签名",

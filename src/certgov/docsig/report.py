@@ -33,6 +33,7 @@ __all__ = [
     "SigningTime",
     "TimestampReport",
     "certificate_info",
+    "explain",
     "report_json",
     "sign_report",
     "verify_report",
@@ -243,6 +244,39 @@ def report_json(report: DocumentReport) -> bytes:
         report.as_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
     return (text + "\n").encode("utf-8")
+
+
+def explain(report: DocumentReport) -> dict[str, Any]:
+    """For people: the document's verdict with its labels and every reason (the document's,
+    then each signature's) rendered in English and Chinese. Not part of the signed JSON:
+    the codes and parameters there are the evidence; these are their readings."""
+    from certgov.docsig.messages import INDICATION_LABELS, SUB_INDICATION_LABELS, render_reason
+
+    def reading(reason: Reason, signature: str | None) -> dict[str, Any]:
+        return {
+            "signature": signature,
+            "code": reason.code,
+            "sub_indication": reason.sub_indication.value if reason.sub_indication else None,
+            "en": render_reason(reason, "en"),
+            "zh": render_reason(reason, "zh"),
+        }
+
+    def verdict(indication: Indication, sub: SubIndication | None) -> dict[str, Any]:
+        return {
+            "indication": indication.value,
+            "sub_indication": sub.value if sub else None,
+            "label": dict(INDICATION_LABELS[indication]),
+            "sub_label": dict(SUB_INDICATION_LABELS[sub]) if sub else None,
+        }
+
+    return {
+        **verdict(report.indication, report.sub_indication),
+        "signatures": [
+            {"id": s.id, **verdict(s.indication, s.sub_indication)} for s in report.signatures
+        ],
+        "reasons": [reading(reason, None) for reason in report.reasons]
+        + [reading(reason, s.id) for s in report.signatures for reason in s.reasons],
+    }
 
 
 class ReportSignatureError(InvalidInput):

@@ -18,8 +18,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from certgov.docsig.indications import Reason, ReasonCode, SubIndication
+from certgov.docsig.indications import Indication, Reason, ReasonCode, SubIndication, worst
 from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, ProblemCode
+from certgov.pki.problems import Problem
 
 __all__ = [
     "AnchorTrustEvaluator",
@@ -29,6 +30,8 @@ __all__ = [
     "TrustRequest",
     "TrustResult",
     "TrustStatus",
+    "problem_reasons",
+    "result_of",
 ]
 
 
@@ -166,25 +169,43 @@ class AnchorTrustEvaluator:
         }
         if result.ok:
             return TrustResult(TrustStatus.PASSED, None, (), chain, evidence)
-        reasons = tuple(
-            Reason(
-                ReasonCode.NO_CHAIN_TO_ANCHOR
-                if problem.code is ProblemCode.NO_PATH
-                else ReasonCode.CHAIN_OUT_OF_VALIDITY
-                if problem.code in _VALIDITY
-                else ReasonCode.CHAIN_PROBLEM,
-                _sub_indication(problem.code),
-                {
-                    "problem": problem.code.value,
-                    "certificate": problem.subject,
-                    "position": problem.position,
-                    "detail": problem.message,
-                },
-            )
-            for problem in result.problems
+        reasons = problem_reasons(result.problems)
+        return result_of(reasons, chain, evidence)
+
+
+def problem_reasons(problems: Iterable[Problem]) -> tuple[Reason, ...]:
+    """The reasons of :mod:`certgov.pki` chain problems, each with its EN 319 102-1 clause
+    5.2.6 sub-indication (for evaluators that build chains with ``ChainVerifier``)."""
+    return tuple(
+        Reason(
+            ReasonCode.NO_CHAIN_TO_ANCHOR
+            if problem.code is ProblemCode.NO_PATH
+            else ReasonCode.CHAIN_OUT_OF_VALIDITY
+            if problem.code in _VALIDITY
+            else ReasonCode.CHAIN_PROBLEM,
+            _sub_indication(problem.code),
+            {
+                "problem": problem.code.value,
+                "certificate": problem.subject,
+                "position": problem.position,
+                "detail": problem.message,
+            },
         )
-        order = list(SubIndication)
-        sub = min(
-            (reason.sub_indication for reason in reasons if reason.sub_indication), key=order.index
-        )
-        return TrustResult(TrustStatus.INDETERMINATE, sub, reasons, chain, evidence)
+        for problem in problems
+    )
+
+
+def result_of(
+    reasons: Iterable[Reason], chain: tuple[str, ...], evidence: Mapping[str, Any]
+) -> TrustResult:
+    """An evaluator's answer from its reasons: PASSED when none carries a sub-indication
+    (notes only), else the worst one's indication and sub-indication (see
+    :func:`certgov.docsig.indications.worst`)."""
+    reasons = tuple(reasons)
+    verdict = worst(reasons)
+    status = {
+        Indication.TOTAL_PASSED: TrustStatus.PASSED,
+        Indication.TOTAL_FAILED: TrustStatus.FAILED,
+        Indication.INDETERMINATE: TrustStatus.INDETERMINATE,
+    }[verdict.indication]
+    return TrustResult(status, verdict.sub_indication, reasons, chain, evidence)

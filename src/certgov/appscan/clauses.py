@@ -1,21 +1,26 @@
 """The clause table: for each kind of finding, the GB/T 35273 clause and the 2019 Methods item
 it concerns, with its source and whether the mapping is ``assumed``.
 
-It is data passed in, so that it can become a rule-set parameter (SYS-2): a case judged under
-one table keeps it. :func:`shipped_clause_table` loads ``clauses.toml`` until then.
+It is data passed in: a rule-set parameter of kind ``clause_table`` (SYS-2; the ``ccrc-app-2019``
+rule set ships it as ``app_finding_clauses``), so that a case judged under one table keeps it.
+:func:`clause_table_from` reads that parameter's value (or any parsed form of it);
+:func:`shipped_clause_table` is the table of the shipped rule set, for offline use.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from typing import Any
 
+from certgov import rules
 from certgov.appscan.errors import ShippedDataError
 from certgov.errors import ConfigurationError
+
+#: The rule set and parameter the shipped table comes from.
+SHIPPED_RULE_SET = "ccrc-app-2019"
+CLAUSE_PARAMETER = "app_finding_clauses"
 
 
 class FindingKind(StrEnum):
@@ -66,17 +71,24 @@ class ClauseTable:
 
 
 def shipped_clause_table() -> ClauseTable:
-    """The table shipped in ``certgov/appscan/clauses.toml``."""
-    text = resources.files("certgov.appscan").joinpath("clauses.toml").read_text(encoding="utf-8")
+    """The table of the shipped ``ccrc-app-2019`` rule set (``app_finding_clauses``), for
+    offline use; a case uses the table of the rule set it is judged under."""
+    files = [f for f in rules.shipped_rule_set_files() if f.name == f"{SHIPPED_RULE_SET}.toml"]
     try:
-        return clause_table_from(tomllib.loads(text))
-    except (ConfigurationError, tomllib.TOMLDecodeError) as error:
-        raise ShippedDataError(f"certgov/appscan/clauses.toml: {error}") from None
+        if not files:
+            raise ConfigurationError(f"no shipped rule set {SHIPPED_RULE_SET}")
+        rule_set = rules.loads_rule_set(files[0].read_text(encoding="utf-8"), origin=files[0].name)
+        return clause_table_from(rule_set.clause_table(CLAUSE_PARAMETER))
+    except ConfigurationError as error:
+        raise ShippedDataError(f"{SHIPPED_RULE_SET} {CLAUSE_PARAMETER}: {error.message}") from None
 
 
-def clause_table_from(data: Mapping[str, Any]) -> ClauseTable:
-    """A table from its parsed form (the TOML document, or a rule-set parameter's value);
+def clause_table_from(data: rules.ClauseTable | Mapping[str, Any]) -> ClauseTable:
+    """A table from a rule set's ``clause_table`` parameter value, or from its parsed form
+    (``{"version", "gbt35273", "methods", "finding": {kind: row}}``);
     :class:`ConfigurationError` naming the first missing kind or field."""
+    if isinstance(data, rules.ClauseTable):
+        data = data.as_dict()
     rows = data.get("finding")
     if not isinstance(rows, Mapping):
         raise ConfigurationError("the clause table has no [finding.<kind>] rows")

@@ -14,6 +14,8 @@ from certgov.rules.loader import (
     shipped_rule_set_files,
 )
 from certgov.rules.model import (
+    ClauseRow,
+    ClauseTable,
     Duration,
     DurationUnit,
     IntRange,
@@ -41,6 +43,8 @@ from certgov.rules.trace import (
 
 __all__ = [
     "REQUIREMENT_ID_RE",
+    "ClauseRow",
+    "ClauseTable",
     "Duration",
     "DurationUnit",
     "IntRange",

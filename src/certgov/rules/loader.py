@@ -19,6 +19,8 @@ from typing import Any, NoReturn
 
 from certgov.errors import ConfigurationError, InvalidInput
 from certgov.rules.model import (
+    ClauseRow,
+    ClauseTable,
     Duration,
     IntRange,
     Money,
@@ -249,6 +251,57 @@ def _check_violation_references(check: _Checker, parameters: Mapping[str, Parame
                     )
 
 
+_CLAUSE_TABLE_KEYS = ("version", "gbt35273", "methods", "finding")
+_CLAUSE_ROW_TEXTS = (
+    "title",
+    "gbt35273_clause",
+    "gbt35273_2017_clause",
+    "gbt35273_title",
+    "methods_item",
+    "methods_text",
+    "source",
+)
+
+
+def _clause_table(check: _Checker, value: Any, key: str) -> ParameterValue:
+    """APP-11: ``[KEY]`` with ``version``, ``gbt35273``, ``methods`` (the texts cited) and one
+    ``[KEY.finding.<kind>]`` table per kind of finding ``{title, gbt35273_clause,
+    gbt35273_2017_clause, gbt35273_title, methods_item, methods_text, source, assumed[,
+    note]}``; an assumed row needs its note, like an assumed parameter."""
+    if not isinstance(value, dict):
+        check.fail(key, f"expected a table [{key}] with finding rows, found {value!r}")
+    check.keys(value, f"{key}.", _CLAUSE_TABLE_KEYS, ())
+    findings = value["finding"]
+    if not isinstance(findings, dict) or not findings:
+        check.fail(f"{key}.finding", "expected one or more tables [finding.<kind>]")
+    rows = []
+    for kind, row in findings.items():
+        where = f"{key}.finding.{kind}"
+        if not _PARAMETER_KEY_RE.fullmatch(kind):
+            check.fail(where, "finding kinds are snake_case")
+        if not isinstance(row, dict):
+            check.fail(where, f"expected a table, found {row!r}")
+        check.keys(row, f"{where}.", (*_CLAUSE_ROW_TEXTS, "assumed"), ("note",))
+        texts = {name: check.text(row[name], f"{where}.{name}") for name in _CLAUSE_ROW_TEXTS}
+        assumed = row["assumed"]
+        if not isinstance(assumed, bool):
+            check.fail(f"{where}.assumed", f"expected true or false, found {assumed!r}")
+        note = check.text(row["note"], f"{where}.note") if "note" in row else ""
+        if assumed and not note:
+            check.fail(
+                f"{where}.note",
+                "an assumed row needs a note",
+                hint="say why this kind of finding is pointed at that clause",
+            )
+        rows.append(ClauseRow(kind=kind, assumed=assumed, note=note, **texts))
+    return ClauseTable(
+        version=check.text(value["version"], f"{key}.version"),
+        gbt35273=check.text(value["gbt35273"], f"{key}.gbt35273"),
+        methods=check.text(value["methods"], f"{key}.methods"),
+        rows=tuple(rows),
+    )
+
+
 _VALUE_PARSERS: dict[ParameterKind, Callable[[_Checker, Any, str], ParameterValue]] = {
     ParameterKind.MONEY: _money,
     ParameterKind.MONEY_RANGE: _money_range,
@@ -259,6 +312,7 @@ _VALUE_PARSERS: dict[ParameterKind, Callable[[_Checker, Any, str], ParameterValu
     ParameterKind.TEXT: _text,
     ParameterKind.LIST: _list,
     ParameterKind.VIOLATIONS: _violations,
+    ParameterKind.CLAUSE_TABLE: _clause_table,
 }
 
 
@@ -292,6 +346,13 @@ def _parameter(check: _Checker, key: str, table: Any) -> Parameter:
             f"{where}.note",
             "an assumed parameter needs a note",
             hint="say what was assumed and why (the source gives no number)",
+        )
+
+    if isinstance(value, ClauseTable) and not assumed and any(r.assumed for r in value.rows):
+        check.fail(
+            f"{where}.assumed",
+            "a clause table with an assumed row is itself assumed",
+            hint="set assumed = true with a note, or mark no row assumed",
         )
 
     requirements = table["requirements"]

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from certgov.errors import ConfigurationError, InvalidInput
 
 __all__ = [
+    "ClauseRow",
+    "ClauseTable",
     "Duration",
     "DurationUnit",
     "IntRange",
@@ -218,6 +220,58 @@ class Violation:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class ClauseRow:
+    """One row of a clause table (APP-11): for one kind of finding, the clause of the standard
+    and the item of the identification methods it concerns, where that comes from, and whether
+    pointing this kind of finding at them is ``assumed`` (then ``note`` says why)."""
+
+    kind: str
+    title: str
+    gbt35273_clause: str
+    gbt35273_2017_clause: str
+    gbt35273_title: str
+    methods_item: str
+    methods_text: str
+    source: str
+    assumed: bool
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "gbt35273_clause": self.gbt35273_clause,
+            "gbt35273_2017_clause": self.gbt35273_2017_clause,
+            "gbt35273_title": self.gbt35273_title,
+            "methods_item": self.methods_item,
+            "methods_text": self.methods_text,
+            "source": self.source,
+            "assumed": self.assumed,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseTable:
+    """A clause table (APP-11): which GB/T 35273 clause and 2019 Methods item each kind of
+    app-scan finding cites, one :class:`ClauseRow` per kind. ``as_dict()`` is the form
+    ``certgov.appscan.clause_table_from`` reads; which kinds must be present is the analysis
+    library's business, checked when it reads the table."""
+
+    version: str
+    gbt35273: str
+    methods: str
+    rows: tuple[ClauseRow, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "gbt35273": self.gbt35273,
+            "methods": self.methods,
+            "finding": {row.kind: row.as_dict() for row in self.rows},
+        }
+
+
 class ParameterKind(StrEnum):
     MONEY = "money"
     MONEY_RANGE = "money_range"
@@ -229,6 +283,8 @@ class ParameterKind(StrEnum):
     LIST = "list"
     #: A violation catalogue: a tuple of :class:`Violation` (ECS-6.1).
     VIOLATIONS = "violations"
+    #: A clause table: a :class:`ClauseTable` (APP-11).
+    CLAUSE_TABLE = "clause_table"
 
 
 ParameterValue = (
@@ -241,6 +297,7 @@ ParameterValue = (
     | str
     | tuple[str, ...]
     | tuple[Violation, ...]
+    | ClauseTable
 )
 
 # Which Python type each kind's value has; ``bool`` is a subclass of ``int`` so a count is
@@ -255,6 +312,7 @@ _VALUE_TYPES: dict[ParameterKind, type] = {
     ParameterKind.TEXT: str,
     ParameterKind.LIST: tuple,
     ParameterKind.VIOLATIONS: tuple,
+    ParameterKind.CLAUSE_TABLE: ClauseTable,
 }
 
 
@@ -269,6 +327,8 @@ def _value_as_json(value: ParameterValue) -> Any:
         return str(value)
     if isinstance(value, tuple):
         return [v.as_dict() if isinstance(v, Violation) else v for v in value]
+    if isinstance(value, ClauseTable):
+        return value.as_dict()
     return value
 
 
@@ -408,6 +468,9 @@ class RuleSet:
     def violations(self, key: str) -> tuple[Violation, ...]:
         value: tuple[Violation, ...] = self._typed(key, ParameterKind.VIOLATIONS, tuple)
         return value
+
+    def clause_table(self, key: str) -> ClauseTable:
+        return self._typed(key, ParameterKind.CLAUSE_TABLE, ClauseTable)
 
     def assumed_parameters(self) -> tuple[Parameter, ...]:
         """The parameters whose values are assumptions, in key order."""

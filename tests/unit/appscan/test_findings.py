@@ -143,12 +143,13 @@ def test_a_clean_app_has_no_finding(clean_report: Report) -> None:
 def test_the_clause_table_is_data_passed_in(shop_report: Report) -> None:
     table = shipped_clause_table()
     assert all(table[kind].source for kind in FindingKind)
-    import tomllib
-    from importlib import resources
+    from certgov.rules import load_rule_sets
 
-    data = tomllib.loads(
-        resources.files("certgov.appscan").joinpath("clauses.toml").read_text("utf-8")
-    )
+    rule_set = load_rule_sets()["ccrc-app-2019"]
+    # The rule set's parameter is the table (one source of truth), read as is...
+    assert clause_table_from(rule_set.clause_table("app_finding_clauses")) == table
+    # ...and any parsed form of it can be changed and passed in.
+    data = rule_set.clause_table("app_finding_clauses").as_dict()
     data["finding"]["undeclared_sdk"]["gbt35273_clause"] = "8.2"
     data["finding"]["undeclared_sdk"]["assumed"] = False
     custom = clause_table_from(data)

@@ -4,7 +4,8 @@ the pages, health and metrics. ``certgov serve`` runs :func:`create_app`."""
 from __future__ import annotations
 
 import anyio
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -13,15 +14,60 @@ from prometheus_client import (
     generate_latest,
 )
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from certgov import __version__
 from certgov.api.app import include_api
 from certgov.bootstrap import build_context
 from certgov.context import Context
+from certgov.http import errors
+from certgov.http.deps import SESSION_COOKIE
 from certgov.http.errors import install_error_handlers
-from certgov.http.middleware import BodySizeLimit, Measure
+from certgov.http.middleware import Measure
+from certgov.http.security import Protect
 from certgov.store.engine import unit_of_work
 from certgov.web import pages
+from certgov.web.pages.common import error_page, error_problems
+
+#: Paths answered in JSON (or raw data): everything else is a page for people.
+_MACHINE_PATHS = ("/api/", "/healthz", "/metrics", "/logs/", "/trust-list.xml")
+
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith(_MACHINE_PATHS)
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Errors on a page's address are pages in the reader's language, not JSON."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if not _is_page(request):
+            return await errors.http_error(request, exc)
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        return error_page(
+            request, exc.status_code, error_problems(request, exc.status_code, detail)
+        )
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if not _is_page(request):
+            return await errors.validation_error(request, exc)
+        problems = [
+            f"{'.'.join(str(p) for p in err.get('loc', ())[1:]) or '—'}: {err.get('msg', '')}"
+            for err in exc.errors()
+        ]
+        return error_page(request, 422, problems)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        response = await errors.unexpected(request, exc)
+        if not _is_page(request):
+            return response
+        return error_page(request, 500, error_problems(request, 500))
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, unexpected)
 
 
 def create_app(ctx: Context | None = None) -> FastAPI:
@@ -51,6 +97,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     app.add_middleware(Measure, requests=requests, latency=latency)
 
     install_error_handlers(app)
+    install_page_errors(app)
 
     @app.get("/healthz", tags=["operations"], include_in_schema=True)
     def healthz() -> dict[str, str]:
@@ -66,5 +113,12 @@ def create_app(ctx: Context | None = None) -> FastAPI:
 
     include_api(app)
     app.include_router(pages.router)
-    app.add_middleware(BodySizeLimit, limit=ctx.settings.max_upload_bytes)
+    # Outermost: nothing reaches the application before the body is bounded and a cross-site
+    # write refused; every response, errors included, gets the security headers.
+    app.add_middleware(
+        Protect,
+        limit=ctx.settings.max_upload_bytes,
+        session_cookie=SESSION_COOKIE,
+        hsts=ctx.settings.secure_cookies,
+    )
     return app

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     complaint_rate_window_seconds: int = 600
     complaint_evidence_max_files: int = 5
     complaint_evidence_max_bytes: int = 2 * 1024 * 1024
+    #: Login throttling: failed logins allowed per account and per client address within
+    #: the window before each further attempt must wait, first ``login_backoff_seconds``,
+    #: doubling with every further failure up to ``login_backoff_max_seconds``.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_client: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+    login_backoff_seconds: float = Field(default=1.0, gt=0)
+    login_backoff_max_seconds: float = Field(default=900.0, gt=0)
     #: Prefix of each log's origin (its checkpoint's first line and key name): the host
     #: and path the logs are published under, e.g. ``certgov.miit.gov.cn`` gives the
     #: origin ``certgov.miit.gov.cn/audit``. Fixed when a log is created.

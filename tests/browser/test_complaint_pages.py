@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from certgov.web.pages import TEXT
+from certgov.web.pages.common import TEXT
 
 pytestmark = pytest.mark.browser
 

@@ -20,7 +20,7 @@ from certgov.ecs.uscc import check_character
 from certgov.parties import services as registry
 from certgov.parties.models import PartyKind
 from certgov.store.engine import unit_of_work
-from certgov.web.pages import TEXT
+from certgov.web.pages.common import TEXT
 from support.browser import PASSWORD, add_user, log_in
 
 pytestmark = pytest.mark.browser

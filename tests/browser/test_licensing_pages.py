@@ -10,10 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from certgov.actors import Role
+from certgov.cases import services as cases
 from certgov.context import Context
 from certgov.licensing import services as licensing
+from certgov.parties.models import Party
 from certgov.store.engine import unit_of_work
-from certgov.web.pages import TEXT
+from certgov.web.pages.common import TEXT
 from support.browser import PASSWORD, add_user, log_in
 from support.licensing import APPLICATION
 
@@ -26,12 +28,12 @@ def _submit(ctx: Context, world: Any) -> int:
     """The Shanghai CA's application, submitted and accepted; its case id."""
     with unit_of_work(ctx.sessions) as session:
         operator = world.actors["ca_operator"]
-        party = session.get(licensing.Party, operator.party_id)
+        party = session.get(Party, operator.party_id)
         assert party is not None
         body = {**APPLICATION, "legal_person": {**APPLICATION["legal_person"]}}
         body["legal_person"]["uscc"] = party.uscc
         case = licensing.submit_application(session, ctx, operator, body).case
-        licensing.cases.transition(
+        cases.transition(
             session,
             ctx,
             world.actors["national_regulator"],
@@ -93,7 +95,7 @@ def test_the_public_registry_lists_a_granted_licence(page: Page, ctx: Context, w
     case_id = _submit(ctx, world)
     with unit_of_work(ctx.sessions) as session:
         regulator = world.actors["national_regulator"]
-        case = licensing.cases.get_case(session, ctx, regulator, case_id)
+        case = cases.get_case(session, ctx, regulator, case_id)
         for item in case.data["evaluation"]["items"]:
             if item["status"] == "needs_review":
                 case = licensing.review_item(
@@ -107,7 +109,7 @@ def test_the_public_registry_lists_a_granted_licence(page: Page, ctx: Context, w
                     expected_version=case.version,
                 )
         for step in ("to_expert_evaluation", "to_onsite_evaluation", "approve"):
-            case = licensing.cases.transition(
+            case = cases.transition(
                 session, ctx, regulator, case_id, step, expected_version=case.version
             )
         number = case.data["licence"]

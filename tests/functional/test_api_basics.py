@@ -50,7 +50,11 @@ def test_people_log_in_with_a_session_cookie_and_log_out(client: TestClient, ctx
     cookie = ok.cookies["certgov_session"]
     assert client.get("/api/v1/auth/me").json()["name"] == "li.wei"
     assert client.get("/api/v1/cases").status_code == 200
-    assert client.post("/api/v1/auth/logout").status_code == 200
+    token = ok.json()["csrf_token"]
+    assert client.get("/api/v1/auth/me").json()["csrf_token"] == token
+    # A write authenticated by the cookie must carry the session's CSRF token.
+    assert client.post("/api/v1/auth/logout").status_code == 403
+    assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": token}).status_code == 200
     client.cookies.set("certgov_session", cookie)
     after = client.get("/api/v1/cases")
     assert after.status_code == 401

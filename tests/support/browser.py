@@ -8,7 +8,7 @@ from certgov.actors import SYSTEM_ACTOR, Role
 from certgov.context import Context
 from certgov.identity import services as identity
 from certgov.store.engine import unit_of_work
-from certgov.web.pages import TEXT
+from certgov.web.pages.common import TEXT
 
 PASSWORD = "correct horse battery"
 ZH = TEXT["zh"]

@@ -133,6 +133,8 @@ EVERYONE = frozenset(ALL_ROLES)
 SIGNED_IN = frozenset(r for r in ALL_ROLES if r is not Role.PUBLIC)
 
 PublicActor = Annotated[Actor, Depends(Allow(EVERYONE))]
+#: :data:`PublicActor` for handlers that run their own units of work (login, verification).
+PublicOwnWork = Annotated[Actor, Depends(AllowOwnWork(EVERYONE))]
 SignedInActor = Annotated[Actor, Depends(Allow(SIGNED_IN))]
 NationalRegulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR))]
 Regulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR))]

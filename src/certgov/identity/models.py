@@ -63,3 +63,15 @@ class LoginSession(Base):
     created_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
     ended_at: Mapped[dt.datetime | None]
+
+
+class LoginFailure(Base):
+    """A failed login, kept for the throttle's window: per account and per client address,
+    failures beyond the allowance make the next attempt wait, doubling each time."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from certgov.actors import (
+    ANONYMOUS,
     PARTY_ROLES,
     ROLE_PARTY_KIND,
     Actor,
@@ -17,12 +21,15 @@ from certgov.actors import (
     Role,
 )
 from certgov.clock import Clock
-from certgov.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from certgov.context import Context
+from certgov.errors import Conflict, InvalidInput, NotFound, TooManyRequests, Unauthenticated
 from certgov.identity import secrets
-from certgov.identity.models import ApiToken, LoginSession, User
+from certgov.identity.models import ApiToken, LoginFailure, LoginSession, User
 from certgov.jurisdictions import BY_CODE, NATIONAL
 from certgov.logs.audit import Auditor
 from certgov.parties.models import Party
+from certgov.settings import Settings
+from certgov.store.engine import unit_of_work, write_after_commit
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 SESSION_PREFIX = "cgs"
@@ -158,6 +165,81 @@ def log_in(
     return secret, user
 
 
+def login_wait(
+    session: Session, settings: Settings, now: dt.datetime, username: str, client: str
+) -> int:
+    """Seconds the next login for ``username`` from ``client`` must wait (0: go ahead): past
+    the allowance of failures within the window, each further failure doubles the wait,
+    counted from the latest failure."""
+    since = now - dt.timedelta(seconds=settings.login_failure_window_seconds)
+    wait = 0.0
+    for column, key, allowed in (
+        (LoginFailure.username, username, settings.login_failures_per_account),
+        (LoginFailure.client, client, settings.login_failures_per_client),
+    ):
+        count, last = session.execute(
+            select(func.count(), func.max(LoginFailure.at)).where(
+                column == key, LoginFailure.at >= since
+            )
+        ).one()
+        if count >= allowed and last is not None:
+            delay = min(
+                settings.login_backoff_max_seconds,
+                settings.login_backoff_seconds * 2 ** min(count - allowed, 30),
+            )
+            wait = max(wait, (last + dt.timedelta(seconds=delay) - now).total_seconds())
+    return math.ceil(wait) if wait > 0 else 0
+
+
+def record_failed_login(session: Session, audit: Auditor, username: str, client: str) -> None:
+    """Keep a failed login for the throttle and the audit trail (SYS-3)."""
+    now = audit.clock.now()
+    session.add(LoginFailure(username=username, client=client, at=now))
+    audit.record(
+        session,
+        ANONYMOUS,
+        "identity.login_failed",
+        at=now,
+        subject={"username": username, "client": client},
+    )
+    # Failures older than the longest window matter to no one: keep the table small.
+    session.execute(delete(LoginFailure).where(LoginFailure.at < now - dt.timedelta(days=1)))
+
+
+def attempt_login(
+    ctx: Context, username: str, password: str, client: str
+) -> tuple[str, dict[str, Any]]:
+    """A login with throttling (SYS-6): refused with :class:`TooManyRequests` while the
+    account or the client address must wait; a failure is recorded in a transaction of its
+    own (the attempt's rolls back). Returns the session secret and the actor's description."""
+    username = username.strip()[:64]
+    client = client[:64]
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        wait = login_wait(session, ctx.settings, ctx.clock.now(), username, client)
+    if wait:
+        raise TooManyRequests(
+            f"too many failed logins: try again in {wait} seconds",
+            hint="wait, then log in again; ask an administrator if you forgot the password",
+            details={"retry_after": wait},
+        )
+    try:
+        with unit_of_work(ctx.sessions) as session:
+            secret, user = log_in(
+                session,
+                ctx.audit,
+                username,
+                password,
+                dt.timedelta(hours=ctx.settings.session_hours),
+            )
+            session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+            described = user_actor(user).as_dict()
+    except Unauthenticated:
+        with unit_of_work(ctx.sessions) as session:
+            record_failed_login(session, ctx.audit, username, client)
+        raise
+    return secret, described
+
+
 def actor_for_session(session: Session, clock: Clock, secret: str) -> Actor:
     login = session.scalar(
         select(LoginSession).where(LoginSession.token_hash == secrets.digest(secret))
@@ -217,6 +299,23 @@ def create_token(
     return secret, token
 
 
+def _note_use(token_id: int, now: dt.datetime) -> Callable[[Session], None]:
+    def note(session: Session) -> None:
+        session.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token_id,
+                or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < now - LAST_USED_RESOLUTION,
+                ),
+            )
+            .values(last_used_at=now)
+        )
+
+    return note
+
+
 def actor_for_token(session: Session, clock: Clock, secret: str) -> Actor:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == secrets.digest(secret)))
     now = clock.now()
@@ -224,10 +323,10 @@ def actor_for_token(session: Session, clock: Clock, secret: str) -> Actor:
         raise Unauthenticated("unknown or revoked API token")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthenticated("this API token has expired")
-    # Recorded at most every few minutes: a write on every request would turn each read-only
-    # API call into a write transaction.
+    # Recorded at most every few minutes, and never in the request's own transaction (which
+    # is read-only for reads): after it commits, in a short one of its own.
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
+        write_after_commit(session, f"token-used-{token.id}", _note_use(token.id, now))
     return Actor(
         ActorKind.TOKEN,
         token.role,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import re
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,11 +14,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from certgov.errors import Conflict
+from certgov.errors import Conflict, InvalidInput
 
 READONLY_OPTION = "certgov_readonly"
 #: ``session.info`` key of the hooks to run after a unit of work commits.
 AFTER_COMMIT = "certgov.after_commit"
+log = logging.getLogger("certgov.store")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -66,12 +69,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             readonly = connection.get_execution_options().get(READONLY_OPTION, False)
             connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
+        event.listen(engine, "before_cursor_execute", _refuse_bad_text)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     # A PostgreSQL server has a connection limit shared by every process: fewer per process.
     kwargs.setdefault("pool_size", POOL_SIZE // 2)
     kwargs.setdefault("max_overflow", POOL_OVERFLOW // 2)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    event.listen(engine, "before_cursor_execute", _refuse_bad_text)
+    return engine
+
+
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+_BIND_SUFFIX = re.compile(r"_\d+$")
+
+
+def _refuse_bad_text(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    """No NUL character or unpaired surrogate reaches the database, whichever input it came
+    from: PostgreSQL cannot store them (a 500 otherwise) and SQLite would store text that
+    nothing else can read. The input is refused, naming the column it was meant for."""
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        items = row.items() if isinstance(row, Mapping) else enumerate(row or ())
+        for name, value in items:
+            if isinstance(value, str) and _BAD_TEXT.search(value):
+                field = _BIND_SUFFIX.sub("", str(name)) if isinstance(name, str) else "a text"
+                raise InvalidInput(
+                    f"{field}: text may not contain NUL characters or unpaired surrogates",
+                    details={"field": field, "expected": "text without NUL or lone surrogates"},
+                )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -101,6 +129,24 @@ def unit_of_work(factory: sessionmaker[Session], *, readonly: bool = False) -> I
         raise _stale_conflict("the record", exc) from exc
     finally:
         session.close()
+
+
+def write_after_commit(session: Session, key: str, work: Callable[[Session], None]) -> None:
+    """Run ``work`` after ``session``'s unit of work commits, in a short writing unit of work of
+    its own: for bookkeeping a read-only request must not do in its own transaction (on
+    SQLite a read transaction that starts writing fails while another writer is active).
+    Best effort: a failure is logged and the request's answer stands."""
+    factory = sessionmaker(session.get_bind(), expire_on_commit=False)
+
+    def run() -> None:
+        try:
+            with unit_of_work(factory) as own:
+                work(own)
+        except Exception:  # bookkeeping only; the next occasion records it
+            log.warning("deferred write %s failed", key, exc_info=True)
+
+    hooks: dict[str, Callable[[], None]] = session.info.setdefault(AFTER_COMMIT, {})
+    hooks.setdefault(key, run)
 
 
 def _stale_conflict(what: str, exc: StaleDataError) -> Conflict:

@@ -2,33 +2,43 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from certgov.api.schemas import LoginIn
-from certgov.http.deps import SESSION_COOKIE, ContextDep, PublicActor, SessionDep, SignedInActor
+from certgov.http.deps import (
+    SESSION_COOKIE,
+    ContextDep,
+    PublicActor,
+    PublicOwnWork,
+    SessionDep,
+    SignedInActor,
+)
+from certgov.http.security import csrf_token
 from certgov.http.sessions import set_session_cookie
 from certgov.identity import services as identity
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/login")
+@router.post(
+    "/login",
+    responses={
+        401: {"description": "wrong username or password"},
+        429: {"description": "too many failed logins: wait Retry-After seconds"},
+    },
+)
 def login(
-    body: LoginIn, response: Response, ctx: ContextDep, session: SessionDep, _actor: PublicActor
+    body: LoginIn, request: Request, response: Response, ctx: ContextDep, _actor: PublicOwnWork
 ) -> dict[str, Any]:
-    """Check username and password; on success set the session cookie."""
-    secret, user = identity.log_in(
-        session,
-        ctx.audit,
-        body.username,
-        body.password,
-        dt.timedelta(hours=ctx.settings.session_hours),
-    )
+    """Check username and password; on success set the session cookie. The answer carries
+    the session's ``csrf_token``: scripts that write with the cookie send it as
+    ``X-CSRF-Token``. Failed logins are throttled per account and per client address."""
+    client = request.client.host if request.client else "unknown"
+    secret, described = identity.attempt_login(ctx, body.username, body.password, client)
     set_session_cookie(response, secret, ctx)
-    return identity.user_actor(user).as_dict()
+    return {**described, "csrf_token": csrf_token(secret)}
 
 
 @router.post("/logout")
@@ -48,7 +58,11 @@ def logout(
 
 
 @router.get("/me")
-def me(actor: PublicActor) -> dict[str, object]:
-    """Who the server takes you for: your role, jurisdiction and party."""
+def me(request: Request, actor: PublicActor) -> dict[str, object]:
+    """Who the server takes you for: your role, jurisdiction and party; with a session
+    cookie, the ``csrf_token`` that writes authenticated by it must carry."""
     result: dict[str, object] = actor.as_dict()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie and not request.headers.get("authorization"):
+        result["csrf_token"] = csrf_token(cookie)
     return result

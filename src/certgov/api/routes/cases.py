@@ -10,6 +10,7 @@ from certgov.api.schemas import CaseIn, ExtensionIn, TransitionIn
 from certgov.cases import services as cases
 from certgov.cases.schemas import case_detail, case_summary, deadline_out, event_out
 from certgov.http.deps import ContextDep, SessionDep, SignedInActor
+from certgov.http.params import Offset, PathId
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -23,7 +24,7 @@ def list_cases(
     state: str | None = None,
     open_only: bool = False,
     limit: int = Query(default=100, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
     """The cases you may see: your province, your organisation, your assignments."""
     found = cases.list_cases(
@@ -62,14 +63,14 @@ def open_case(
 
 @router.get("/{case_id}")
 def get_case(
-    case_id: int, ctx: ContextDep, session: SessionDep, actor: SignedInActor
+    case_id: PathId, ctx: ContextDep, session: SessionDep, actor: SignedInActor
 ) -> dict[str, Any]:
     return case_detail(session, ctx, actor, cases.get_case(session, ctx, actor, case_id))
 
 
 @router.get("/{case_id}/history")
 def case_history(
-    case_id: int, ctx: ContextDep, session: SessionDep, actor: SignedInActor
+    case_id: PathId, ctx: ContextDep, session: SessionDep, actor: SignedInActor
 ) -> list[dict[str, Any]]:
     """Who did what, when and why, in order."""
     case = cases.get_case(session, ctx, actor, case_id)
@@ -78,7 +79,7 @@ def case_history(
 
 @router.post("/{case_id}/transitions")
 def take_transition(
-    case_id: int, body: TransitionIn, ctx: ContextDep, session: SessionDep, actor: SignedInActor
+    case_id: PathId, body: TransitionIn, ctx: ContextDep, session: SessionDep, actor: SignedInActor
 ) -> dict[str, Any]:
     """Act on a case. Give the version you saw: if someone acted first, you get 409."""
     case = cases.transition(
@@ -96,7 +97,7 @@ def take_transition(
 
 @router.post("/{case_id}/deadlines/{deadline}/extensions")
 def extend_deadline(
-    case_id: int,
+    case_id: PathId,
     deadline: str,
     body: ExtensionIn,
     ctx: ContextDep,

@@ -13,6 +13,7 @@ from certgov.complaints import services as complaints
 from certgov.errors import TooManyRequests
 from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
 from certgov.http.limits import complaint_limiter
+from certgov.http.params import PathId
 
 router = APIRouter(tags=["complaints (ECS-5)"])
 
@@ -66,7 +67,7 @@ def list_complaints(session: SessionDep, ctx: ContextDep, actor: Regulator) -> l
 
 @router.get("/complaints/cases/{case_id}")
 def complaint_detail(
-    case_id: int, session: SessionDep, ctx: ContextDep, actor: Regulator
+    case_id: PathId, session: SessionDep, ctx: ContextDep, actor: Regulator
 ) -> dict[str, Any]:
     """ECS-5.2: the whole complaint for its regulators: text, complainant, evidence digests.
     Accept, decline and close it through ``POST /cases/{case_id}/transitions``."""
@@ -75,7 +76,7 @@ def complaint_detail(
 
 @router.post("/complaints/cases/{case_id}/referral")
 def refer_complaint(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Regulator
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Regulator
 ) -> dict[str, Any]:
     """ECS-5.2, ECS-4.3: refer the complaint to another regulator ``{"to", "reason",
     "expected_version"?}`` (provincial → national; national → a province)."""

@@ -15,6 +15,7 @@ from certgov.conduct.schemas import declaration_out, outlet_out, statement_out
 from certgov.findings.schemas import finding_out
 from certgov.findings.services import visible_findings
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, SignedInActor, allow
+from certgov.http.params import PathId
 from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope
 from certgov.publication import registry
@@ -30,7 +31,7 @@ Keeper = Annotated[
 
 @router.get("/cas/{party_id}/practice-statements")
 def list_statements(
-    party_id: int, session: SessionDep, _actor: PublicActor
+    party_id: PathId, session: SessionDep, _actor: PublicActor
 ) -> list[dict[str, Any]]:
     """ECS-3.1: every filed version of the CA's practice statement, public."""
     return [statement_out(s) for s in conduct.practice_statements(session, party_id)]
@@ -38,7 +39,7 @@ def list_statements(
 
 @router.post("/cas/{party_id}/practice-statements", status_code=201)
 def file_statement(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
 ) -> dict[str, Any]:
     """ECS-3.1: file a new CPS version: ``{"label", "sha256", "effective_on"[, "title",
     "size", "url"]}``."""
@@ -52,7 +53,7 @@ def _scoped_party(session: Session, actor: Actor, party_id: int, what: str) -> N
 
 
 @router.get("/cas/{party_id}/outsourcing")
-def list_declarations(party_id: int, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
+def list_declarations(party_id: PathId, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
     """ECS-3.2: the CA's outsourcing declarations, newest last (its regulators and itself)."""
     _scoped_party(session, actor, party_id, "see outsourcing declarations")
     return [declaration_out(d) for d in conduct.outsourcing_declarations(session, party_id)]
@@ -60,7 +61,7 @@ def list_declarations(party_id: int, session: SessionDep, actor: Keeper) -> list
 
 @router.put("/cas/{party_id}/outsourcing")
 def declare_outsourcing(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
 ) -> dict[str, Any]:
     """ECS-3.2: declare the outsourced functions ``{"functions": [{"function", "provider"}]}``;
     a critical one is a finding."""
@@ -69,7 +70,7 @@ def declare_outsourcing(
 
 
 @router.get("/cas/{party_id}/operating-provinces")
-def list_provinces(party_id: int, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
+def list_provinces(party_id: PathId, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
     """ECS-3.3: where the CA operates and where it has open outlets, public."""
     provinces = conduct.operating_provinces(session, party_id)
     covered = {o.jurisdiction for o in conduct.outlets(session, party_id, include_closed=False)}
@@ -81,7 +82,7 @@ def list_provinces(party_id: int, session: SessionDep, _actor: PublicActor) -> d
 
 @router.put("/cas/{party_id}/operating-provinces")
 def set_provinces(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Keeper
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Keeper
 ) -> dict[str, Any]:
     """ECS-3.3: set the provinces where the CA operates ``{"provinces": [codes]}``; each
     without an outlet is a finding."""
@@ -90,14 +91,16 @@ def set_provinces(
 
 
 @router.get("/cas/{party_id}/outlets")
-def list_outlets(party_id: int, session: SessionDep, _actor: PublicActor) -> list[dict[str, Any]]:
+def list_outlets(
+    party_id: PathId, session: SessionDep, _actor: PublicActor
+) -> list[dict[str, Any]]:
     """ECS-3.3: the CA's service outlets, closed ones included, public."""
     return [outlet_out(o) for o in conduct.outlets(session, party_id)]
 
 
 @router.post("/cas/{party_id}/outlets", status_code=201)
 def open_outlet(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Keeper
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Keeper
 ) -> dict[str, Any]:
     """ECS-3.3: register an outlet ``{"jurisdiction", "name", "address"[, "opened_on"]}``."""
     outlet, missing = conduct.open_outlet(session, ctx, actor, party_id, body)
@@ -106,7 +109,7 @@ def open_outlet(
 
 @router.post("/cas/{party_id}/outlets/{outlet_id}/close")
 def close_outlet(
-    party_id: int, outlet_id: int, session: SessionDep, ctx: ContextDep, actor: Keeper
+    party_id: PathId, outlet_id: PathId, session: SessionDep, ctx: ContextDep, actor: Keeper
 ) -> dict[str, Any]:
     """ECS-3.3: close an outlet; a province left without one becomes a finding."""
     outlet, missing = conduct.close_outlet(session, ctx, actor, party_id, outlet_id)

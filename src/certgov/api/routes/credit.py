@@ -13,6 +13,7 @@ from certgov.credit import services as credit
 from certgov.credit import withdrawal
 from certgov.enforcement import services as enforcement
 from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep, allow
+from certgov.http.params import PathId
 from certgov.parties.services import check_party_scope, get_ca
 
 router = APIRouter(tags=["credit and exit (ECS-7)"])
@@ -26,7 +27,7 @@ Keeper = Annotated[
 
 @router.get("/credit/{party_id}")
 def credit_record(
-    party_id: int, session: SessionDep, ctx: ContextDep, actor: Keeper
+    party_id: PathId, session: SessionDep, ctx: ContextDep, actor: Keeper
 ) -> dict[str, Any]:
     """ECS-7.1: the CA's credit record: weighted penalties and open findings, score, standing
     and running restrictions (its regulators, and the CA itself)."""
@@ -64,7 +65,7 @@ def declare_withdrawal(
 
 @router.get("/withdrawals/{case_id}")
 def exit_detail(
-    case_id: int, session: SessionDep, ctx: ContextDep, actor: Keeper
+    case_id: PathId, session: SessionDep, ctx: ContextDep, actor: Keeper
 ) -> dict[str, Any]:
     """ECS-7.2, ECS-7.3: an exit case: dates, receiving CA, handover counts and what remains."""
     case = withdrawal.exit_case(session, ctx, actor, case_id)
@@ -73,7 +74,7 @@ def exit_detail(
 
 @router.post("/withdrawals/{case_id}/offer")
 def offer_business(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
 ) -> dict[str, Any]:
     """ECS-7.3: the leaving CA offers its business to a CA ``{"receiving_party_id"}``."""
     case = withdrawal.offer(session, ctx, actor, case_id, body)
@@ -82,7 +83,7 @@ def offer_business(
 
 @router.post("/withdrawals/{case_id}/response")
 def respond(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
 ) -> dict[str, Any]:
     """ECS-7.3: the CA offered the business accepts or declines it ``{"accept": bool}``."""
     case = withdrawal.respond(session, ctx, actor, case_id, body)
@@ -91,7 +92,7 @@ def respond(
 
 @router.post("/withdrawals/{case_id}/designation")
 def designate(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Regulator
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Regulator
 ) -> dict[str, Any]:
     """ECS-7.3: no CA agreed; the regulator designates one ``{"receiving_party_id",
     "reason"}``."""
@@ -101,7 +102,7 @@ def designate(
 
 @router.post("/withdrawals/{case_id}/handover")
 def report_handover(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
 ) -> dict[str, Any]:
     """ECS-7.2, ECS-7.3: handover progress as running totals ``{"migrated", "revoked",
     "records_transferred"?, "subscriber_certificates"?}``. The national regulator completes

@@ -25,6 +25,7 @@ from certgov.http.deps import (
     SessionDep,
     allow,
 )
+from certgov.http.params import PathId
 from certgov.licensing import services as licensing
 from certgov.pki import parse_bundle
 from certgov.rulebook import services as rulebook
@@ -102,7 +103,7 @@ Regulator = Annotated[Actor, Depends(allow(Role.NATIONAL_REGULATOR, Role.PROVINC
 
 @router.get("/applications/{case_id}")
 def application(
-    case_id: int, session: SessionDep, ctx: ContextDep, actor: ApplicationReader
+    case_id: PathId, session: SessionDep, ctx: ContextDep, actor: ApplicationReader
 ) -> dict[str, Any]:
     """ECS-2.2: the application, its evaluation item by item with the reviewers' judgements,
     and the items still open or not met."""
@@ -121,7 +122,7 @@ class ReviewIn(BaseModel):
 
 @router.post("/applications/{case_id}/reviews")
 def review(
-    case_id: int, body: ReviewIn, session: SessionDep, ctx: ContextDep, actor: Regulator
+    case_id: PathId, body: ReviewIn, session: SessionDep, ctx: ContextDep, actor: Regulator
 ) -> dict[str, Any]:
     """ECS-2.2: a reviewer judges one item (needs review → met / not met; met → not met)."""
     licensing.review_item(

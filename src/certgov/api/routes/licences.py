@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from certgov.actors import Actor, Role
 from certgov.cases.schemas import case_summary
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
+from certgov.http.params import PathId
 from certgov.licensing import services as licensing
 from certgov.licensing.models import RegistrationChange
 from certgov.licensing.schemas import licence_out
@@ -133,7 +134,7 @@ def change_out(row: RegistrationChange) -> dict[str, Any]:
 
 @router.post("/parties/{party_id}/registration-changes", status_code=201)
 def record_registration_change(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: LicenceActor
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: LicenceActor
 ) -> dict[str, Any]:
     """ECS-2.4: a CA files a business-registration change (name, domicile, legal
     representative, registered capital: ``{"item", "changed_on", "new_value"}``); a regulator
@@ -144,7 +145,7 @@ def record_registration_change(
 
 @router.get("/parties/{party_id}/registration-changes")
 def list_registration_changes(
-    party_id: int, session: SessionDep, actor: LicenceActor
+    party_id: PathId, session: SessionDep, actor: LicenceActor
 ) -> list[dict[str, Any]]:
     """ECS-2.4: a CA's business-registration changes and their filings."""
     party = session.get(Party, party_id)

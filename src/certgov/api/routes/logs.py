@@ -25,6 +25,7 @@ from certgov.actors import Actor, Role
 from certgov.context import Context
 from certgov.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, actor_of
+from certgov.http.params import LogPosition
 from certgov.logs.audit import parse_audit_entry
 from certgov.logs.models import TLog
 from certgov.logs.store import b64, check_log_name
@@ -138,7 +139,7 @@ def get_log(log: str, session: SessionDep, ctx: ContextDep, _actor: PublicActor)
 
 @router.get("/logs/{log}/checkpoints/{size}")
 def checkpoint_at(
-    log: str, size: int, session: SessionDep, ctx: ContextDep, _actor: PublicActor
+    log: str, size: LogPosition, session: SessionDep, ctx: ContextDep, _actor: PublicActor
 ) -> dict[str, Any]:
     """The checkpoint the log published at tree size ``size`` (to compare with one held)."""
     row = _log(session, ctx, log)
@@ -151,8 +152,8 @@ def inclusion_proof(
     session: SessionDep,
     ctx: ContextDep,
     _actor: PublicActor,
-    index: int = Query(ge=0),
-    size: int | None = Query(default=None, ge=1),
+    index: int = Query(ge=0, le=2**63 - 1),
+    size: int | None = Query(default=None, ge=1, le=2**63 - 1),
 ) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` (default: latest)."""
     row = _log(session, ctx, log)
@@ -165,8 +166,8 @@ def consistency_proof(
     session: SessionDep,
     ctx: ContextDep,
     _actor: PublicActor,
-    first: int = Query(ge=0),
-    second: int | None = Query(default=None, ge=0),
+    first: int = Query(ge=0, le=2**63 - 1),
+    second: int | None = Query(default=None, ge=0, le=2**63 - 1),
 ) -> dict[str, Any]:
     """RFC 9162 consistency proof: the tree of ``second`` (default: latest) extends ``first``."""
     row = _log(session, ctx, log)
@@ -183,7 +184,7 @@ def consistency_proof(
 
 @router.get("/logs/{log}/entries/{index}")
 def entry(
-    log: str, index: int, session: SessionDep, ctx: ContextDep, actor: PublicActor
+    log: str, index: LogPosition, session: SessionDep, ctx: ContextDep, actor: PublicActor
 ) -> dict[str, Any]:
     """One entry: its bytes (base64), leaf hash, and for the audit log the decoded record."""
     row = _log(session, ctx, log)

@@ -8,6 +8,7 @@ from certgov.actors import Role
 from certgov.api.schemas import PartyIn, PartyOut
 from certgov.errors import Forbidden
 from certgov.http.deps import ContextDep, PublicActor, Regulator, SessionDep
+from certgov.http.params import PathId
 from certgov.parties import services as registry
 from certgov.parties.models import PartyKind
 
@@ -29,7 +30,7 @@ def list_parties(
 
 
 @router.get("/{party_id}")
-def get_party(party_id: int, session: SessionDep, _actor: PublicActor) -> PartyOut:
+def get_party(party_id: PathId, session: SessionDep, _actor: PublicActor) -> PartyOut:
     return PartyOut.model_validate(registry.get_party(session, party_id))
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from certgov.actors import Actor, Role
 from certgov.cases import services as cases
 from certgov.http.deps import ContextDep, NationalRegulator, PublicActor, SessionDep, allow
+from certgov.http.params import PathId
 from certgov.recognition import services as recognition
 from certgov.recognition.schemas import recognition_out
 
@@ -41,7 +42,7 @@ def submit(
 
 
 @router.get("/recognition/applications/{case_id}")
-def view(case_id: int, session: SessionDep, ctx: ContextDep, actor: Applicant) -> dict[str, Any]:
+def view(case_id: PathId, session: SessionDep, ctx: ContextDep, actor: Applicant) -> dict[str, Any]:
     """ECS-8.2: the application, its technical review and decision (the applicant and the
     national regulator)."""
     return recognition.application_view(session, ctx, actor, case_id)
@@ -54,7 +55,7 @@ class ReviewIn(BaseModel):
 
 @router.post("/recognition/applications/{case_id}/review")
 def review(
-    case_id: int, body: ReviewIn, session: SessionDep, ctx: ContextDep, actor: NationalRegulator
+    case_id: PathId, body: ReviewIn, session: SessionDep, ctx: ContextDep, actor: NationalRegulator
 ) -> dict[str, Any]:
     """ECS-8.2: run the technical review again (certificates and the home scheme's latest
     imported trusted list)."""
@@ -80,7 +81,11 @@ class DecisionIn(BaseModel):
 
 @router.post("/recognition/applications/{case_id}/decision")
 def decide(
-    case_id: int, body: DecisionIn, session: SessionDep, ctx: ContextDep, actor: NationalRegulator
+    case_id: PathId,
+    body: DecisionIn,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: NationalRegulator,
 ) -> dict[str, Any]:
     """ECS-8.2: approve (recording scope and validity) or refuse the application."""
     case = recognition.application_case(session, ctx, actor, case_id)

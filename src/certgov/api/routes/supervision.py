@@ -16,6 +16,7 @@ from certgov.conduct import statistics as operating
 from certgov.conduct.schemas import report_out
 from certgov.filings.models import RevocationSource
 from certgov.http.deps import ContextDep, SessionDep, allow
+from certgov.http.params import PathId
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.supervision import dashboard as dashboards
 
@@ -31,7 +32,7 @@ Keeper = Annotated[
 
 @router.post("/cas/{party_id}/statistics", status_code=201)
 def file_statistics(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CaOperator
 ) -> dict[str, Any]:
     """ECS-4.1: the CA's operating statistics for one period ``{"period_start",
     "certificates_issued", "certificates_revoked"[, "certificates_valid", "by_type",
@@ -42,7 +43,7 @@ def file_statistics(
 
 
 @router.get("/cas/{party_id}/statistics")
-def list_statistics(party_id: int, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
+def list_statistics(party_id: PathId, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
     """ECS-4.1: the CA's operating statistics, oldest period first (its regulators, itself)."""
     return [report_out(r) for r in operating.list_statistics(session, actor, party_id)]
 
@@ -75,7 +76,9 @@ def dashboard(
 
 
 @router.get("/cas/{party_id}/revocation-services")
-def revocation_services(party_id: int, session: SessionDep, actor: Keeper) -> list[dict[str, Any]]:
+def revocation_services(
+    party_id: PathId, session: SessionDep, actor: Keeper
+) -> list[dict[str, Any]]:
     """ECS-3.5: the CA's CRL distribution points and OCSP responders as last checked."""
     party = get_ca(session, party_id)
     check_party_scope(actor, party, "see revocation services")

@@ -11,7 +11,8 @@ from fastapi.templating import Jinja2Templates
 
 from certgov.actors import Actor, Role
 from certgov.errors import Unauthenticated
-from certgov.http.deps import ContextDep, SessionDep, current_actor
+from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
+from certgov.http.security import csrf_token
 from certgov.store.engine import unit_of_work
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +38,20 @@ TEXT: dict[str, dict[str, str]] = {
         "signed_in_as": "当前用户",
         "registry_soon": "公开名录：持证电子认证服务机构（境外认可、已认证App随后）。",
         "bad_login": "用户名或密码错误。",
+        "login_throttled": "登录失败次数过多，请在 {seconds} 秒后再试。",
+        "error_what": "出现的问题",
+        "error_back": "返回首页",
+        "error_400": "请求有误",
+        "error_403": "无权访问",
+        "error_404": "页面不存在",
+        "error_405": "不支持该操作",
+        "error_413": "上传的内容过大",
+        "error_422": "填写的内容有误",
+        "error_429": "操作过于频繁",
+        "error_500": "系统出错",
+        "error_not_found": "找不到您要的页面：{path}",
+        "error_method": "该地址不支持此操作。",
+        "error_internal": "系统出现意外错误，已记录，请稍后再试。",
         "language": "English",
         "registry": "持证电子认证服务机构名录",
         "registry_link": "公开名录",
@@ -102,6 +117,20 @@ TEXT: dict[str, dict[str, str]] = {
         "signed_in_as": "Signed in as",
         "registry_soon": "Public registry: licensed CAs (recognised foreign CAs and certified apps to follow).",
         "bad_login": "Wrong username or password.",
+        "login_throttled": "Too many failed logins: try again in {seconds} seconds.",
+        "error_what": "What went wrong",
+        "error_back": "Back to the home page",
+        "error_400": "Bad request",
+        "error_403": "Not allowed",
+        "error_404": "Page not found",
+        "error_405": "Not supported",
+        "error_413": "Too large",
+        "error_422": "Please correct the form",
+        "error_429": "Too many requests",
+        "error_500": "Something went wrong",
+        "error_not_found": "There is no page at {path}",
+        "error_method": "This address does not support that action.",
+        "error_internal": "An unexpected error occurred; it has been logged. Please try again later.",
         "language": "中文",
         "registry": "Registry of licensed electronic certification service providers",
         "registry_link": "Public registry",
@@ -164,7 +193,15 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
     response = templates.TemplateResponse(
         request,
         template,
-        {"t": TEXT[lang], "lang": lang, "other_lang": "en" if lang == "zh" else "zh", **values},
+        {
+            "t": TEXT[lang],
+            "lang": lang,
+            "other_lang": "en" if lang == "zh" else "zh",
+            "csrf_token": csrf_token(cookie)
+            if (cookie := request.cookies.get(SESSION_COOKIE))
+            else "",
+            **values,
+        },
         status_code=status,
     )
     if request.query_params.get("lang") in TEXT:
@@ -196,3 +233,25 @@ def _form_actor(request: Request, ctx: ContextDep) -> Actor | None:
 
 
 FormActor = Annotated[Actor | None, Depends(_form_actor)]
+
+
+def error_page(request: Request, status: int, problems: list[str]) -> HTMLResponse:
+    """An error answered as a page in the reader's language (404, 405, 422, 500 …), with the
+    problems listed and a way back."""
+    text = TEXT[language_of(request)]
+    heading = text.get(f"error_{status}", text["error_500"])
+    return render(
+        request, "error.html", status, actor=None, heading=heading, problems=problems, back="/"
+    )
+
+
+def error_problems(request: Request, status: int, detail: str | None = None) -> list[str]:
+    """The words of an HTTP error for a page."""
+    text = TEXT[language_of(request)]
+    if status == 404:
+        return [text["error_not_found"].format(path=request.url.path)]
+    if status == 405:
+        return [text["error_method"]]
+    if status >= 500:
+        return [text["error_internal"]]
+    return [detail or text.get(f"error_{status}", text["error_500"])]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -14,8 +13,9 @@ from certgov.actors import Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.schemas import case_detail, event_out
 from certgov.context import Context
-from certgov.errors import CertgovError
+from certgov.errors import CertgovError, TooManyRequests
 from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep
+from certgov.http.params import PathId
 from certgov.http.sessions import set_session_cookie
 from certgov.identity import services as identity
 from certgov.licensing import services as licensing
@@ -44,14 +44,23 @@ def console(request: Request, ctx: ContextDep, session: SessionDep, actor: PageA
 def console_login(
     request: Request,
     ctx: ContextDep,
-    session: SessionDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
 ) -> Response:
+    client = request.client.host if request.client else "unknown"
     try:
-        secret, _user = identity.log_in(
-            session, ctx.audit, username, password, dt.timedelta(hours=ctx.settings.session_hours)
+        secret, _described = identity.attempt_login(ctx, username, password, client)
+    except TooManyRequests as exc:
+        wait = int(exc.details.get("retry_after", 1))
+        refused = render(
+            request,
+            "login.html",
+            status=429,
+            actor=None,
+            error=TEXT[language_of(request)]["login_throttled"].format(seconds=wait),
         )
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     except CertgovError:
         return render(
             request,
@@ -122,7 +131,7 @@ def _case_page(
 
 @router.get("/console/cases/{case_id}", response_class=HTMLResponse)
 def case_page(
-    request: Request, case_id: int, ctx: ContextDep, session: SessionDep, actor: PageActor
+    request: Request, case_id: PathId, ctx: ContextDep, session: SessionDep, actor: PageActor
 ) -> Response:
     if actor is None:
         return RedirectResponse("/console", status_code=303)
@@ -162,7 +171,7 @@ def _form_action(
 @router.post("/console/cases/{case_id}/reviews", response_class=HTMLResponse)
 def case_review(
     request: Request,
-    case_id: int,
+    case_id: PathId,
     ctx: ContextDep,
     actor: FormActor,
     item: Annotated[str, Form(max_length=64)],
@@ -192,7 +201,7 @@ def case_review(
 @router.post("/console/cases/{case_id}/transitions", response_class=HTMLResponse)
 def case_transition(
     request: Request,
-    case_id: int,
+    case_id: PathId,
     ctx: ContextDep,
     actor: FormActor,
     transition: Annotated[str, Form(max_length=64)],

@@ -1,0 +1,23 @@
+"""Bounded path and query parameters shared by the API and the pages.
+
+A record id beyond what the database column holds (PostgreSQL's ``integer``, 2^31 − 1) is not
+an id of anything: it is refused with 422 naming the parameter, never passed to a query that
+would fail (a 500 on PostgreSQL, an overflow on SQLite).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+#: The largest id a record can have (a 32-bit signed ``integer`` column on PostgreSQL).
+MAX_ID = 2**31 - 1
+#: The largest offset into a listing.
+MAX_OFFSET = 2**31 - 1
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id (1 to 2^31 - 1)")]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="a record id (1 to 2^31 - 1)")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many results to skip")]
+#: A position in a transparency log (entries are counted from 0; sizes fit 63 bits).
+LogPosition = Annotated[int, Path(ge=0, le=2**63 - 1, description="a log index or size")]

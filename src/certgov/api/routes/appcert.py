@@ -27,6 +27,7 @@ from certgov.appcert.checklist import checklist
 from certgov.cases.schemas import case_detail
 from certgov.findings.models import Finding
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
+from certgov.http.params import PathId
 
 router = APIRouter(tags=["app security certification"])
 
@@ -73,7 +74,7 @@ def appoint_agency(
 
 @router.post("/app-testing-agencies/{party_id}/withdrawal")
 def withdraw_agency(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CertificationBody
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CertificationBody
 ) -> dict[str, Any]:
     """APP-3: end an agency's appointment ``{"reason"}`` (certification body)."""
     row = agencies.withdraw(session, ctx, actor, party_id, body)
@@ -98,7 +99,7 @@ def get_checklist(
 
 @router.post("/app-operators/{party_id}/records", status_code=201)
 def add_record(
-    party_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Recorder
+    party_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Recorder
 ) -> dict[str, Any]:
     """APP-2: record what may bar an operator's applications ``{"kind", "occurred_on",
     "description"[, "ends_on", "reference"]}``: ``law_violation``,
@@ -109,7 +110,7 @@ def add_record(
 
 @router.get("/app-operators/{party_id}/records")
 def list_records(
-    party_id: int, session: SessionDep, ctx: ContextDep, actor: RecordReader
+    party_id: PathId, session: SessionDep, ctx: ContextDep, actor: RecordReader
 ) -> list[dict[str, Any]]:
     """APP-2: an operator's records (the scheme's officials; the operator its own)."""
     return [schemas.record_out(r) for r in records.records_of(session, ctx, actor, party_id)]
@@ -117,7 +118,7 @@ def list_records(
 
 @router.get("/app-operators/{party_id}/eligibility")
 def eligibility(
-    party_id: int,
+    party_id: PathId,
     session: SessionDep,
     ctx: ContextDep,
     actor: RecordReader,
@@ -161,7 +162,7 @@ def list_applications(
 
 @router.get("/app-applications/{case_id}")
 def get_application(
-    case_id: int, session: SessionDep, ctx: ContextDep, actor: CaseReader
+    case_id: PathId, session: SessionDep, ctx: ContextDep, actor: CaseReader
 ) -> dict[str, Any]:
     """An application unit with documents, eligibility, checklist results, deficiencies,
     decision and certification."""
@@ -170,7 +171,7 @@ def get_application(
 
 @router.get("/app-applications/{case_id}/documents/{sha256}")
 def get_document(
-    case_id: int, sha256: str, session: SessionDep, ctx: ContextDep, actor: CaseReader
+    case_id: PathId, sha256: str, session: SessionDep, ctx: ContextDep, actor: CaseReader
 ) -> Response:
     """APP-1: a document of the application, as stored (its SHA-256 names it)."""
     row = applications.document(session, ctx, actor, case_id, sha256)
@@ -186,7 +187,7 @@ def get_document(
 
 @router.post("/app-applications/{case_id}/assignment")
 def assign(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CertificationBody
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: CertificationBody
 ) -> dict[str, Any]:
     """APP-3: assign the application to an appointed testing agency ``{"agency_party_id"}``."""
     case = applications.assign(session, ctx, actor, case_id, body)
@@ -195,7 +196,7 @@ def assign(
 
 @router.post("/app-applications/{case_id}/results")
 def record_results(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Assessor
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Assessor
 ) -> dict[str, Any]:
     """APP-3 / APP-4: record checklist results ``{"results": [{"item", "result", "note"[,
     "due_on"]}]}``: the assigned testing agency during the technical verification, the
@@ -206,7 +207,7 @@ def record_results(
 
 @router.post("/app-applications/{case_id}/remedies")
 def submit_remedy(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: AppOperator
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: AppOperator
 ) -> dict[str, Any]:
     """APP-3 / APP-4: remedy a deficiency ``{"deficiency_id", "statement"[,
     "evidence_sha256"]}``."""
@@ -217,7 +218,7 @@ def submit_remedy(
 
 @router.post("/app-applications/{case_id}/remedy-reviews")
 def review_remedy(
-    case_id: int, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Assessor
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: Assessor
 ) -> dict[str, Any]:
     """APP-3 / APP-4: accept or refuse a remedy ``{"deficiency_id", "accepted", "note"}``; a
     suspended process resumes once no deficiency is past its deadline."""
@@ -227,7 +228,7 @@ def review_remedy(
 
 @router.post("/app-applications/{case_id}/decision-receipt")
 def record_receipt(
-    case_id: int,
+    case_id: PathId,
     body: JsonBody,
     session: SessionDep,
     ctx: ContextDep,

@@ -12,7 +12,7 @@ from alembic import op
 
 import certgov.store.base
 
-revision: str = "9e6ee6c5e198"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

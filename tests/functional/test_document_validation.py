@@ -51,37 +51,10 @@ PADES = "pades-with-old-style-signing-cert-attr.pdf"
 #: After the PADES signature's claimed time (2021-08-18), inside its signer's validity.
 LATER = "2021-12-01T00:00:00+08:00"
 
-# The CRLs of pyHanko's test PKI (github.com/MatthiasValvekens/pyHanko, MIT licence,
-# pyhanko_tests/data/crypto/testing-ca/{intermediate,root}/crl/ca.crl.pem at commit
-# 01a91624b32cb73ed79d644e9c1a3dae9809ac16): issued 2020-12-04, next update 2030-12-02, by the
-# shared root.cert.pem and interm.cert.pem; the intermediate's revokes serial 0x1002 only.
-INTERM_CRL = """-----BEGIN X509 CRL-----
-MIIB6zCB1AIBATANBgkqhkiG9w0BAQsFADBZMQswCQYDVQQGEwJCRTEUMBIGA1UE
-CgwLRXhhbXBsZSBJbmMxGjAYBgNVBAsMEVRlc3RpbmcgQXV0aG9yaXR5MRgwFgYD
-VQQDDA9JbnRlcm1lZGlhdGUgQ0EXDTIwMTIwNDE1MjYyN1oXDTMwMTIwMjE1MjYy
-N1owFTATAgIQAhcNMjAwMjAxMDAwMDAwWqAwMC4wHwYDVR0jBBgwFoAU7796UYsu
-pC5KXdLO52F4zmo2SU8wCwYDVR0UBAQCAhAAMA0GCSqGSIb3DQEBCwUAA4IBAQDA
-S/Xvp33PF0H4+w3zmvSyxp7ULwFZpm/zzqyK8RDDLem9w7pvhH+jdKPMHbwIrJdw
-5L3gIuDpddEBcwWs+hpkStQpqsfuYUzGKxWok8IUnhC7xC+vtTUyZlorIrDCQ/BB
-SM/cOZFayBbXkV1JcefLqF3koRPuUx3cjQV1etowajTjLUalJnWD5AO/Rz49YnP6
-GVokIB6k9c4yY6hUFRBfJAKotoygjGk/jEaLrbiSWIVY2bFB7DCmJ0Zm1A6J79kx
-HUdSpyOKU2NpG1q44nEaAT3AmdB4SMo7wJi7wN/HGrjr4iLFWMFMIS1KIYp2AIWw
-0z7YSHnsKvxv20kwf50y
------END X509 CRL-----
-"""
-ROOT_CRL = """-----BEGIN X509 CRL-----
-MIIBzDCBtQIBATANBgkqhkiG9w0BAQsFADBRMQswCQYDVQQGEwJCRTEUMBIGA1UE
-CgwLRXhhbXBsZSBJbmMxGjAYBgNVBAsMEVRlc3RpbmcgQXV0aG9yaXR5MRAwDgYD
-VQQDDAdSb290IENBFw0yMDEyMDQxNTI2MjdaFw0zMDEyMDIxNTI2MjdaoDAwLjAf
-BgNVHSMEGDAWgBTxtHmVArK0Xzly/bCPwl+vW5pQtTALBgNVHRQEBAICEAAwDQYJ
-KoZIhvcNAQELBQADggEBAHSLeS2q2T+jSbcd6FmaBFExZNSXrwLP1WlTFrYNzK44
-SH+zuHtdeTdKT6RyP3CMIS4WpfrLTZUJk/E3obB0LY0GyebKAmx/YoOW5kZYzaEP
-D3SdZkRctw0xOyy3KVsz1e5E0m5hlKSfQcApi3/xRPWtx1HRum71I4wsZfFjrSCU
-XeUc0nL+0l2DFglHr4UvTvqXcgZQdy5XMnEeXYtwSUkI8VzxMA+4ImDWGo2F/cfO
-FeXEMVPKXamKga3fszmaVn/W61h5HheRlO/EXiQMivMiP/0fbeNQg9e/MayAHJ7D
-2EJ2bCc4fIvi/R2ZzapJIpz3R1J/tKGTMr0hpIkHRXg=
------END X509 CRL-----
-"""
+# The CRLs pyHanko publishes for the same PKI: see tests/unit/docsig/data/README.md.
+DATA = Path(__file__).resolve().parents[1] / "unit" / "docsig" / "data"
+INTERM_CRL = (DATA / "pyhanko-interm.crl.pem").read_text()
+ROOT_CRL = (DATA / "pyhanko-root.crl.pem").read_text()
 CRLS = {
     "http://pyhanko.tests/testing-ca/crls/interm/latest.crl": INTERM_CRL,
     "http://pyhanko.tests/testing-ca/crls/root/latest.crl": ROOT_CRL,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from certgov import __version__
-from certgov.api.app import include_api
+from certgov.api.app import api_openapi, include_api
 from certgov.bootstrap import build_context
 from certgov.context import Context
 from certgov.http import errors
@@ -112,7 +113,13 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     include_api(app)
+    app.openapi = lambda: api_openapi(app)  # type: ignore[method-assign]
     app.include_router(pages.router)
+    app.mount(
+        "/static",
+        StaticFiles(packages=[("certgov.web", "static")]),
+        name="static",
+    )
     # Outermost: nothing reaches the application before the body is bounded and a cross-site
     # write refused; every response, errors included, gets the security headers.
     app.add_middleware(

@@ -20,7 +20,7 @@ from sqlalchemy import MetaData
 from certgov.actors import ALL_ROLES
 from certgov.calendar import china_calendar
 from certgov.cases.hooks import Hooks, engine_hooks
-from certgov.clock import Clock, SystemClock
+from certgov.clock import Clock, FixedClock, SystemClock
 from certgov.context import Context
 from certgov.errors import ConfigurationError
 from certgov.logs.audit import AUDIT_LOG, parse_audit_entry
@@ -120,7 +120,9 @@ def build_context(
     engine = make_engine(database_url or settings.resolved_database_url())
     logs = LogStore(LogKeys(settings.resolved_log_key_dir()), settings.log_origin)
     hooks = register_all()
-    clock = clock or SystemClock()
+    # CERTGOV_NOW fixes the clock of a training or demonstration deployment; a caller's own
+    # clock (tests, benchmarks) wins.
+    clock = clock or (FixedClock(settings.now) if settings.now is not None else SystemClock())
     sessions = make_session_factory(engine)
     ctx = Context(
         clock=clock,

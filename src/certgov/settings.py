@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CERTGOV_", extra="ignore")
 
+    #: Fixes the clock of ``serve``, ``worker`` and the CLI at this instant (ISO 8601 with
+    #: offset), for training, demonstration and simulation environments; the console shows a
+    #: banner while it is set. Never set in production.
+    now: dt.datetime | None = None
     #: Where the embedded database, keys and operator-loaded files live.
     data_dir: Path = Path("var")
     #: SQLAlchemy URL; empty means SQLite (WAL) at ``<data_dir>/certgov.db``.
@@ -63,6 +68,13 @@ class Settings(BaseSettings):
     log_origin: str = "certgov.local"
     #: Where each log's Ed25519 signing key is kept; empty means ``<data_dir>/log-keys``.
     log_key_dir: Path | None = None
+
+    @field_validator("now")
+    @classmethod
+    def _now_has_offset(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            raise ValueError("CERTGOV_NOW needs an offset, e.g. 2026-03-01T09:00:00+08:00")
+        return value
 
     def resolved_log_key_dir(self) -> Path:
         return self.log_key_dir if self.log_key_dir is not None else self.data_dir / "log-keys"

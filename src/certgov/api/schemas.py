@@ -55,6 +55,13 @@ class TransitionIn(BaseModel):
     )
     reason: str | None = Field(default=None, max_length=10_000)
     payload: dict[str, Any] = Field(default_factory=dict)
+    stated_on: str | None = Field(
+        default=None,
+        max_length=10,
+        description="SYS-8, officials only: the day (YYYY-MM-DD) the action took effect in the "
+        "real world (a report that arrived by post, a decision taken on paper); the history "
+        "keeps it beside the time it was entered and the deadlines it starts count from it.",
+    )
 
 
 class ExtensionIn(BaseModel):

@@ -38,8 +38,10 @@ from certgov.appcert.models import (
 from certgov.appcert.parsing import TEXT_LIMIT, choose
 from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseDeadline
+from certgov.clock import china_date
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.history.dates import StatedDate, state_date
 from certgov.history.services import record_status_change
 from certgov.rules.model import Duration
 from certgov.store.engine import stale_write_is_conflict
@@ -61,6 +63,7 @@ def _event(
     reason: str | None = None,
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
+    stated: StatedDate | None = None,
 ) -> None:
     record_status_change(
         session,
@@ -77,6 +80,7 @@ def _event(
         ),
         action=f"app_certification.{kind}",
         subject={"certification": cert.number, "holder": cert.party_id},
+        stated=stated,
     )
 
 
@@ -181,6 +185,37 @@ def history(session: Session, cert: AppCertification) -> list[CertificationEvent
     )
 
 
+def _last_change_day(session: Session, cert: AppCertification) -> dt.date:
+    """The day the certification's latest recorded status change took effect."""
+    return max(
+        (china_date(event.effective) for event in history(session, cert)),
+        default=cert.valid_from,
+    )
+
+
+@dataclass(frozen=True)
+class StatusAt:
+    status: str
+    since: dt.datetime
+
+
+def status_at(session: Session, cert: AppCertification, at: dt.datetime) -> StatusAt | None:
+    """The certification's status at instant ``at`` (SYS-8, APP-9): its history replayed up
+    to ``at``, each change counted from when it took effect (a stated day, else when it was
+    entered); past its last day of validity it was expired. None before it was issued."""
+    events = sorted(
+        (e for e in history(session, cert) if e.effective <= at),
+        key=lambda e: (e.effective, e.id),
+    )
+    if not events:
+        return None
+    last = events[-1]
+    live = (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value)
+    if last.to_status in live and china_date(at) > cert.valid_until:
+        return StatusAt(CertificationStatus.EXPIRED.value, last.effective)
+    return StatusAt(last.to_status, last.effective)
+
+
 def effective_status(cert: AppCertification, day: dt.date) -> str:
     """The status on ``day``: a live certification past its last day is expired even before
     the worker records it."""
@@ -226,9 +261,12 @@ def suspend(
     cert: AppCertification,
     reason: str,
     case_id: int | None,
+    stated: StatedDate | None = None,
 ) -> Case:
     """Suspend a valid certification (APP-10) and open its suspension case, whose
-    ``suspension_period`` clock ends in a revocation unless the certification is reinstated."""
+    ``suspension_period`` clock ends in a revocation unless the certification is reinstated.
+    A suspension decided earlier (``stated``, SYS-8) counts from its own day: the
+    certification was suspended from then, and the period runs from then."""
     if cert.status != CertificationStatus.VALID:
         raise Conflict(
             f"certification {cert.number} is {cert.status}; only a valid one is suspended"
@@ -247,6 +285,7 @@ def suspend(
                 "reason": reason,
                 "origin_case_id": case_id,
             },
+            stated=stated,
         ),
     )
     clock = session.scalar(
@@ -256,7 +295,7 @@ def suspend(
     )
     with stale_write_is_conflict(f"certification {cert.number}"):
         cert.status = CertificationStatus.SUSPENDED
-        cert.suspended_on = today(ctx)
+        cert.suspended_on = stated.day if stated is not None else today(ctx)
         cert.suspension_ends_on = clock.due_on if clock is not None else None
         cert.updated_at = ctx.clock.now()
         session.flush()
@@ -274,6 +313,7 @@ def suspend(
             "until": cert.suspension_ends_on.isoformat() if cert.suspension_ends_on else None,
             "period": clock.period if clock is not None else None,
         },
+        stated=stated,
     )
     return suspension
 
@@ -369,18 +409,36 @@ def change_status(
     session: Session, ctx: Context, actor: Actor, number: str, body: Mapping[str, Any]
 ) -> AppCertification:
     """The certification body suspends, reinstates or revokes a certification with a reason
-    (APP-10): ``{"action", "reason"[, "expected_version"]}``."""
+    (APP-10): ``{"action", "reason"[, "expected_version", "effective_on"]}``; ``effective_on``
+    is the day a suspension decided on paper took effect (SYS-8)."""
     require(actor, _DECIDERS, "suspend, reinstate or revoke certifications")
     cert = get(session, number)
-    data = strict_json.json_object(body, "", ("action", "reason"), ("expected_version",))
+    data = strict_json.json_object(
+        body, "", ("action", "reason"), ("expected_version", "effective_on")
+    )
     action = choose(data["action"], "action", ACTIONS, "an action on a certification")
     reason = strict_json.text(data["reason"], "reason", limit=TEXT_LIMIT).strip()
     if data.get("expected_version") is not None:
         _check_version(
             cert, strict_json.whole_number(data["expected_version"], "expected_version", minimum=1)
         )
+    if data.get("effective_on") is not None and action != "suspend":
+        strict_json.refuse(
+            "effective_on", "no date (only a suspension is dated back)", data["effective_on"]
+        )
     if action == "suspend":
-        suspend(session, ctx, actor, cert, reason, None)
+        stated = None
+        if data.get("effective_on") is not None:
+            stated = state_date(
+                data["effective_on"],
+                "effective_on",
+                actor=actor,
+                now=ctx.clock.now(),
+                rule_set=ctx.rule_sets.get(cert.rule_set_id) or rules_on(session, ctx, today(ctx)),
+                not_before=max(cert.valid_from, _last_change_day(session, cert)),
+                what=f"certification {cert.number}'s last status change",
+            )
+        suspend(session, ctx, actor, cert, reason, None, stated)
     elif action == "reinstate":
         suspension = open_suspension(session, cert)
         if suspension is None:

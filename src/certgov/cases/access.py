@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from certgov.actors import Actor, ActorKind, Role
 from certgov.cases.models import Case
@@ -10,13 +10,15 @@ from certgov.rules.model import Regime
 
 
 def can_view(actor: Actor, case: Case, regime: str) -> bool:
-    """National regulators and the system see every case; a provincial regulator the cases
-    of its province; the certification body the app-certification cases; a testing agency
+    """National regulators and the system see every case; a provincial regulator the CA
+    cases of its province (not app certification); the certification body the app-certification cases; a testing agency
     the cases assigned to it; a CA or app operator its own; the public none."""
     if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
         return True
     if actor.role is Role.PROVINCIAL_REGULATOR:
-        return case.jurisdiction == actor.jurisdiction
+        # Provincial regulators supervise CAs of their province (ECS-4.3); app certification
+        # is the certification body's scheme, outside their remit (SYS-6).
+        return regime != Regime.APP and case.jurisdiction == actor.jurisdiction
     if actor.role is Role.CERTIFICATION_BODY:
         return regime == Regime.APP
     if actor.role is Role.TESTING_AGENCY:
@@ -31,7 +33,10 @@ def visible_cases(actor: Actor, app_process_ids: set[str]) -> ColumnElement[bool
     if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
         return true()
     if actor.role is Role.PROVINCIAL_REGULATOR:
-        return Case.jurisdiction == actor.jurisdiction
+        provincial = Case.jurisdiction == actor.jurisdiction
+        if app_process_ids:
+            return and_(provincial, Case.process_id.not_in(sorted(app_process_ids)))
+        return provincial
     if actor.role is Role.CERTIFICATION_BODY:
         return Case.process_id.in_(sorted(app_process_ids)) if app_process_ids else false()
     if actor.role is Role.TESTING_AGENCY and actor.party_id is not None:

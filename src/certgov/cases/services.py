@@ -24,6 +24,7 @@ from certgov.clock import china_date
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.models import Finding
+from certgov.history.dates import StatedDate, state_date
 from certgov.history.services import record_change
 from certgov.jurisdictions import BY_CODE, NATIONAL
 from certgov.parties.models import Party, PartyKind
@@ -43,6 +44,9 @@ class OpenCase:
     jurisdiction: str | None = None
     relevant_date: dt.date | None = None
     data: Mapping[str, Any] | None = None
+    #: SYS-8: the case began earlier in the real world (a decision taken on paper), as an
+    #: official stated: its deadlines count from then.
+    stated: StatedDate | None = None
 
 
 def process_of(ctx: Context, process_id: str) -> ProcessDef:
@@ -81,6 +85,7 @@ def _event(
     to_state: str | None = None,
     reason: str | None = None,
     details: dict[str, Any] | None = None,
+    stated: StatedDate | None = None,
 ) -> None:
     record_change(
         session,
@@ -101,6 +106,7 @@ def _event(
         subject={"process": case.process_id, "transition": transition} if transition else None,
         before={"state": from_state} if from_state else None,
         after={"state": to_state} if to_state else None,
+        stated=stated,
     )
 
 
@@ -148,8 +154,12 @@ def _sync_deadlines(
     rule_set: RuleSet,
     actor: Actor,
     at: dt.datetime,
+    effective: dt.datetime | None = None,
 ) -> None:
-    """Start, stop, restart or end each deadline clock for the case's new state."""
+    """Start, stop, restart or end each deadline clock for the case's new state: at ``at``,
+    or at ``effective`` when the change took effect earlier (SYS-8: deadlines count from a
+    stated date); the history lines are entered at ``at``."""
+    when = effective or at
     rows = {
         row.name: row
         for row in session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id))
@@ -161,23 +171,23 @@ def _sync_deadlines(
         active = row is not None and row.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
         if row is not None and active and (final or state in spec.ends_in):
             _store_clock(row, clocks.meet(_clock_of(row)))
-            row.ended_at = at
+            row.ended_at = when
             _event(session, ctx, case, actor, at, "deadline_met", details=_clock_details(row))
         elif row is not None and row.status == ClockStatus.RUNNING and state in spec.paused_in:
-            _store_clock(row, clocks.pause(ctx.calendar, _clock_of(row), at))
+            _store_clock(row, clocks.pause(ctx.calendar, _clock_of(row), when))
             _event(session, ctx, case, actor, at, "deadline_stopped", details=_clock_details(row))
         elif row is not None and row.status == ClockStatus.PAUSED and state not in spec.paused_in:
-            _store_clock(row, clocks.resume(ctx.calendar, _clock_of(row), at))
+            _store_clock(row, clocks.resume(ctx.calendar, _clock_of(row), when))
             _event(session, ctx, case, actor, at, "deadline_restarted", details=_clock_details(row))
         elif row is None and state in spec.starts_in and not final:
             period = rule_set.duration(spec.period)
-            clock = clocks.start(ctx.calendar, period, at)
+            clock = clocks.start(ctx.calendar, period, when)
             row = CaseDeadline(
                 case_id=case.id,
                 name=spec.name,
                 period=str(period),
                 rule_set_id=rule_set.id,
-                started_at=at,
+                started_at=when,
                 extension=0,
             )
             _store_clock(row, clock)
@@ -293,8 +303,18 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
         "opened",
         to_state=case.state,
         details={"rule_sets": case.rule_set_ids, "process_digest": process.digest},
+        stated=new.stated,
     )
-    _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
+    _sync_deadlines(
+        session,
+        ctx,
+        case,
+        process,
+        rule_set,
+        actor,
+        now,
+        new.stated.instant if new.stated is not None else None,
+    )
     session.flush()
     return case
 
@@ -366,7 +386,12 @@ def transition(
     expected_version: int | None,
     reason: str | None = None,
     payload: Mapping[str, Any] | None = None,
+    stated_on: object = None,
 ) -> Case:
+    """Take transition ``name`` of the case. An official may give ``stated_on``, the day it
+    took effect in the real world (SYS-8: a report that arrived by post, a decision taken on
+    paper): the history keeps it beside the time it was entered, and the deadlines the
+    transition starts count from it."""
     case = get_case(session, ctx, actor, case_id)
     process = process_of(ctx, case.process_id)
     spec = process.transitions.get(name)
@@ -402,6 +427,19 @@ def transition(
         subject_party_id=case.subject_party_id,
     )
     now = ctx.clock.now()
+    stated = (
+        state_date(
+            stated_on,
+            "stated_on",
+            actor=actor,
+            now=now,
+            rule_set=rule_set,
+            not_before=china_date(case.opened_at),
+            what=f"case {case.id}",
+        )
+        if stated_on is not None
+        else None
+    )
     data = dict(case.data)
     data.update(payload)
     for effect in spec.effects:
@@ -428,8 +466,18 @@ def transition(
             to_state=spec.target,
             reason=reason,
             details={"payload": payload} if payload else None,
+            stated=stated,
         )
-        _sync_deadlines(session, ctx, case, process, rule_set, actor, now)
+        _sync_deadlines(
+            session,
+            ctx,
+            case,
+            process,
+            rule_set,
+            actor,
+            now,
+            stated.instant if stated is not None else None,
+        )
         session.flush()
         for effect in spec.effects:
             domain_effect = ctx.hooks.case_effects.get(effect)
@@ -536,3 +584,17 @@ def findings_of(session: Session, case: Case) -> list[Finding]:
     return list(
         session.scalars(select(Finding).where(Finding.case_id == case.id).order_by(Finding.id))
     )
+
+
+def stated_transition(session: Session, case: Case) -> StatedDate | None:
+    """The date of record of the case's latest transition, when an official stated one
+    (SYS-8): a domain effect dates its own records from it."""
+    event = session.scalar(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == case.id, CaseEvent.kind == "transition")
+        .order_by(CaseEvent.id.desc())
+        .limit(1)
+    )
+    if event is None or event.effective_at is None or event.stated_by is None:
+        return None
+    return StatedDate(china_date(event.effective_at), event.stated_by, event.at)

@@ -58,6 +58,7 @@ def report_incident(
 ) -> tuple[Case, str | None]:
     """The preliminary report of an incident (ECS-4.4): ``{"title", "aware_at", "summary"[,
     "certificates_affected"]}``. Returns the case and the finding key when it came late."""
+    strict_json.json_object(body, "", (), ("title", "aware_at", "summary", "certificates_affected"))
     if actor.role is not Role.CA_OPERATOR or actor.party_id is None:
         raise Forbidden("a CA reports its own incidents")
     now = ctx.clock.now()

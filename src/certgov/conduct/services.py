@@ -66,6 +66,7 @@ def file_practice_statement(
     session: Session, ctx: Context, actor: Actor, party_id: int, body: Mapping[str, Any]
 ) -> PracticeStatement:
     """File a new version of the CA's certification practice statement (ESL Art. 19)."""
+    strict_json.json_object(body, "", (), ("label", "effective_on", "title", "size", "url"))
     party = _own_ca(session, actor, party_id, "file a practice statement")
     label = strict_json.text(body.get("label"), "label", limit=64).strip()
     title = strict_json.optional_text(body.get("title"), "title", limit=300)
@@ -164,6 +165,7 @@ def declare_outsourcing(
     """Declare the functions the CA outsources (replacing its previous declaration). A critical
     function (the rule set's ``critical_outsourced_functions``) is a finding; a critical
     function no longer declared closes its finding."""
+    strict_json.json_object(body, "", (), ("functions",))
     party = _own_ca(session, actor, party_id, "declare outsourced functions")
     rule_set = _rules(session, ctx)
     critical = {_normalise(f): f for f in rule_set.items("critical_outsourced_functions")}
@@ -304,6 +306,7 @@ def set_operating_provinces(
 ) -> list[str]:
     """Set the provinces where the CA provides its service; returns the provinces that lack
     an outlet (each a finding)."""
+    strict_json.json_object(body, "", (), ("provinces",))
     party = get_ca(session, party_id)
     check_party_scope(actor, party, "set a CA's operating provinces")
     codes = body.get("provinces")
@@ -340,6 +343,7 @@ def open_outlet(
     session: Session, ctx: Context, actor: Actor, party_id: int, body: Mapping[str, Any]
 ) -> tuple[ServiceOutlet, list[str]]:
     """Register a service outlet; returns it and the provinces still lacking one."""
+    strict_json.json_object(body, "", (), ("jurisdiction", "name", "address", "opened_on"))
     party = get_ca(session, party_id)
     check_party_scope(actor, party, "register a service outlet")
     outlet = ServiceOutlet(

@@ -23,6 +23,16 @@ class HistoryLine:
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: SYS-8: when the change took effect in the real world, as an official stated it (a
+    #: suspension decided on paper last week); ``None`` when it took effect at ``at``.
+    effective_at: Mapped[dt.datetime | None]
+    #: Who stated ``effective_at``.
+    stated_by: Mapped[str | None] = mapped_column(String(200))
+
+    @property
+    def effective(self) -> dt.datetime:
+        """When the change took effect: the stated time, else the time it was entered."""
+        return self.effective_at or self.at
 
 
 class StatusHistoryLine(HistoryLine):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from certgov.actors import Actor
 from certgov.context import Context
+from certgov.history.dates import StatedDate
 from certgov.history.models import HistoryLine, StatusHistoryLine
 
 
@@ -22,13 +23,20 @@ def record_change(
     subject: Mapping[str, Any] | None,
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
+    stated: StatedDate | None = None,
 ) -> HistoryLine:
     """Add ``line`` (its ``kind``, ``case_id``, ``reason`` and ``details`` set by the caller)
-    stamped with the time and the actor, and the matching audit record ``action``."""
+    stamped with the time and the actor, and the matching audit record ``action``. A change
+    that took effect earlier, as an official ``stated`` (SYS-8), keeps that time beside the
+    time it was entered, and the audit record says so."""
     if getattr(line, "at", None) is None:
         line.at = ctx.clock.now()
     line.actor_name = actor.name
     line.actor_role = actor.recorded_role
+    if stated is not None:
+        line.effective_at = stated.instant
+        line.stated_by = stated.stated_by
+        line.details = {**(line.details or {}), "date_of_record": stated.as_dict()}
     details = line.details or None
     line.details = dict(line.details or {})
     session.add(line)
@@ -56,6 +64,7 @@ def record_status_change(
     action: str,
     subject: Mapping[str, Any],
     after: Mapping[str, Any] | None = None,
+    stated: StatedDate | None = None,
 ) -> None:
     """A credential's status change: ``line`` is a :class:`StatusHistoryLine` whose
     ``from_status`` and ``to_status`` are set; the audit record shows them as before/after
@@ -69,4 +78,5 @@ def record_status_change(
         subject=subject,
         before={"status": line.from_status} if line.from_status else None,
         after={"status": line.to_status, **(after or {})},
+        stated=stated,
     )

@@ -70,9 +70,18 @@ def _check_grant(session: Session, grant: Grant) -> None:
                 f"{ROLE_PARTY_KIND[grant.role]}; party {party.id} is a {party.kind}"
             )
     elif grant.party_id is not None:
+        # An official acts for its own organisation only: a regulator's account may name its
+        # regulator, the certification body's its body, never a party it supervises.
+        own_kind = "certification_body" if grant.role is Role.CERTIFICATION_BODY else "regulator"
         party = session.get(Party, grant.party_id)
         if party is None:
             raise NotFound(f"no party with id {grant.party_id}")
+        if party.kind != own_kind:
+            raise InvalidInput(
+                f"a {grant.role} acts for the {own_kind.replace('_', ' ')} itself, not for "
+                f"party {party.id} (a {party.kind}): contradictory scope",
+                hint="leave the party out, or name the official's own organisation",
+            )
 
 
 def _grant_record(grant: Grant) -> dict[str, object]:

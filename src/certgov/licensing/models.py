@@ -93,6 +93,8 @@ class RegistrationChange(Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     filed_at: Mapped[dt.datetime | None]
     filed_on: Mapped[dt.date | None]
+    #: SYS-8: who stated ``filed_on`` when an official recorded a filing made on paper.
+    filed_on_stated_by: Mapped[str | None] = mapped_column(String(200))
     late: Mapped[bool | None]
     #: Document evidencing the change (the new business licence), by digest.
     document_sha256: Mapped[str | None] = mapped_column(String(64))

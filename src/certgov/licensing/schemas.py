@@ -22,6 +22,8 @@ def event_out(row: LicenceEvent) -> dict[str, Any]:
         "case_id": row.case_id,
         "reason": row.reason,
         "details": row.details,
+        "effective_at": row.effective.isoformat(),
+        "stated_by": row.stated_by,
     }
 
 

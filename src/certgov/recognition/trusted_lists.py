@@ -295,6 +295,23 @@ def services_of(session: Session, row: ImportedTrustList) -> list[ImportedTrustS
     )
 
 
+def service_status_at(service: ImportedTrustService, at: dt.datetime) -> str | None:
+    """The service's status at instant ``at`` (SYS-8, TS 119 612 clause 5.5.10): its current
+    status from its starting time, else the history entry in force then; None before the
+    service's first status began."""
+    entries = [(service.status_starting_time, service.status)]
+    for entry in service.history or ():
+        try:
+            started = dt.datetime.fromisoformat(str(entry["status_starting_time"]))
+        except (KeyError, ValueError):
+            continue
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=dt.UTC)
+        entries.append((started, str(entry.get("status", ""))))
+    in_force = [(started, status) for started, status in entries if started <= at]
+    return max(in_force)[1] if in_force else None
+
+
 def supervision_status(
     session: Session,
     certificate_sha256s: list[str],
@@ -303,8 +320,8 @@ def supervision_status(
 ) -> dict[str, Any]:
     """The home supervision status of the services whose digital identities include any of
     the given certificates, from the latest imported list of each scheme that lists them
-    (ECS-8.2). ``good`` is true when some listed service's status is a supervised one and the
-    list was not past its next update at ``at``."""
+    (ECS-8.2). ``good`` is true when some listed service's status at ``at`` (from its status
+    history, SYS-8) is a supervised one and the list was not past its next update then."""
     if not certificate_sha256s:
         return {"found": False, "good": False, "services": [], "reason": "no certificates"}
     rows = session.execute(
@@ -343,7 +360,8 @@ def supervision_status(
         assert service is not None
         list_row = lists[list_id]
         stale = list_row.next_update is not None and list_row.next_update < at
-        ok = short_status(service.status) in good_statuses and not stale
+        status_then = service_status_at(service, at)
+        ok = status_then is not None and short_status(status_then) in good_statuses and not stale
         good = good or ok
         services.append(
             {
@@ -358,6 +376,7 @@ def supervision_status(
                     else None,
                     "stale": stale,
                 },
+                "status_at": status_then,
                 "supervised": ok,
             }
         )

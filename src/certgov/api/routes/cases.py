@@ -91,6 +91,7 @@ def take_transition(
         expected_version=body.expected_version,
         reason=body.reason,
         payload=body.payload,
+        stated_on=body.stated_on,
     )
     return case_detail(session, ctx, actor, case)
 

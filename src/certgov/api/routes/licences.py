@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from certgov.actors import Actor, Role
 from certgov.cases.schemas import case_summary
 from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
-from certgov.http.params import PathId
+from certgov.http.params import AtQuery, PathId, parse_at
 from certgov.licensing import services as licensing
 from certgov.licensing.models import RegistrationChange
 from certgov.licensing.schemas import licence_out
@@ -46,9 +46,22 @@ def list_licences(
 
 
 @router.get("/licences/{number}")
-def get_licence(number: str, session: SessionDep, _actor: PublicActor) -> dict[str, Any]:
-    """ECS-2.3: a licence with its status history, public."""
-    return licence_out(session, licensing.get_licence(session, number))
+def get_licence(
+    number: str, session: SessionDep, ctx: ContextDep, _actor: PublicActor, at: AtQuery = None
+) -> dict[str, Any]:
+    """ECS-2.3: a licence with its status history, public; with ``at``, its status then
+    (SYS-8), each change counted from the day it took effect."""
+    licence = licensing.get_licence(session, number)
+    body = licence_out(session, licence)
+    if at is not None:
+        when = parse_at(at, ctx.clock.now())
+        then = licensing.licence_status_at(session, licence, when)
+        body["status_at"] = {
+            "at": when.isoformat(),
+            "status": then.status if then else None,
+            "since": then.since.isoformat() if then else None,
+        }
+    return body
 
 
 class StatusIn(BaseModel):
@@ -57,6 +70,11 @@ class StatusIn(BaseModel):
     reason: str = Field(min_length=1, max_length=10_000)
     expected_version: int = Field(
         description="The licence version you acted on; a stale one is answered 409 Conflict."
+    )
+    effective_on: str | None = Field(
+        default=None,
+        max_length=10,
+        description="SYS-8: the day (YYYY-MM-DD) a decision taken on paper took effect.",
     )
 
 
@@ -77,6 +95,7 @@ def change_status(
         body.action,
         reason=body.reason,
         expected_version=body.expected_version,
+        effective_on=body.effective_on,
     )
     return licence_out(session, licence)
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from certgov import strict_json
 from certgov.actors import SYSTEM_ACTOR, Actor
 from certgov.cases import services as cases
 from certgov.cases.models import Case
@@ -17,6 +18,7 @@ from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Conflict, InvalidInput, NotFound, Prohibited
+from certgov.history.dates import StatedDate, state_date
 from certgov.history.services import record_status_change
 from certgov.licensing.models import (
     Licence,
@@ -56,6 +58,7 @@ def _licence_event(
     reason: str | None = None,
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
+    stated: StatedDate | None = None,
 ) -> None:
     record_status_change(
         session,
@@ -74,6 +77,7 @@ def _licence_event(
         action=f"licence.{kind}",
         subject={"licence": licence.number, "holder": licence.holder_party_id},
         after={"valid_until": licence.valid_until.isoformat()},
+        stated=stated,
     )
 
 
@@ -162,11 +166,14 @@ def licence_at(session: Session, party_id: int, at: dt.datetime) -> LicenceAt | 
     it was expired whatever came later. None when no licence had been issued by then."""
     # One query (this is on the path of every relying-party verification): the licences
     # issued by then, latest first, each with its events up to ``at`` in order.
+    # A change counts from when it took effect: the day an official stated (SYS-8), else when
+    # it was entered.
+    took_effect = func.coalesce(LicenceEvent.effective_at, LicenceEvent.at)
     rows = session.execute(
         select(Licence, LicenceEvent)
         .join(LicenceEvent, LicenceEvent.licence_id == Licence.id)
-        .where(Licence.holder_party_id == party_id, Licence.issued_at <= at, LicenceEvent.at <= at)
-        .order_by(Licence.issued_at.desc(), Licence.id.desc(), LicenceEvent.id)
+        .where(Licence.holder_party_id == party_id, Licence.issued_at <= at, took_effect <= at)
+        .order_by(Licence.issued_at.desc(), Licence.id.desc(), took_effect, LicenceEvent.id)
     ).all()
     if not rows:
         return None
@@ -174,8 +181,30 @@ def licence_at(session: Session, party_id: int, at: dt.datetime) -> LicenceAt | 
     events = [event for holder, event in rows if holder is licence]
     last = events[-1]
     if china_date(at) > max(e.valid_until for e in events):
-        return LicenceAt(licence, LicenceStatus.EXPIRED.value, last.at)
-    return LicenceAt(licence, last.to_status, last.at)
+        return LicenceAt(licence, LicenceStatus.EXPIRED.value, last.effective)
+    return LicenceAt(licence, last.to_status, last.effective)
+
+
+@dataclass(frozen=True)
+class StatusAt:
+    status: str
+    since: dt.datetime
+
+
+def licence_status_at(session: Session, licence: Licence, at: dt.datetime) -> StatusAt | None:
+    """This licence's status at instant ``at`` (SYS-8): its history replayed up to ``at``, each
+    change counted from when it took effect; past its last day of validity it was expired.
+    None before it was issued."""
+    events = sorted(
+        (e for e in licence_history(session, licence) if e.effective <= at),
+        key=lambda e: (e.effective, e.id),
+    )
+    if not events:
+        return None
+    last = events[-1]
+    if china_date(at) > max(e.valid_until for e in events):
+        return StatusAt(LicenceStatus.EXPIRED.value, last.effective)
+    return StatusAt(last.to_status, last.effective)
 
 
 def list_licences(
@@ -236,8 +265,11 @@ def change_status(
     *,
     reason: str,
     expected_version: int | None,
+    effective_on: object = None,
 ) -> Licence:
-    """Suspend, reinstate, revoke or withdraw a licence, with a reason (ECS-2.3)."""
+    """Suspend, reinstate, revoke or withdraw a licence, with a reason (ECS-2.3). A decision
+    taken earlier (on paper) is recorded with ``effective_on``, the day it took effect (SYS-8):
+    the licence's status at any later time counts from that day."""
     spec = STATUS_ACTIONS.get(action)
     if spec is None:
         raise InvalidInput(
@@ -255,13 +287,36 @@ def change_status(
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(f"to {action} a licence needs a reason, recorded in its history")
+    stated = None
+    if effective_on is not None:
+        stated = state_date(
+            effective_on,
+            "effective_on",
+            actor=actor,
+            now=ctx.clock.now(),
+            rule_set=ctx.rule_sets.get(licence.rule_set_id)
+            or ecs_rules(session, ctx, china_date(ctx.clock.now())),
+            not_before=max(licence.valid_from, _last_change_day(session, licence)),
+            what="the licence's last status change",
+        )
     before = licence.status
     with stale_write_is_conflict(f"licence {licence.number}"):
         licence.status = target
         licence.updated_at = ctx.clock.now()
         session.flush()
-    _licence_event(session, ctx, licence, actor, kind, from_status=before, reason=reason)
+    _licence_event(
+        session, ctx, licence, actor, kind, from_status=before, reason=reason, stated=stated
+    )
     return licence
+
+
+def _last_change_day(session: Session, licence: Licence) -> dt.date:
+    """The day the licence's latest recorded status change took effect."""
+    latest = max(
+        (event.effective for event in licence_history(session, licence)),
+        default=licence.issued_at,
+    )
+    return china_date(latest)
 
 
 def refuse_transfer(
@@ -371,6 +426,7 @@ def open_modification(
 ) -> Case:
     """Open a modification case (ECS-2.4) for changes of the kinds the rule set lists
     (``modification_triggers``: organisational structure, technical systems, service capacity)."""
+    strict_json.json_object(body, "", (), ("kinds", "description"))
     licence = _live_for(session, actor, number, "request a licence modification")
     rule_set = ecs_rules(session, ctx, china_today(ctx))
     triggers = rule_set.items("modification_triggers")

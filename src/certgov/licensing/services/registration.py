@@ -16,6 +16,7 @@ from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Conflict, InvalidInput
 from certgov.findings.services import Problem, raise_finding
+from certgov.history.dates import state_date
 from certgov.licensing.models import (
     RegistrationChange,
 )
@@ -83,6 +84,12 @@ def record_registration_change(
     party = get_ca(session, party_id)
     check_party_scope(actor, party, "file a business-registration change")
     rule_set = ecs_rules(session, ctx, china_today(ctx))
+    strict_json.json_object(
+        body,
+        "",
+        (),
+        ("item", "changed_on", "new_value", "old_value", "document_sha256", "filed_on"),
+    )
     item = _registration_item(rule_set, body.get("item"))
     changed_on = strict_json.iso_date(body.get("changed_on"), "changed_on")
     today = china_today(ctx)
@@ -101,6 +108,20 @@ def record_registration_change(
     due = ctx.calendar.add_calendar_days(changed_on, period.amount).due
     by_ca = actor.role is Role.CA_OPERATOR
     now = ctx.clock.now()
+    # SYS-8: a regulator recording a filing that arrived on paper states the day it arrived.
+    stated = (
+        state_date(
+            body["filed_on"],
+            "filed_on",
+            actor=actor,
+            now=now,
+            rule_set=rule_set,
+            not_before=changed_on,
+            what="the change",
+        )
+        if body.get("filed_on") is not None
+        else None
+    )
     change = session.scalar(
         select(RegistrationChange).where(
             RegistrationChange.party_id == party.id,
@@ -126,6 +147,12 @@ def record_registration_change(
             recorded_by=actor.name,
         )
         session.add(change)
+    if stated is not None:
+        change.filed_at = now
+        change.filed_on = stated.day
+        change.filed_on_stated_by = stated.stated_by
+        change.late = stated.day > change.due_on
+        change.document_sha256 = digest
     if by_ca:
         change.new_value = new_value
         change.filed_at = now
@@ -141,7 +168,11 @@ def record_registration_change(
         "registration_change.filed" if by_ca else "registration_change.recorded",
         subject={"party": party.id, "change": change.id, "item": item},
         after={"value": new_value, "changed_on": changed_on.isoformat()},
-        details={"due_on": change.due_on.isoformat(), "late": change.late},
+        details={
+            "due_on": change.due_on.isoformat(),
+            "late": change.late,
+            **({"filed_on": stated.as_dict()} if stated is not None else {}),
+        },
     )
     key = None
     if change.late:

@@ -285,10 +285,14 @@ class StatusAt:
 def status_at(session: Session, recognition: Recognition, at: dt.datetime) -> StatusAt | None:
     """The recognition's status at instant ``at`` (SYS-5): its history replayed up to ``at``;
     past its last day it was expired whatever came later. None before it was granted."""
-    events = [e for e in history(session, recognition) if e.at <= at]
+    # A change counts from when it took effect (SYS-8: the day an official stated).
+    events = sorted(
+        (e for e in history(session, recognition) if e.effective <= at),
+        key=lambda e: (e.effective, e.id),
+    )
     if not events:
         return None
     last = events[-1]
     if china_date(at) > recognition.valid_until and last.to_status == RecognitionStatus.IN_FORCE:
-        return StatusAt(RecognitionStatus.EXPIRED.value, last.at)
-    return StatusAt(last.to_status, last.at)
+        return StatusAt(RecognitionStatus.EXPIRED.value, last.effective)
+    return StatusAt(last.to_status, last.effective)

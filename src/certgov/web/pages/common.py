@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from certgov.actors import Actor, Role
+from certgov.clock import CHINA_TZ
+from certgov.context import Context
 from certgov.errors import Unauthenticated
 from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
 from certgov.http.security import csrf_token
@@ -39,6 +41,8 @@ TEXT: dict[str, dict[str, str]] = {
         "registry_soon": "公开名录：持证电子认证服务机构（境外认可、已认证App随后）。",
         "bad_login": "用户名或密码错误。",
         "login_throttled": "登录失败次数过多，请在 {seconds} 秒后再试。",
+        "skip": "跳到正文",
+        "simulated": "演示与培训环境：系统时间固定为 {now}，此处的记录不具法律效力。",
         "error_what": "出现的问题",
         "error_back": "返回首页",
         "error_400": "请求有误",
@@ -118,6 +122,8 @@ TEXT: dict[str, dict[str, str]] = {
         "registry_soon": "Public registry: licensed CAs (recognised foreign CAs and certified apps to follow).",
         "bad_login": "Wrong username or password.",
         "login_throttled": "Too many failed logins: try again in {seconds} seconds.",
+        "skip": "Skip to the content",
+        "simulated": "Training and demonstration environment: the clock is fixed at {now}; nothing recorded here has legal effect.",
         "error_what": "What went wrong",
         "error_back": "Back to the home page",
         "error_400": "Bad request",
@@ -188,6 +194,16 @@ def language_of(request: Request) -> str:
     return lang if lang in TEXT else "zh"
 
 
+def _simulated_now(request: Request) -> str | None:
+    """The fixed time of a training or demonstration deployment (CERTGOV_NOW), in Beijing
+    time, for the banner; None in a real one."""
+    ctx: Context = request.app.state.ctx
+    fixed = ctx.settings.now
+    if fixed is None:
+        return None
+    return fixed.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
+
+
 def render(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
     lang = language_of(request)
     response = templates.TemplateResponse(
@@ -200,6 +216,7 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
             "csrf_token": csrf_token(cookie)
             if (cookie := request.cookies.get(SESSION_COOKIE))
             else "",
+            "simulated_now": _simulated_now(request),
             **values,
         },
         status_code=status,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -367,6 +368,8 @@ def test_sys_5_verify_document_from_the_command_line(
         "CERTGOV_DATA_DIR": str(tmp_path / "cli-data"),
         "CERTGOV_DATABASE_URL": database_url,
         "PATH": "/usr/bin:/bin",
+        # The same code as this test process (a checkout run with PYTHONPATH, say).
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if "PYTHONPATH" in os.environ else {}),
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

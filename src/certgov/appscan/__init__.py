@@ -19,7 +19,7 @@ Hostile files raise :class:`certgov.appscan.errors.ApkError` subclasses. See
 ``docs/app-analysis.md``.
 """
 
-from certgov.appscan.analyse import ANALYSER_VERSION, analyse
+from certgov.appscan.analyse import ANALYSER_VERSION, SampleIdentity, analyse, identify
 from certgov.appscan.apis import ApiRules, load_api_rules, shipped_api_rules
 from certgov.appscan.archive import Limits
 from certgov.appscan.attribution import Attribution, Owner, SdkHit
@@ -32,7 +32,7 @@ from certgov.appscan.clauses import (
     shipped_clause_table,
 )
 from certgov.appscan.compare import Comparison, compare
-from certgov.appscan.declaration import Declaration, declaration_from_dict
+from certgov.appscan.declaration import Declaration, declaration_as_dict, declaration_from_dict
 from certgov.appscan.findings import Finding, check_declaration
 from certgov.appscan.report import Report
 from certgov.appscan.sdks import (
@@ -57,6 +57,7 @@ __all__ = [
     "Limits",
     "Owner",
     "Report",
+    "SampleIdentity",
     "SdkHit",
     "SdkSignature",
     "SignatureData",
@@ -64,7 +65,9 @@ __all__ = [
     "check_declaration",
     "clause_table_from",
     "compare",
+    "declaration_as_dict",
     "declaration_from_dict",
+    "identify",
     "import_exodus",
     "load_api_rules",
     "load_signature_data",

@@ -8,6 +8,7 @@ handed to androguard.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from certgov.appscan import _androguard
@@ -75,6 +76,46 @@ def analyse(
         sdk_startup=_sdk_startup(reach, attributor),
         native_libraries=archive.native_libraries,
         notes=tuple(notes),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SampleIdentity:
+    """What an upload is, read from its content (not its name): the APK's SHA-256 and size and
+    the app's package and version from its manifest."""
+
+    sha256: str
+    size: int
+    package: str
+    version_code: str | None
+    version_name: str | None
+    dex_bytes: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sha256": self.sha256,
+            "size": self.size,
+            "package": self.package,
+            "version_code": self.version_code,
+            "version_name": self.version_name,
+            "dex_bytes": self.dex_bytes,
+        }
+
+
+def identify(apk: bytes, limits: Limits | None = None) -> SampleIdentity:
+    """Check that ``apk`` is an APK within ``limits`` (zip limits on the central directory
+    before anything is inflated, then the manifest decoded) without analysing its code: what an
+    upload does before it stores and queues the sample. Raises the same
+    :class:`certgov.appscan.errors.ApkError` subclasses as :func:`analyse`."""
+    archive = open_archive(apk, limits)
+    manifest = parse_manifest(archive.manifest)
+    return SampleIdentity(
+        sha256=hashlib.sha256(apk).hexdigest(),
+        size=len(apk),
+        package=manifest.package,
+        version_code=manifest.version_code,
+        version_name=manifest.version_name,
+        dex_bytes=archive.dex_bytes,
     )
 
 

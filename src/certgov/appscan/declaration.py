@@ -84,84 +84,152 @@ class Declaration:
         return next((sdk for sdk in self.sdks if sdk.matches(hit)), None)
 
 
-def declaration_from_dict(body: object) -> Declaration:
+_FIELDS = {
+    "": ("purposes", "pi_types", "permissions", "sdks", "sharing", "app"),
+    "pi_types": ("type", "purpose", "necessary"),
+    "sdks": ("name", "id", "packages", "collects", "purpose"),
+    "sharing": ("recipient", "pi_types", "purpose"),
+}
+#: Longest text and list accepted anywhere in a declaration (it is stored with the unit).
+TEXT_LIMIT = 2000
+LIST_LIMIT = 500
+
+
+def declaration_from_dict(body: object, where: str = "") -> Declaration:
     """A :class:`Declaration` from its JSON form; :class:`InvalidDeclaration` naming the first
-    field that is wrong."""
-    if not isinstance(body, dict):
-        raise InvalidDeclaration("the declaration must be a JSON object")
-    unknown = set(body) - {"purposes", "pi_types", "permissions", "sdks", "sharing", "app"}
-    if unknown:
-        raise InvalidDeclaration(
-            f"unknown field(s) in the declaration: {', '.join(sorted(unknown))}",
-            hint="fields: purposes, pi_types, permissions, sdks, sharing",
-        )
+    field that is wrong (unknown fields included, at every level), its path prefixed with
+    ``where`` (``"declaration"`` when it is a field of a larger body)."""
+    root = where or "the declaration"
+    top = _object(body, root, "")
+    _known(top, where, "")
     pi_types = []
-    for index, row in enumerate(_list(body, "pi_types")):
-        where = f"pi_types[{index}]"
-        item = _object(row, where)
+    for index, row in enumerate(_list(top, "pi_types", where)):
+        at = _path(where, f"pi_types[{index}]")
+        item = _object(row, at, "pi_types")
         necessary = item.get("necessary", True)
         if not isinstance(necessary, bool):
-            raise InvalidDeclaration(f"{where}.necessary must be true or false")
+            raise InvalidDeclaration(f"{at}.necessary must be true or false")
         pi_types.append(
             DeclaredPiType(
-                _text(item.get("type"), f"{where}.type"),
-                str(item.get("purpose", "")),
+                _text(item.get("type"), f"{at}.type"),
+                _optional_text(item.get("purpose"), f"{at}.purpose"),
                 necessary,
             )
         )
     sdks = []
-    for index, row in enumerate(_list(body, "sdks")):
-        where = f"sdks[{index}]"
-        item = _object(row, where)
+    for index, row in enumerate(_list(top, "sdks", where)):
+        at = _path(where, f"sdks[{index}]")
+        item = _object(row, at, "sdks")
+        sdk_id = item.get("id")
         sdks.append(
             DeclaredSdk(
-                name=_text(item.get("name"), f"{where}.name"),
-                id=str(item["id"]) if item.get("id") else None,
-                packages=_texts(item.get("packages", []), f"{where}.packages"),
-                collects=_texts(item.get("collects", []), f"{where}.collects"),
-                purpose=str(item.get("purpose", "")),
+                name=_text(item.get("name"), f"{at}.name"),
+                id=_text(sdk_id, f"{at}.id") if sdk_id is not None else None,
+                packages=_texts(item.get("packages", []), f"{at}.packages"),
+                collects=_texts(item.get("collects", []), f"{at}.collects"),
+                purpose=_optional_text(item.get("purpose"), f"{at}.purpose"),
             )
         )
     sharing = []
-    for index, row in enumerate(_list(body, "sharing")):
-        where = f"sharing[{index}]"
-        item = _object(row, where)
+    for index, row in enumerate(_list(top, "sharing", where)):
+        at = _path(where, f"sharing[{index}]")
+        item = _object(row, at, "sharing")
         sharing.append(
             Sharing(
-                _text(item.get("recipient"), f"{where}.recipient"),
-                _texts(item.get("pi_types", []), f"{where}.pi_types"),
-                str(item.get("purpose", "")),
+                _text(item.get("recipient"), f"{at}.recipient"),
+                _texts(item.get("pi_types", []), f"{at}.pi_types"),
+                _optional_text(item.get("purpose"), f"{at}.purpose"),
             )
         )
     return Declaration(
         pi_types=tuple(pi_types),
         sdks=tuple(sdks),
-        permissions=_texts(body.get("permissions", []), "permissions"),
-        purposes=_texts(body.get("purposes", []), "purposes"),
+        permissions=_texts(top.get("permissions", []), _path(where, "permissions")),
+        purposes=_texts(top.get("purposes", []), _path(where, "purposes")),
         sharing=tuple(sharing),
     )
 
 
-def _list(body: dict[str, Any], key: str) -> list[Any]:
+def declaration_as_dict(declaration: Declaration) -> dict[str, Any]:
+    """The JSON form of ``declaration``, as :func:`declaration_from_dict` reads it back."""
+    return {
+        "purposes": list(declaration.purposes),
+        "pi_types": [
+            {"type": p.type, "purpose": p.purpose, "necessary": p.necessary}
+            for p in declaration.pi_types
+        ],
+        "permissions": list(declaration.permissions),
+        "sdks": [
+            {
+                "name": s.name,
+                **({"id": s.id} if s.id else {}),
+                "packages": list(s.packages),
+                "collects": list(s.collects),
+                "purpose": s.purpose,
+            }
+            for s in declaration.sdks
+        ],
+        "sharing": [
+            {"recipient": s.recipient, "pi_types": list(s.pi_types), "purpose": s.purpose}
+            for s in declaration.sharing
+        ],
+    }
+
+
+def _path(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
+def _known(item: dict[str, Any], where: str, kind: str) -> None:
+    allowed = _FIELDS[kind]
+    unknown = sorted(set(item) - set(allowed))
+    if unknown:
+        raise InvalidDeclaration(
+            f"{_path(where, unknown[0])}: unknown field in the declaration",
+            hint=f"fields here: {', '.join(a for a in allowed if a != 'app')}",
+            details={"field": _path(where, unknown[0]), "unknown": unknown},
+        )
+
+
+def _list(body: dict[str, Any], key: str, where: str) -> list[Any]:
     value = body.get(key, [])
     if not isinstance(value, list):
-        raise InvalidDeclaration(f"{key} must be a list")
+        raise InvalidDeclaration(f"{_path(where, key)} must be a list")
+    if len(value) > LIST_LIMIT:
+        raise InvalidDeclaration(f"{_path(where, key)} has more than {LIST_LIMIT} items")
     return value
 
 
-def _object(value: object, where: str) -> dict[str, Any]:
+def _object(value: object, where: str, kind: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidDeclaration(f"{where} must be an object")
+        what = "a JSON object" if where == "the declaration" else "an object"
+        raise InvalidDeclaration(f"{where} must be {what}")
+    if kind:
+        _known(value, where, kind)
     return value
 
 
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidDeclaration(f"{where} must be a non-empty string")
+    if len(value) > TEXT_LIMIT:
+        raise InvalidDeclaration(f"{where} is longer than {TEXT_LIMIT} characters")
+    return value.strip()
+
+
+def _optional_text(value: object, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidDeclaration(f"{where} must be a string")
+    if len(value) > TEXT_LIMIT:
+        raise InvalidDeclaration(f"{where} is longer than {TEXT_LIMIT} characters")
     return value.strip()
 
 
 def _texts(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise InvalidDeclaration(f"{where} must be a list of strings")
+    if len(value) > LIST_LIMIT:
+        raise InvalidDeclaration(f"{where} has more than {LIST_LIMIT} items")
     return tuple(_text(v, f"{where}[{i}]") for i, v in enumerate(value))

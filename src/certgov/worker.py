@@ -47,6 +47,12 @@ def run_once(ctx: Context) -> SweepReport:
         apps = appcert.sweep(session, ctx)
         if apps.suspended_cases or apps.expired_certifications or apps.failures:
             log.info("app certification: %s", apps.as_dict())
+    # App samples (APP-11): each analysis in a memory- and time-bounded child process, outside
+    # any transaction; one at a time per worker process.
+    from certgov.appcert.analysis import sweep_analyses
+
+    if (analyses := sweep_analyses(ctx)).done or analyses.failed:
+        log.info("app sample analyses: %s", analyses.as_dict())
     with unit_of_work(ctx.sessions) as session:
         monitor.sweep_expiring(session, ctx)
     with unit_of_work(ctx.sessions) as session:

@@ -161,3 +161,45 @@ def deny(
     case_id = submit(client, world, **kw)["units"][0]["case"]["id"]
     accepted = act(client, world, CB, case_of(client, world, case_id), "accept")
     return act(client, world, CB, accepted, "deny", reason=reason)
+
+
+# --- Samples and their analysis (APP-3, APP-7, APP-11) -----------------------------------------
+
+APK_TYPE = {"Content-Type": "application/vnd.android.package-archive"}
+
+
+def accept_and_assign(
+    client: TestClient, world: Any, case_id: int, agency: str = AGENCY
+) -> dict[str, Any]:
+    """Accept the application and assign ``agency``: the case waits for the sample."""
+    act(client, world, CB, case_of(client, world, case_id), "accept")
+    appoint(client, world, agency)
+    assigned = client.post(
+        f"/api/v1/app-applications/{case_id}/assignment",
+        json={"agency_party_id": world.parties[agency]},
+        headers=world.headers(CB),
+    )
+    assert assigned.status_code == 200, assigned.text
+    result: dict[str, Any] = assigned.json()
+    return result
+
+
+def upload_apk(
+    client: TestClient, world: Any, case_id: int, data: bytes, who: str = OPERATOR, **params: Any
+) -> Any:
+    """POST the APK's bytes as the unit's sample; the response as is."""
+    return client.post(
+        f"/api/v1/app-applications/{case_id}/sample",
+        content=data,
+        params=params,
+        headers={**world.headers(who), **APK_TYPE},
+    )
+
+
+def analysis_of(client: TestClient, world: Any, case_id: int, who: str = CB) -> dict[str, Any]:
+    response = client.get(
+        f"/api/v1/app-applications/{case_id}/analysis", headers=world.headers(who)
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result

@@ -144,6 +144,7 @@ def submit(session: Session, ctx: Context, actor: Actor, body: Mapping[str, Any]
             applied_on=day,
             eligible=eligibility.eligible,
             eligibility=eligibility.as_dict(),
+            declaration=application.declaration,
             submitted_by=actor.name,
             submitted_at=ctx.clock.now(),
         )

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from certgov.history.models import StatusHistoryLine
 from certgov.store.base import Base
@@ -64,6 +64,10 @@ class AppApplication(Base):
     eligibility: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: ``{"filename", "sha256", "size", "version"}`` once the sample is submitted.
     sample: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The operator's declared personal-information practices (APP-1 documents: purposes,
+    #: PI types, SDKs and what they collect, sharing), the JSON form of
+    #: ``certgov.appscan.Declaration``; the sample's analysis is judged against it (APP-11).
+    declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The decision's outcome (granted, denied, not_accepted, refused_ineligible) and when.
     decision: Mapped[str | None] = mapped_column(String(32))
     decided_on: Mapped[dt.date | None]
@@ -220,3 +224,71 @@ class CertificationEvent(StatusHistoryLine, Base):
     __tablename__ = "app_certification_events"
 
     certification_id: Mapped[int] = mapped_column(ForeignKey("app_certifications.id"), index=True)
+
+
+class AnalysisStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class SamplePurpose(StrEnum):
+    """Why a sample was uploaded: for the application (APP-3), with a self-assessment report
+    (APP-7), for a special inspection (APP-8), or by the certification body's surveillance."""
+
+    CERTIFICATION = "certification"
+    SELF_ASSESSMENT = "self_assessment"
+    SPECIAL_INSPECTION = "special_inspection"
+    SURVEILLANCE = "surveillance"
+
+
+class AppSampleAnalysis(Base):
+    """One uploaded app sample (APK) of an application unit and its analysis by the worker
+    (APP-3, APP-7, APP-11). ``(status, id)`` is indexed: the worker claims the oldest queued
+    one. The APK's bytes are kept here (deferred: listings never load them)."""
+
+    __tablename__ = "app_sample_analyses"
+    __table_args__ = (
+        Index("ix_app_sample_analyses_status_id", "status", "id"),
+        UniqueConstraint("case_id", "apk_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The application unit's case (for later samples: the case of the certified unit).
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("app_applications.id"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    #: The certification a later sample belongs to, and the self-assessment or inspection case
+    #: it came with (none for the certification body's own surveillance).
+    certification_id: Mapped[int | None] = mapped_column(ForeignKey("app_certifications.id"))
+    context_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(64))
+    apk_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    apk_size: Mapped[int]
+    apk: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    package: Mapped[str] = mapped_column(String(255))
+    version_code: Mapped[str | None] = mapped_column(String(64))
+    version_name: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    #: Why the analysis failed, in words (the error's code first).
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: What judged the sample: analyser, SDK signature data, sensitive-API rules, and the
+    #: clause table (``<rule set>/<parameter> <version>``) with its rule set.
+    analyser_version: Mapped[str | None] = mapped_column(String(200))
+    signature_data_version: Mapped[str | None] = mapped_column(String(200))
+    api_rules_version: Mapped[str | None] = mapped_column(String(200))
+    clause_table_version: Mapped[str | None] = mapped_column(String(200))
+    rule_set_id: Mapped[str] = mapped_column(String(100))
+    #: The declaration the findings were judged against (none on record: nothing declared).
+    declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    #: Against the certified sample's report (later samples, APP-7).
+    comparison: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    uploaded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]

@@ -12,11 +12,13 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from certgov import strict_json
 from certgov.appcert.checklist import item_of
 from certgov.appcert.eligibility import record_kinds
 from certgov.appcert.models import CheckResult
+from certgov.appscan.declaration import declaration_as_dict, declaration_from_dict
 from certgov.errors import InvalidInput
 from certgov.rules.model import RuleSet
 
@@ -63,6 +65,8 @@ class ApplicationIn:
     version_line: str
     operating_systems: tuple[str, ...]
     documents: tuple[DocumentIn, ...]
+    #: The declared practices (APP-1, APP-11), normalised; none when not given yet.
+    declaration: dict[str, Any] | None = None
 
 
 def _document(value: object, path: str, kinds: tuple[str, ...]) -> DocumentIn:
@@ -99,7 +103,7 @@ def parse_application(value: object, rule_set: RuleSet) -> ApplicationIn:
     "documents": [{"kind", "filename", "content_base64"[, "sha256"]}]}``; every document of
     ``required_documents`` present once, every system one of ``supported_operating_systems``."""
     body = strict_json.json_object(
-        value, "", ("app_name", "version_line", "operating_systems", "documents")
+        value, "", ("app_name", "version_line", "operating_systems", "documents"), ("declaration",)
     )
     app_name = strict_json.text(body["app_name"], "app_name", limit=NAME_LIMIT).strip()
     version_line = strict_json.text(
@@ -134,7 +138,11 @@ def parse_application(value: object, rule_set: RuleSet) -> ApplicationIn:
             hint=f"an application includes every document of {rule_set.id} required_documents",
             details={"field": "documents", "missing": missing},
         )
-    return ApplicationIn(app_name, version_line, tuple(systems), tuple(documents))
+    declaration = None
+    if body.get("declaration") is not None:
+        declared = declaration_from_dict(body["declaration"], "declaration")
+        declaration = declaration_as_dict(declared)
+    return ApplicationIn(app_name, version_line, tuple(systems), tuple(documents), declaration)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from certgov.appcert.models import (
     AppApplication,
     AppCertification,
     AppointedAgency,
+    AppSampleAnalysis,
     CertificationEvent,
     CertificationStatus,
     Deficiency,
@@ -122,6 +123,7 @@ def application_view(session: Session, ctx: Context, actor: Actor, case_id: int)
         for d in applications.documents_of(session, app)
     ]
     body["sample"] = app.sample
+    body["declaration"] = app.declaration
     assignee = session.get(Party, case.assignee_party_id) if case.assignee_party_id else None
     body["testing_agency"] = (
         {"party_id": assignee.id, "name": assignee.name} if assignee is not None else None
@@ -231,4 +233,48 @@ def certification_out(
         }
     if history:
         body["history"] = [event_out(e) for e in certifications.history(session, cert)]
+    return body
+
+
+def analysis_out(row: AppSampleAnalysis, *, full: bool = True) -> dict[str, Any]:
+    """A sample and its analysis (APP-3, APP-7, APP-11): what was uploaded (SHA-256, size,
+    package, version), the status (``failed`` with its reason), what judged it, and with
+    ``full`` the report, the findings with their clauses and the comparison with the
+    certified sample."""
+    body: dict[str, Any] = {
+        "id": row.id,
+        "case_id": row.case_id,
+        "purpose": row.purpose,
+        "certification_id": row.certification_id,
+        "context_case_id": row.context_case_id,
+        "filename": row.filename,
+        "version": row.version,
+        "apk": {
+            "sha256": row.apk_sha256,
+            "size": row.apk_size,
+            "package": row.package,
+            "version_code": row.version_code,
+            "version_name": row.version_name,
+        },
+        "status": row.status,
+        "reason": row.reason,
+        "attempts": row.attempts,
+        "versions": {
+            "analyser": row.analyser_version,
+            "signature_data": row.signature_data_version,
+            "api_rules": row.api_rules_version,
+            "clause_table": row.clause_table_version,
+            "rule_set": row.rule_set_id,
+        },
+        "uploaded_by": row.uploaded_by,
+        "created_at": row.created_at.isoformat(),
+        "started_at": _iso(row.started_at),
+        "finished_at": _iso(row.finished_at),
+        "finding_count": len(row.findings) if row.findings is not None else None,
+    }
+    if full:
+        body["declaration"] = row.declaration
+        body["report"] = row.report
+        body["findings"] = row.findings
+        body["comparison"] = row.comparison
     return body

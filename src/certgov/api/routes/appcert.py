@@ -15,6 +15,7 @@ from sqlalchemy import select
 from certgov.actors import Actor, Role
 from certgov.appcert import (
     agencies,
+    analysis,
     applications,
     certifications,
     compliance,
@@ -26,8 +27,8 @@ from certgov.appcert.base import rules_on, today
 from certgov.appcert.checklist import checklist
 from certgov.cases.schemas import case_detail
 from certgov.findings.models import Finding
-from certgov.http.deps import ContextDep, PublicActor, SessionDep, allow
-from certgov.http.params import PathId
+from certgov.http.deps import ContextDep, PublicActor, RawBody, SessionDep, allow
+from certgov.http.params import PathId, QueryId
 
 router = APIRouter(tags=["app security certification"])
 
@@ -338,3 +339,95 @@ def open_inspection(
     or suspends or revokes the certification."""
     case = compliance.open_inspection(session, ctx, actor, number, body)
     return case_detail(session, ctx, actor, case)
+
+
+# --- Samples and their analysis (APP-3, APP-7, APP-11) -----------------------------------------
+
+#: Who reads sample analyses: the certification body, the assigned agency, the app's operator.
+AnalysisReader = Annotated[
+    Actor, Depends(allow(Role.CERTIFICATION_BODY, Role.TESTING_AGENCY, Role.APP_OPERATOR))
+]
+SampleUploader = Annotated[Actor, Depends(allow(Role.APP_OPERATOR, Role.CERTIFICATION_BODY))]
+_APK_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/vnd.android.package-archive": {
+                "schema": {"type": "string", "format": "binary"}
+            }
+        },
+    }
+}
+FileName = Annotated[str | None, Query(max_length=255, description="The APK's file name.")]
+SampleVersion = Annotated[
+    str | None, Query(max_length=64, description="The version (default: the manifest's).")
+]
+
+
+@router.put("/app-applications/{case_id}/declaration")
+def declare_practices(
+    case_id: PathId, body: JsonBody, session: SessionDep, ctx: ContextDep, actor: AppOperator
+) -> dict[str, Any]:
+    """APP-1 / APP-11: the unit's declared personal-information practices ``{"purposes",
+    "pi_types": [{"type", "purpose", "necessary"}], "permissions", "sdks": [{"name", "id",
+    "packages", "collects", "purpose"}], "sharing": [{"recipient", "pi_types", "purpose"}]}``;
+    a wrong or unknown field is 422 naming it."""
+    analysis.declare(session, ctx, actor, case_id, body)
+    return schemas.application_view(session, ctx, actor, case_id)
+
+
+@router.post("/app-applications/{case_id}/sample", status_code=202, openapi_extra=_APK_BODY)
+def upload_sample(
+    case_id: PathId,
+    data: RawBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: AppOperator,
+    filename: FileName = None,
+    version: SampleVersion = None,
+) -> dict[str, Any]:
+    """APP-3: upload the unit's sample (the APK's bytes as the body; checked by content, not
+    name; a zip bomb or a file that is not an APK is 422 and nothing is stored). Its SHA-256
+    is kept and an analysis is queued; in ``accepted`` this submits the sample."""
+    row = analysis.upload_sample(
+        session, ctx, actor, case_id, data, analysis.SampleUpload(filename, version)
+    )
+    return schemas.analysis_out(row, full=False)
+
+
+@router.get("/app-applications/{case_id}/analysis")
+def get_analysis(
+    case_id: PathId, session: SessionDep, ctx: ContextDep, actor: AnalysisReader
+) -> dict[str, Any]:
+    """APP-11: the unit's samples and their analyses, newest first: the report (permissions,
+    SDKs, call sites with their owner, collection before consent), the findings against the
+    declaration with their clauses, and for later samples the comparison with the certified
+    one (certification body, assigned testing agency, the app's operator)."""
+    case, application, rows = analysis.analyses_of(session, ctx, actor, case_id)
+    return {
+        "case_id": case.id,
+        "declaration": application.declaration,
+        "sample": application.sample,
+        "analyses": [schemas.analysis_out(row) for row in rows],
+    }
+
+
+@router.post("/app-certifications/{number}/samples", status_code=202, openapi_extra=_APK_BODY)
+def upload_later_sample(
+    number: str,
+    data: RawBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: SampleUploader,
+    case_id: QueryId = None,
+    filename: FileName = None,
+    version: SampleVersion = None,
+) -> dict[str, Any]:
+    """APP-7 / APP-8: a later sample of a certified app (APK bytes as the body): the holder's
+    with its self-assessment case (``case_id``), or the certification body's (surveillance, or
+    with a special inspection case). Analysed and compared with the certified sample: new
+    permissions, SDKs or call sites are an APP-7 finding."""
+    row = analysis.upload_later_sample(
+        session, ctx, actor, number, data, analysis.SampleUpload(filename, version), case_id
+    )
+    return schemas.analysis_out(row, full=False)

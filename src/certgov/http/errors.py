@@ -22,6 +22,9 @@ from certgov.errors import (
 
 log = logging.getLogger("certgov.http")
 
+#: Pydantic's error types for a body that is not a JSON object at all (a string, text/plain).
+_NOT_AN_OBJECT = frozenset({"dict_type", "model_attributes_type", "model_type"})
+
 STATUS = {
     InvalidInput: 422,
     NotFound: 404,
@@ -59,6 +62,18 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
         }
         for err in exc.errors()
     ]
+    if any(
+        err.get("loc") == ("body",) and err.get("type") in _NOT_AN_OBJECT for err in exc.errors()
+    ):
+        return JSONResponse(
+            {
+                "error": "invalid_input",
+                "message": "the request body must be a JSON object",
+                "hint": 'send JSON with Content-Type: application/json, e.g. {"field": "value"}',
+                "details": {"problems": problems},
+            },
+            status_code=422,
+        )
     summary = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:5])
     return JSONResponse(
         {

@@ -168,10 +168,19 @@ class Protect:
                 await self._too_large(send)
                 return
             more = message.get("more_body", False)
-        if scope["method"] not in _SAFE_METHODS and not await self._allowed(
-            scope, bytes(body), send
-        ):
-            return
+        if scope["method"] not in _SAFE_METHODS:
+            if not await self._allowed(scope, bytes(body), send):
+                return
+            problem = _bad_text_in_json(scope, bytes(body))
+            if problem is not None:
+                await _refuse(
+                    send,
+                    422,
+                    "invalid_input",
+                    f"{problem}: text may not contain NUL characters or unpaired surrogates",
+                    "send the text as it should be stored, in UTF-8",
+                )
+                return
         replayed = False
 
         async def replay() -> Message:

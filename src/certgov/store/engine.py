@@ -90,9 +90,16 @@ def _refuse_bad_text(
     """No NUL character or unpaired surrogate reaches the database, whichever input it came
     from: PostgreSQL cannot store them (a 500 otherwise) and SQLite would store text that
     nothing else can read. The input is refused, naming the column it was meant for."""
+    # One row (a mapping or a sequence), several (executemany), or the flat values of a
+    # multi-row INSERT: every string is checked, named by its bind parameter when it has one.
     rows = parameters if executemany else [parameters]
-    for row in rows:
-        items = row.items() if isinstance(row, Mapping) else enumerate(row or ())
+    for row in rows if isinstance(rows, (list, tuple)) else [rows]:
+        if isinstance(row, Mapping):
+            items: Any = row.items()
+        elif isinstance(row, (list, tuple)):
+            items = enumerate(row)
+        else:
+            items = [(0, row)]
         for name, value in items:
             if isinstance(value, str) and _BAD_TEXT.search(value):
                 field = _BIND_SUFFIX.sub("", str(name)) if isinstance(name, str) else "a text"

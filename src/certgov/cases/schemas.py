@@ -38,6 +38,8 @@ def event_out(row: CaseEvent) -> dict[str, Any]:
         "to_state": row.to_state,
         "reason": row.reason,
         "details": row.details,
+        "effective_at": row.effective.isoformat(),
+        "stated_by": row.stated_by,
     }
 
 

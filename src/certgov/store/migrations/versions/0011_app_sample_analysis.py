@@ -2,7 +2,7 @@
 worker, and each unit's declared practices (APP-3, APP-7, APP-11)
 
 Revision ID: 0011
-Revises: 0010 (whose revision id is 9e6ee6c5e198)
+Revises: 0010
 Create Date: 2026-12-06 16:12:57.757808
 """
 

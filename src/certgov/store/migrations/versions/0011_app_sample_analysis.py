@@ -14,7 +14,6 @@ from alembic import op
 import certgov.store.base
 
 revision: str = "0011"
-# 0010_login_throttling.py carries the revision id 9e6ee6c5e198.
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -124,11 +125,14 @@ def api_openapi(app: FastAPI) -> dict[str, Any]:
         },
     }
     roles_by_operation: dict[tuple[str, str], frozenset[Role]] = {}
-    for router in API_ROUTERS:
+    routers = [(API_PREFIX, router) for router in API_ROUTERS]
+    routers += [("", logs.tiles_router), ("", trustlist.publication_router)]
+    for prefix, router in routers:
         for route in router.routes:
             if isinstance(route, APIRoute):
                 for method in route.methods or ():
-                    roles_by_operation[(API_PREFIX + route.path, method.lower())] = _roles(route)
+                    path = re.sub(r"{(\w+):\w+}", r"{\1}", prefix + route.path)
+                    roles_by_operation[(path, method.lower())] = _roles(route)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             roles = roles_by_operation.get((path, method))
@@ -142,13 +146,13 @@ def api_openapi(app: FastAPI) -> dict[str, Any]:
             if Role.PUBLIC in roles:
                 security.append({})
             operation["security"] = security
-            codes = ["422", "429"]
+            # A service may answer "nothing there" for a query's subject too (no rule set in
+            # force on that date, no such party): 404 is possible everywhere.
+            codes = ["404", "422", "429"]
             if Role.PUBLIC not in roles or len(roles) == 1:
                 codes += ["401", "403"]
             else:
                 codes += ["401"]
-            if "{" in path:
-                codes.append("404")
             if writes:
                 codes += ["403", "409", "413", "415"]
             responses = operation.setdefault("responses", {})

@@ -100,6 +100,12 @@ _EDDSA = {"1.3.101.112": "ed25519", "1.3.101.113": "ed448"}
 #: certificate parsed from the same bytes is the same (its issuer-key cache included).
 _CERTIFICATES: Lru[bytes, Certificate] = Lru(2048)
 
+#: Encodings asn1crypto has read whole (``.native`` without an error), by ASN.1 type and
+#: SHA-256: reading a value whole checks every element of it, and whether it succeeds depends
+#: on its bytes only, so a signer's embedded certificates (the same in all its documents)
+#: and a signature's attributes are read whole once per process, not per request.
+_READ_WHOLE: Lru[tuple[str, bytes], bool] = Lru(4096)
+
 ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
 
 
@@ -183,6 +189,20 @@ def _scan(data: bytes, limits: Limits, what: str) -> int:
     return shape.end
 
 
+def _absent(value: Any) -> bool:
+    """``value.native is None`` (an optional element absent), raising what reading ``value``
+    whole raises: each encoding once per process (:data:`_READ_WHOLE`)."""
+    if isinstance(value, core.Void):
+        return True
+    key = (type(value).__name__, hashlib.sha256(value.dump()).digest())
+    if key in _READ_WHOLE:
+        return False
+    absent = value.native is None
+    if not absent:
+        _READ_WHOLE[key] = True
+    return absent
+
+
 def _attribute_values(attributes: Any) -> dict[str, list[bytes]]:
     found: dict[str, list[bytes]] = {}
     for attribute in attributes:
@@ -217,7 +237,7 @@ def _signer(index: int, info: cms.SignerInfo) -> SignerInfo:
     algorithm = info["signature_algorithm"]
     signed = info["signed_attrs"]
     signed_der = content_type = message_digest = signing_time = None
-    if signed.native is not None and len(signed) > 0:
+    if not _absent(signed) and len(signed) > 0:
         raw = signed.dump()
         signed_der = b"\x31" + raw[1:]  # [0] IMPLICIT → SET OF, as signed (RFC 5652 §5.4)
         values = _attribute_values(signed)
@@ -229,7 +249,7 @@ def _signer(index: int, info: cms.SignerInfo) -> SignerInfo:
         signing_time = cms.Time.load(value).native if value else None
     tokens: list[bytes] = []
     unsigned = info["unsigned_attrs"]
-    if unsigned.native is not None:
+    if not _absent(unsigned):
         for attribute in unsigned:
             if attribute["type"].dotted == _SIGNATURE_TIMESTAMP:
                 tokens += [value.dump() for value in attribute["values"]]
@@ -283,7 +303,7 @@ def parse_signed_data(data: bytes, limits: Limits, *, what: str = "the CMS") -> 
         certificates: list[Certificate] = []
         unreadable: list[int] = []
         choices = signed["certificates"]
-        count = len(choices) if choices.native is not None else 0
+        count = len(choices) if not _absent(choices) else 0
         if count > limits.max_certificates:
             raise format_failure(
                 ReasonCode.CMS_TOO_MANY_CERTIFICATES, count=count, limit=limits.max_certificates

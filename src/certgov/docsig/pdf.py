@@ -24,6 +24,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader, process_data_at_eof
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY, DiffResult, ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
 
+from certgov.docsig._pdfhex import fast_hex
 from certgov.docsig.cms import ID_TST_INFO, CmsFormatError, parse_signed_data
 from certgov.docsig.errors import (
     EncryptedDocumentError,
@@ -345,7 +346,17 @@ def validate_pdf_signatures(
 ) -> tuple[SignatureReport, ...]:
     """Every filled signature field of the PDF ``data``, each validated, in field order.
     Raises a :class:`~certgov.docsig.errors.DocumentError` when the PDF itself does not
-    read; a signature that does not gets a FORMAT_FAILURE report."""
+    read; a signature that does not gets a FORMAT_FAILURE report.
+
+    pyHanko reads the hex strings (the signatures' /Contents) with
+    :func:`~certgov.docsig._pdfhex.fast_hex` meanwhile: the same objects, in C speed."""
+    with fast_hex():
+        return _validate(data, evaluator, validation_time, limits)
+
+
+def _validate(
+    data: bytes, evaluator: TrustEvaluator, validation_time: datetime, limits: Limits
+) -> tuple[SignatureReport, ...]:
     reader = open_pdf(data, limits)
     reports: list[SignatureReport] = []
     for field in _fields(reader, limits):

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     #: Relying-party verification (SYS-5): how long a usable OCSP answer without nextUpdate
     #: is reused by a server process (one with nextUpdate is reused until then).
     revocation_ocsp_cache_seconds: int = 300
+    #: ... and how long it remembers that a CRL distribution point or OCSP responder did not
+    #: answer (unreachable, timed out, an HTTP error), answering "unknown" (TRY_LATER) without
+    #: asking it again meanwhile; 0: ask on every verification.
+    revocation_failure_cache_seconds: int = Field(default=60, ge=0)
     #: Verifications one server process runs at once (each in a worker thread; more queue):
     #: a few keep the interpreter busy without threads fighting over it, and leave room for
     #: some waiting on a slow CRL or OCSP server.

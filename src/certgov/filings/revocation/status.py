@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -47,6 +48,44 @@ _CRLS: Lru[str, tuple[Crl, dict[str, bool]]] = Lru(64)
 #: certificate and issuer, each with when it expires (its nextUpdate, or a set period when it
 #: has none): verification asks a responder once per certificate and period, not per request.
 _OCSP: Lru[tuple[str, str, str], tuple[OcspAnswer, dt.datetime]] = Lru(4096)
+
+
+#: Revocation sources (CRL distribution points, OCSP responders) whose last fetch in
+#: verification failed (unreachable, timed out, an HTTP error), by (kind, URL), each with
+#: until when (``time.monotonic``) and the failure: for ``revocation_failure_cache_seconds``
+#: a server process answers "unknown" (TRY_LATER) from here instead of waiting for the same
+#: timeout on every request. Per context (``ctx.cache``), bounded; 0 seconds turns it off.
+_Failures = Lru[tuple[str, str], tuple[float, str]]
+_FAILURES_CAPACITY = 1024
+#: The clock of the failure cache (real elapsed time, not the registry's clock: a deployment
+#: whose clock is fixed still retries a source).
+_monotonic = time.monotonic
+
+
+def _failures(ctx: Context) -> _Failures:
+    return ctx.cache("revocation.failures", lambda: Lru(_FAILURES_CAPACITY))
+
+
+def _failed_recently(ctx: Context, kind: str, url: str) -> str | None:
+    """The remembered failure of the source, while it is remembered; None otherwise."""
+    if ctx.settings.revocation_failure_cache_seconds <= 0:
+        return None
+    failures = _failures(ctx)
+    item = failures.get((kind, url))
+    if item is None:
+        return None
+    until, message = item
+    left = until - _monotonic()
+    if left <= 0:
+        failures.pop((kind, url), None)
+        return None
+    return f"{message} (a recent attempt; not asked again for {left:.0f} s)"
+
+
+def _remember_failure(ctx: Context, kind: str, url: str, message: str) -> None:
+    seconds = ctx.settings.revocation_failure_cache_seconds
+    if seconds > 0:
+        _failures(ctx)[(kind, url)] = (_monotonic() + seconds, message)
 
 
 #: Writes a verification defers to a writing unit of work: each takes its session.
@@ -144,9 +183,15 @@ def _from_crl(
         source = sources.get(("crl", url))
         crl = _stored_crl(session, source, issuer, now) if source is not None else None
         if crl is None:
+            remembered = _failed_recently(ctx, "crl", url)
+            if remembered is not None:
+                reasons.append(remembered)
+                continue
             # No current CRL stored: fetch it now, as a relying party would, and keep it.
             outcome = check_crl_source(url, certificate, issuer, now, ctx)
             der = outcome.crl_der
+            if outcome.problem == "crl-unreachable":
+                _remember_failure(ctx, "crl", url, outcome.message)
             if der is not None and outcome.problem is None:
                 crl = _verified_crl(hashlib.sha256(der).hexdigest(), issuer, partial(bytes, der))
                 deferred.append(
@@ -194,10 +239,16 @@ def _from_ocsp(
         key = (url, certificate.fingerprint, issuer.fingerprint)
         answer = _kept_ocsp(key, now)
         if answer is None:
+            remembered = _failed_recently(ctx, "ocsp", url)
+            if remembered is not None:
+                reasons.append(remembered)
+                continue
             try:
                 data = ask_ocsp(ctx, url, certificate, issuer)
             except FetchError as exc:
-                reasons.append(f"the OCSP responder {url} did not answer: {exc}")
+                message = f"the OCSP responder {url} did not answer: {exc}"
+                _remember_failure(ctx, "ocsp", url, message)
+                reasons.append(message)
                 continue
             answer = check_response(data, certificate, issuer, now)
             if answer.problems:

@@ -2,7 +2,7 @@
 
 Order matters for hostile input: the zip limits are checked on the central directory
 (:mod:`certgov.appscan.archive`), then the manifest is decoded, and only then is the dex code
-handed to androguard.
+read (:mod:`certgov.appscan.dexscan`).
 """
 
 from __future__ import annotations
@@ -14,17 +14,18 @@ from typing import Any
 from certgov.appscan import _androguard
 from certgov.appscan.apis import ApiRules, shipped_api_rules
 from certgov.appscan.archive import ApkArchive, Limits, open_archive
-from certgov.appscan.attribution import Attributor, Owner, detect_sdks, java_name
+from certgov.appscan.attribution import Attribution, Attributor, Owner, detect_sdks, java_name
 from certgov.appscan.callsites import find_call_sites
+from certgov.appscan.dexscan import Program, read_program
 from certgov.appscan.manifest import Manifest, parse_manifest
 from certgov.appscan.report import PermissionUse, Report, SdkStartup, SigningCertificate
 from certgov.appscan.sdks import SignatureData, shipped_signature_data
-from certgov.appscan.startup import Reach, entry_points, method_name
+from certgov.appscan.startup import Reach, entry_points
 from certgov.pki import parse_bundle, parse_certificate
 from certgov.pki.errors import PkiError
 
 #: Bumped when the analysis would report differently on the same APK and data.
-ANALYSER_VERSION = f"certgov-appscan 1 (androguard {_androguard.VERSION})"
+ANALYSER_VERSION = f"certgov-appscan 2 (dexscan; androguard {_androguard.VERSION})"
 #: Most methods the walk from entry points visits before it stops (and says so).
 DEFAULT_MAX_REACHED_METHODS = 200_000
 
@@ -45,11 +46,11 @@ def analyse(
     rules = rules or shipped_api_rules()
     archive = open_archive(apk, limits)
     manifest = parse_manifest(archive.manifest)
-    analysis = _androguard.analysis_of(archive.dex, manifest.target_sdk)
+    program = read_program(archive.dex)
     attributor = Attributor(signatures, manifest)
     entries = entry_points(manifest)
-    reach = Reach(analysis, entries, max_reached_methods)
-    class_names = [java_name(name) for name in _androguard.internal_class_names(analysis)]
+    reach = Reach(program, entries, max_reached_methods)
+    class_names = [java_name(name) for name in program.classes]
     notes = []
     if reach.truncated:
         notes.append(
@@ -71,9 +72,9 @@ def analyse(
         permissions=_permissions(manifest, rules),
         certificates=certificates,
         sdks=detect_sdks(signatures, class_names, manifest, archive.native_libraries),
-        call_sites=find_call_sites(analysis, rules, attributor, reach),
+        call_sites=find_call_sites(program, rules, attributor, reach),
         entry_points=entries,
-        sdk_startup=_sdk_startup(reach, attributor),
+        sdk_startup=_sdk_startup(program, reach, attributor),
         native_libraries=archive.native_libraries,
         notes=tuple(notes),
     )
@@ -126,17 +127,21 @@ def _permissions(manifest: Manifest, rules: ApiRules) -> tuple[PermissionUse, ..
     )
 
 
-def _sdk_startup(reach: Reach, attributor: Attributor) -> tuple[SdkStartup, ...]:
-    first: dict[str, Any] = {}
+def _sdk_startup(program: Program, reach: Reach, attributor: Attributor) -> tuple[SdkStartup, ...]:
+    first: dict[str, int] = {}
+    owners: dict[str, Attribution] = {}
     for method in reach.methods():
-        attribution = attributor.attribute(java_name(method.class_name))
+        cls = program.refs[method][0]
+        attribution = owners.get(cls)
+        if attribution is None:
+            attribution = owners[cls] = attributor.attribute(java_name(cls))
         if attribution.owner is Owner.SDK and attribution.sdk and attribution.sdk not in first:
             first[attribution.sdk] = method
     result = []
     for sdk, method in first.items():
         path = reach.path_to(method)
         if path is not None:
-            result.append(SdkStartup(sdk, method_name(method), path))
+            result.append(SdkStartup(sdk, program.method_name(method), path))
     return tuple(sorted(result, key=lambda s: s.sdk))
 
 

@@ -1,5 +1,6 @@
 """Sensitive API use found as call sites: for every rule of the table, the methods that call
-the API (androguard's cross-references, with the bytecode offset of the call), each attributed
+the API (from the calls :mod:`certgov.appscan.dexscan` reads, with the bytecode offset of
+the call), each attributed
 to the app, an SDK or nobody, and whether an entry point reaches it before any activity."""
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ from typing import Any
 
 from certgov.appscan.apis import ApiRules
 from certgov.appscan.attribution import Attribution, Attributor, java_name
+from certgov.appscan.dexscan import Program
 from certgov.appscan.startup import Reach, StartupPath
-
-_CONST_STRING = (0x1A, 0x1B)
-_SGET = range(0x60, 0x67)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,40 +42,49 @@ class CallSite:
 
 
 def find_call_sites(
-    analysis: Any, rules: ApiRules, attributor: Attributor, reach: Reach | None = None
+    program: Program, rules: ApiRules, attributor: Attributor, reach: Reach | None = None
 ) -> tuple[CallSite, ...]:
-    """Every call site of every rule in ``analysis`` (an androguard ``Analysis`` whose
-    cross-references are created), sorted by PI type, caller and offset."""
+    """Every call site of every rule in ``program``, sorted by PI type, caller and offset."""
     sites: dict[tuple[str, str, int, str], CallSite] = {}
 
-    def add(pi_type: str, api: str, caller: Any, offset: int) -> None:
-        caller_class = java_name(caller.class_name)
-        key = (caller_class, caller.name + caller.descriptor, offset, pi_type)
+    def add(pi_type: str, api: str, caller: int, offset: int) -> None:
+        cls, name, proto = program.refs[caller]
+        caller_class = java_name(cls)
+        key = (caller_class, name + proto, offset, pi_type)
         if key in sites:
             return
         sites[key] = CallSite(
             pi_type=pi_type,
             api=api,
             caller_class=caller_class,
-            caller_method=caller.name + caller.descriptor.replace(" ", ""),
+            caller_method=name + proto,
             offset=offset,
             attribution=attributor.attribute(caller_class),
             before_consent=reach.path_to(caller) if reach is not None else None,
         )
 
+    # Every API method a rule names, and the calls to them, in one pass over the calls.
+    wanted = {m for rule in rules.apis for m in program.methods_of(rule.descriptor, rule.methods)}
+    if rules.providers:
+        wanted |= {
+            m for cls, names in rules.query_methods.items() for m in program.methods_of(cls, names)
+        }
+    callers: dict[int, list[tuple[int, int]]] = {}
+    for caller, callee, offset in program.calls_to(wanted):
+        callers.setdefault(callee, []).append((caller, offset))
     for rule in rules.apis:
-        for method in _methods(analysis, rule.descriptor, rule.methods):
-            api = f"{rule.java_class}.{method.name}"
-            for _cls, caller, offset in method.get_xref_from():
-                if rule.with_strings and not _loads_any(caller, rule.with_strings):
+        for method in program.methods_of(rule.descriptor, rule.methods):
+            api = f"{rule.java_class}.{program.refs[method][1]}"
+            for caller, offset in callers.get(method, ()):
+                if rule.with_strings and not _loads_any(program, caller, rule.with_strings):
                     continue
                 add(rule.pi_type, api, caller, offset)
     if rules.providers:
         for cls_descriptor, names in rules.query_methods.items():
-            for method in _methods(analysis, cls_descriptor, names):
-                api = f"{java_name(cls_descriptor)}.{method.name}"
-                for _cls, caller, offset in method.get_xref_from():
-                    strings, fields = _constants_near(analysis, caller)
+            for method in program.methods_of(cls_descriptor, names):
+                api = f"{java_name(cls_descriptor)}.{program.refs[method][1]}"
+                for caller, offset in callers.get(method, ()):
+                    strings, fields = _constants_near(program, caller)
                     for provider in rules.providers:
                         class_names = tuple(java_name(c + ";") for c in provider.uri_classes)
                         if any(
@@ -88,58 +96,35 @@ def find_call_sites(
     )
 
 
-def _methods(analysis: Any, class_descriptor: str, names: frozenset[str]) -> list[Any]:
-    cls = analysis.classes.get(class_descriptor)
-    if cls is None:
-        return []
-    return [m for m in cls.get_methods() if m.name in names]
-
-
 def _constants_near(
-    analysis: Any, caller: Any, depth: int = 2, max_methods: int = 50
+    program: Program, caller: int, depth: int = 2, max_methods: int = 50
 ) -> tuple[list[str], list[str]]:
     """The constants of ``caller`` and of the code it leans on, ``depth`` steps out: the app
     methods it calls and the static initialisers of the app classes whose static fields it
-    reads. The URI of a query is often built by a helper or kept in a static field."""
+    reads, at most ``max_methods`` methods (nearest first, in bytecode order). The URI of a
+    query is often built by a helper or kept in a static field."""
     strings: list[str] = []
     fields: list[str] = []
-    seen: set[Any] = set()
+    seen: set[int] = set()
     frontier = [caller]
     for _step in range(depth + 1):
-        following: list[Any] = []
+        following: list[int] = []
         for method in frontier:
-            if method in seen or method.is_external() or len(seen) >= max_methods:
+            if method in seen or not program.is_defined(method) or len(seen) >= max_methods:
                 continue
             seen.add(method)
-            more_strings, more_fields = _constants(method)
+            more_strings, more_fields = program.constants(method)
             strings += more_strings
             fields += more_fields
-            following += [callee for _c, callee, _o in method.get_xref_to()]
+            following += [callee for callee in program.callees(method) if callee >= 0]
             for field_class in more_fields:
-                owner = analysis.classes.get(field_class)
-                if owner is not None and not owner.is_external():
-                    following += [m for m in owner.get_methods() if m.name == "<clinit>"]
+                if program.is_internal_class(field_class):
+                    following += program.methods_of(field_class, ("<clinit>",))
         frontier = following
     return strings, fields
 
 
-def _loads_any(caller: Any, wanted: tuple[str, ...]) -> bool:
+def _loads_any(program: Program, caller: int, wanted: tuple[str, ...]) -> bool:
     # Settings.Secure.getString(resolver, "android_id"): the key is a constant of the caller.
-    strings, _ = _constants(caller)
+    strings, _ = program.constants(caller)
     return any(s in wanted for s in strings)
-
-
-def _constants(caller: Any) -> tuple[list[str], list[str]]:
-    """The strings a method loads and the classes of the static fields it reads."""
-    if caller.is_external():
-        return [], []
-    strings: list[str] = []
-    fields: list[str] = []
-    method = caller.get_method()
-    for instruction in method.get_instructions():
-        op = instruction.get_op_value()
-        if op in _CONST_STRING:
-            strings.append(str(instruction.cm.vm.get_cm_string(instruction.get_ref_kind())))
-        elif op in _SGET:
-            fields.append(str(instruction.cm.vm.get_cm_field(instruction.get_ref_kind())[0]))
-    return strings, fields

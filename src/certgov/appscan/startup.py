@@ -5,7 +5,7 @@ Entry points: the ``Application`` subclass (constructor, ``attachBaseContext``, 
 every ``ContentProvider`` (created when the process starts, before ``Application.onCreate``),
 and every exported service and broadcast receiver (another app or the system, e.g. on
 ``BOOT_COMPLETED``, can start them before any activity). From these, a breadth-first walk over
-androguard's call cross-references finds the methods they reach and the shortest path to each.
+the calls in the bytecode (:mod:`certgov.appscan.dexscan`) finds the methods they reach and the shortest path to each.
 
 What a static walk cannot see, and this therefore misses: calls by virtual dispatch to an
 override (a call to ``Base.run`` reaches ``Base.run`` only), work handed to threads, handlers,
@@ -15,12 +15,12 @@ calls in the bytecode; whether it runs depends on conditions a static analysis d
 
 from __future__ import annotations
 
-from collections import deque
+from array import array
 from dataclasses import dataclass
 from typing import Any
 
 from certgov.appscan.apis import descriptor
-from certgov.appscan.attribution import java_name
+from certgov.appscan.dexscan import Program
 from certgov.appscan.manifest import Manifest
 
 ENTRY_METHODS = {
@@ -76,65 +76,77 @@ def entry_points(manifest: Manifest) -> tuple[EntryPoint, ...]:
 
 
 class Reach:
-    """The methods reachable from the entry points, each with its first-found path."""
+    """The methods reachable from the entry points, each with its first-found path: a
+    breadth-first walk over the calls of ``program`` (calls are followed in bytecode order, so
+    the path found is the same on every run)."""
 
-    def __init__(self, analysis: Any, entries: tuple[EntryPoint, ...], limit: int) -> None:
-        self._parent: dict[Any, tuple[Any, EntryPoint]] = {}
+    def __init__(self, program: Program, entries: tuple[EntryPoint, ...], limit: int) -> None:
+        self._program = program
+        self._entries = entries
+        count = len(program.refs)
+        # Per method number: the caller it was reached from (-1: an entry method, -2: not
+        # reached) and the entry point; the methods reached in order.
+        self._parent = array("i", [-2]) * count
+        self._entry = array("i", [0]) * count
+        self._order = array("i")
         self.truncated = False
-        queue: deque[Any] = deque()
-        for entry in entries:
-            for method in _entry_methods(analysis, entry):
-                if method not in self._parent:
-                    self._parent[method] = (None, entry)
-                    queue.append(method)
-        while queue:
-            method = queue.popleft()
-            entry = self._parent[method][1]
-            for _cls, callee, _offset in method.get_xref_to():
-                if callee in self._parent or callee.is_external():
+        parent, entry_of, order = self._parent, self._entry, self._order
+        for number, entry in enumerate(entries):
+            for method in _entry_methods(program, entry):
+                if parent[method] == -2:
+                    parent[method] = -1
+                    entry_of[method] = number
+                    order.append(method)
+        is_defined = program.is_defined
+        position = 0
+        while position < len(order):
+            method = order[position]
+            position += 1
+            for callee in program.callees(method):
+                if callee < 0 or parent[callee] != -2 or not is_defined(callee):
                     continue
-                if len(self._parent) >= limit:
+                if len(order) >= limit:
                     self.truncated = True
-                    queue.clear()
-                    break
-                self._parent[callee] = (method, entry)
-                queue.append(callee)
+                    return
+                parent[callee] = method
+                entry_of[callee] = entry_of[method]
+                order.append(callee)
 
     def __contains__(self, method: object) -> bool:
-        return method in self._parent
+        return (
+            isinstance(method, int)
+            and 0 <= method < len(self._parent)
+            and (self._parent[method] != -2)
+        )
 
-    def methods(self) -> list[Any]:
-        """Reached methods in breadth-first order (shortest paths first)."""
-        return list(self._parent)
+    def methods(self) -> list[int]:
+        """Reached methods (their numbers in the program) in breadth-first order (shortest
+        paths first)."""
+        return list(self._order)
 
-    def path_to(self, method: Any) -> StartupPath | None:
-        if method not in self._parent:
+    def path_to(self, method: int) -> StartupPath | None:
+        if method not in self:
             return None
         calls: list[str] = []
         current = method
-        entry = self._parent[method][1]
-        while current is not None:
-            calls.append(method_name(current))
-            current = self._parent[current][0]
+        entry = self._entries[self._entry[method]]
+        while current >= 0:
+            calls.append(self._program.method_name(current))
+            current = self._parent[current]
         calls.reverse()
         if len(calls) > MAX_PATH:
             calls = [*calls[: MAX_PATH // 2], "…", *calls[-MAX_PATH // 2 :]]
         return StartupPath(entry, tuple(calls))
 
 
-def method_name(method: Any) -> str:
-    """``com.example.App.onCreate()V``"""
-    return f"{java_name(method.class_name)}.{method.name}{method.descriptor.replace(' ', '')}"
-
-
-def _entry_methods(analysis: Any, entry: EntryPoint) -> list[Any]:
+def _entry_methods(program: Program, entry: EntryPoint) -> list[int]:
     names = ENTRY_METHODS[entry.kind]
     methods = []
-    current = analysis.classes.get(descriptor(entry.class_name))
+    current: str | None = descriptor(entry.class_name)
     depth = 0
     # Walk up through the app's own superclasses: super.onCreate() of an app base class runs.
-    while current is not None and not current.is_external() and depth < 8:
-        methods += [m for m in current.get_methods() if m.name in names]
-        current = analysis.classes.get(current.extends)
+    while current is not None and program.is_internal_class(current) and depth < 8:
+        methods += program.methods_of(current, names)
+        current = program.superclass[current]
         depth += 1
     return methods

@@ -37,6 +37,8 @@ class Method:
     calls: list[Call] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     static: bool = False
+    #: Static fields read (``sget-object``): (class, name, type) descriptors.
+    reads: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -84,13 +86,15 @@ def dex(classes: list[Class]) -> bytes:
     called = [(k.cls, k.name, k.proto) for _, m in calls for k in m.calls]
     method_refs = sorted(set(defined + called))
     protos = sorted({p for _, _, p in method_refs})
+    field_refs = sorted({f for _, m in calls for f in m.reads})
     types = {c.name for c in classes} | {c.superclass for c in classes}
     types |= {c for c, _, _ in method_refs}
+    types |= {t for c, _, t in field_refs} | {c for c, _, _ in field_refs}
     for proto in protos:
         params, ret = _proto_parts(proto)
         types |= {ret, *params}
     strings = set(types) | {n for _, n, _ in method_refs} | {_shorty(p) for p in protos}
-    strings |= {s for _, m in calls for s in m.strings}
+    strings |= {s for _, m in calls for s in m.strings} | {n for _, n, _ in field_refs}
     string_list = sorted(strings, key=lambda s: s.encode("utf-16-be"))
     sidx = {s: i for i, s in enumerate(string_list)}
     type_list = sorted(types, key=lambda t: sidx[t])
@@ -104,12 +108,15 @@ def dex(classes: list[Class]) -> bytes:
     pidx = {p: i for i, p in enumerate(protos)}
     method_refs.sort(key=lambda m: (tidx[m[0]], sidx[m[1]], pidx[m[2]]))
     midx = {m: i for i, m in enumerate(method_refs)}
+    field_refs.sort(key=lambda f: (tidx[f[0]], sidx[f[1]], tidx[f[2]]))
+    fidx = {f: i for i, f in enumerate(field_refs)}
 
     header_size = 0x70
     string_ids_off = header_size
     type_ids_off = string_ids_off + 4 * len(string_list)
     proto_ids_off = type_ids_off + 4 * len(type_list)
-    method_ids_off = proto_ids_off + 12 * len(protos)
+    field_ids_off = proto_ids_off + 12 * len(protos)
+    method_ids_off = field_ids_off + 8 * len(field_refs)
     class_defs_off = method_ids_off + 8 * len(method_refs)
     data_off = class_defs_off + 32 * len(classes)
 
@@ -142,6 +149,8 @@ def dex(classes: list[Class]) -> bytes:
                 units += [0x001B, index & 0xFFFF, index >> 16]  # const-string/jumbo v0
             else:
                 units += [0x001A, index]  # const-string v0
+        for read in method.reads:
+            units += [0x0062, fidx[read]]  # sget-object v0
         for call in method.calls:
             params, _ = _proto_parts(call.proto)
             words = sum(2 if p in ("J", "D") else 1 for p in params) + (0 if call.static else 1)
@@ -191,6 +200,7 @@ def dex(classes: list[Class]) -> bytes:
         (0x0001, len(string_list), string_ids_off),
         (0x0002, len(type_list), type_ids_off),
         (0x0003, len(protos), proto_ids_off),
+        (0x0004, len(field_refs), field_ids_off),
         (0x0005, len(method_refs), method_ids_off),
         (0x0006, len(classes), class_defs_off),
         (0x1001, len(type_list_offs), type_lists_start),
@@ -209,6 +219,8 @@ def dex(classes: list[Class]) -> bytes:
     for proto in protos:
         _, ret = _proto_parts(proto)
         table += struct.pack("<III", sidx[_shorty(proto)], tidx[ret], type_list_offs.get(proto, 0))
+    for cls_name, name, type_name in field_refs:
+        table += struct.pack("<HHI", tidx[cls_name], tidx[type_name], sidx[name])
     for cls_name, name, proto in method_refs:
         table += struct.pack("<HHI", tidx[cls_name], pidx[proto], sidx[name])
     for cls in classes:
@@ -235,7 +247,7 @@ def dex(classes: list[Class]) -> bytes:
     header += struct.pack("<II", *ids(len(string_list), string_ids_off))
     header += struct.pack("<II", *ids(len(type_list), type_ids_off))
     header += struct.pack("<II", *ids(len(protos), proto_ids_off))
-    header += struct.pack("<II", 0, 0)
+    header += struct.pack("<II", *ids(len(field_refs), field_ids_off))
     header += struct.pack("<II", *ids(len(method_refs), method_ids_off))
     header += struct.pack("<II", *ids(len(classes), class_defs_off))
     header += struct.pack("<II", len(data), data_off)

@@ -153,3 +153,123 @@ def clean_apk() -> bytes:
             "classes.dex": dex(classes),
         }
     )
+
+
+SENSITIVE_CALLS = (
+    Call(TELEPHONY, "getDeviceId", STRING_RETURN),
+    Call(TELEPHONY, "getSubscriberId", STRING_RETURN),
+    Call(
+        "Landroid/location/LocationManager;",
+        "getLastKnownLocation",
+        "(Ljava/lang/String;)Landroid/location/Location;",
+    ),
+    Call("Landroid/content/pm/PackageManager;", "getInstalledPackages", "(I)Ljava/util/List;"),
+    Call(
+        "Landroid/provider/Settings$Secure;",
+        "getString",
+        "(Landroid/content/ContentResolver;Ljava/lang/String;)Ljava/lang/String;",
+        static=True,
+    ),
+)
+QUERY = Call(
+    "Landroid/content/ContentResolver;",
+    "query",
+    "(Landroid/net/Uri;[Ljava/lang/String;Ljava/lang/String;[Ljava/lang/String;"
+    "Ljava/lang/String;)Landroid/database/Cursor;",
+)
+URIS = ("content://com.android.calendar/events", "content://sms/inbox", "https://example.com")
+URI_FIELDS = (
+    ("Landroid/provider/ContactsContract$Contacts;", "CONTENT_URI", "Landroid/net/Uri;"),
+    ("Landroid/provider/CallLog$Calls;", "CONTENT_URI", "Landroid/net/Uri;"),
+)
+
+
+def random_apk(seed: int, *, dex_files: int = 3, classes_per_dex: int = 60) -> bytes:
+    """A multidex app of random classes calling each other within and across dex files, with
+    sensitive calls (some Android ID reads with their key, some without), content-provider
+    queries whose URI is a string of the caller, of a helper or of a static initialiser, or a
+    static field of a framework class; calls to methods an app class does not define; an
+    ``Application`` with an app base class, an exported service and a provider of an SDK
+    (Umeng, in the second dex file) as entry points."""
+    import random
+
+    rng = random.Random(seed)
+    packages = [
+        "Lcom/umeng/analytics/c" if n == 2 else f"Lcom/example/gen/p{n}/C"
+        for n in range(1, dex_files + 1)
+    ]
+    holder = "Lcom/example/gen/Uris;"
+
+    def some_class() -> str:
+        return f"{rng.choice(packages)}{rng.randrange(classes_per_dex)};"
+
+    files: dict[str, bytes] = {}
+    for number, package in enumerate(packages, start=1):
+        classes = []
+        for i in range(classes_per_dex):
+            methods = []
+            for m in range(4):
+                calls = [Call(some_class(), f"m{rng.randrange(5)}") for _ in range(3)]
+                strings, reads = [], []
+                roll = rng.random()
+                if roll < 0.1:
+                    calls.append(rng.choice(SENSITIVE_CALLS))
+                    if rng.random() < 0.5:
+                        strings.append("android_id")
+                elif roll < 0.2:
+                    calls.insert(rng.randrange(len(calls) + 1), QUERY)
+                    kind = rng.randrange(4)
+                    if kind == 0:
+                        strings.append(rng.choice(URIS))
+                    elif kind == 1:
+                        reads.append(rng.choice(URI_FIELDS))
+                    elif kind == 2:
+                        reads.append((holder, "URI", "Landroid/net/Uri;"))
+                rng.shuffle(calls)
+                methods.append(Method(f"m{m}", calls, strings=strings, reads=reads))
+            classes.append(Class(f"{package}{i};", methods=methods))
+        if number == 1:
+            classes[:0] = [
+                Class(
+                    "Lcom/example/gen/BaseApp;",
+                    "Landroid/app/Application;",
+                    [Method("attachBaseContext", [Call(some_class(), "m1")])],
+                ),
+                Class(
+                    "Lcom/example/gen/App;",
+                    "Lcom/example/gen/BaseApp;",
+                    [Method("onCreate", [Call(f"{packages[0]}0;", "m0")])],
+                ),
+                Class(
+                    holder,
+                    methods=[Method("<clinit>", strings=[rng.choice(URIS)], static=True)],
+                ),
+                Class(
+                    "Lcom/example/gen/Sync;",
+                    "Landroid/app/Service;",
+                    [Method("onStartCommand", [Call(some_class(), "m2")])],
+                ),
+            ]
+        if number == 2:
+            classes.append(
+                Class(
+                    "Lcom/umeng/analytics/Provider;",
+                    "Landroid/content/ContentProvider;",
+                    [Method("onCreate", [Call(some_class(), "m3")])],
+                )
+            )
+        files["classes.dex" if number == 1 else f"classes{number}.dex"] = dex(classes)
+    return apk(
+        {
+            "AndroidManifest.xml": manifest(
+                "com.example.gen",
+                application=".App",
+                components=(
+                    ("activity", ".Main", True, ("android.intent.action.MAIN",)),
+                    ("service", ".Sync", True, ()),
+                    ("provider", "com.umeng.analytics.Provider", False, ()),
+                ),
+            ),
+            **files,
+        }
+    )

@@ -3,13 +3,15 @@ the reason when it does not (hostile file, memory, time), never an exception in 
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from certgov.appscan import identify
 from certgov.appscan.errors import NotAnApk, ZipBomb
 from certgov.appscan.isolation import JobLimits, run_isolated
 from certgov.rules import load_rule_sets
-from unit.appscan.apkgen import apk, manifest
+from unit.appscan.apkgen import Class, Method, apk, dex, manifest
 from unit.appscan.samples import JAMENDO, shared_apk
 
 
@@ -55,16 +57,27 @@ def test_app_11_an_isolated_analysis_returns_report_and_findings(
             JobLimits(),
             ("apk_malformed_dex", "analysis_error"),
         ),
-        (None, JobLimits(memory_bytes=48 * 1024 * 1024), ("analysis_memory", "analysis_crash")),
+        (
+            "big-string",
+            JobLimits(memory_bytes=48 * 1024 * 1024),
+            ("analysis_memory", "analysis_crash"),
+        ),
         (None, JobLimits(wall_seconds=0.01), "analysis_timeout"),
     ],
 )
 def test_app_11_a_failing_analysis_is_a_reason_not_an_exception(
     clauses: dict[str, object],
-    data: bytes | None,
+    data: bytes | str | None,
     limits: JobLimits,
     reason: str | tuple[str, ...],
 ) -> None:
-    outcome = run_isolated(data if data is not None else shared_apk(JAMENDO), None, clauses, limits)
+    if data == "big-string":  # 6 MB of dex (one string): more than 48 MiB can analyse
+        text = random.Random(0).randbytes(3 << 20).hex()
+        code = dex([Class("La/B;", methods=[Method("c", strings=[text])])])
+        data = apk({"AndroidManifest.xml": manifest("com.x"), "classes.dex": code})
+    elif data is None:
+        data = shared_apk(JAMENDO)
+    assert isinstance(data, bytes)
+    outcome = run_isolated(data, None, clauses, limits)
     assert not outcome.ok and outcome.report is None
     assert outcome.reason is not None and outcome.reason.startswith(reason), outcome.reason

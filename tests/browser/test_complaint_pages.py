@@ -10,18 +10,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from certgov.web.pages.common import TEXT
+from support.browser import ZH
 
 pytestmark = pytest.mark.browser
-
-ZH = TEXT["zh"]
 
 
 def test_ecs_5_1_anyone_files_a_complaint_and_follows_it_by_its_code(
     page: Page, world: Any, tmp_path: Path
 ) -> None:
     page.goto("/")
-    page.get_by_role("link", name=ZH["complain_link"]).click()
+    page.get_by_role("link", name=ZH["complain_link"], exact=True).click()
     expect(page.get_by_role("heading", name=ZH["complain"])).to_be_visible()
     # Refused: no provider named; the text typed is kept and the reason shown.
     page.get_by_label(ZH["complain_subject"]).fill("证书信息错误")

@@ -17,15 +17,14 @@ from certgov.actors import Role
 from certgov.cases import services as cases
 from certgov.context import Context
 from certgov.ecs.uscc import check_character
+from certgov.i18n import translate
 from certgov.parties import services as registry
 from certgov.parties.models import PartyKind
 from certgov.store.engine import unit_of_work
-from certgov.web.pages.common import TEXT
-from support.browser import PASSWORD, add_user, log_in
+from support.browser import EN, PASSWORD, ZH, add_user, log_in
 
 pytestmark = pytest.mark.browser
 
-ZH, EN = TEXT["zh"], TEXT["en"]
 LICENCE = "ca-licence-application"
 SESSION_COOKIE = "certgov_session"
 
@@ -53,7 +52,7 @@ def test_home_page_is_in_chinese_by_default_and_switches_to_english(page: Page) 
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_have_text(ZH["title"])
-    expect(page.get_by_role("link", name="CA licence application")).to_be_visible()
+    expect(page.get_by_role("link", name=translate("zh", "CA licence application"))).to_be_visible()
 
     page.get_by_role("link", name=ZH["language"]).click()
 
@@ -109,10 +108,13 @@ def test_regulator_logs_in_sees_the_case_and_its_process_and_logs_out(
     row = page.locator("#cases tbody tr").filter(has_text="Licence application of Test ca_shanghai")
     expect(row).to_have_count(1)
     expect(row.locator("td").first).to_have_text(str(case_id))
-    expect(row).to_contain_text(ctx.processes[LICENCE].initial)
+    process = ctx.processes[LICENCE]
+    # The state in words in the reader's language, never its code.
+    expect(row).to_contain_text(translate("zh", process.states[process.initial].title))
+    expect(row).not_to_contain_text(process.initial)
     page.screenshot(path=tmp_path / "console.png", full_page=True)
 
-    row.get_by_role("link", name=ctx.processes[LICENCE].title).click()
+    row.get_by_role("link", name=translate("zh", process.title)).click()
     assert page.url.endswith(f"/console/processes/{LICENCE}")
     states = page.locator("#diagram svg g.state")
     expect(states).to_have_count(len(ctx.processes[LICENCE].states))

@@ -17,11 +17,11 @@ from certgov.errors import CertgovError, TooManyRequests
 from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep
 from certgov.http.params import PathId
 from certgov.http.sessions import set_session_cookie
+from certgov.i18n import translate
 from certgov.identity import services as identity
 from certgov.licensing import services as licensing
 from certgov.store.engine import unit_of_work
 from certgov.web.pages.common import (
-    TEXT,
     FormActor,
     PageActor,
     language_of,
@@ -57,7 +57,9 @@ def console_login(
             "login.html",
             status=429,
             actor=None,
-            error=TEXT[language_of(request)]["login_throttled"].format(seconds=wait),
+            error=translate(
+                language_of(request), "Too many failed logins: try again in {seconds} seconds."
+            ).format(seconds=wait),
         )
         refused.headers["Retry-After"] = str(wait)
         return refused
@@ -67,7 +69,7 @@ def console_login(
             "login.html",
             status=401,
             actor=None,
-            error=TEXT[language_of(request)]["bad_login"],
+            error=translate(language_of(request), "Wrong username or password."),
         )
     response = RedirectResponse("/console", status_code=303)
     set_session_cookie(response, secret, ctx)

@@ -1,0 +1,52 @@
+"""Update the message catalogues from the sources: ``python scripts/i18n.py``.
+
+New strings are added to ``zh_CN`` and ``en`` (untranslated); strings no longer used are
+dropped; existing translations are kept. Then translate the new ``zh_CN`` entries (the test
+suite fails until every one is translated). ``--check`` only reports what is missing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+from certgov.i18n import LOCALES, catalogue_path
+from certgov.i18n.extract import extract_messages
+
+ROOT = Path(__file__).resolve().parents[1] / "src" / "certgov"
+
+
+def main() -> int:
+    check = "--check" in sys.argv
+    template = extract_messages(ROOT)
+    missing = 0
+    for locale in LOCALES.values():
+        path = ROOT / "i18n" / catalogue_path(locale)
+        if path.exists():
+            with path.open("rb") as handle:
+                catalogue = read_po(handle, locale=locale)
+        else:
+            catalogue = Catalog(locale=locale, project="certgov")
+        catalogue.update(template, no_fuzzy_matching=True)
+        untranslated = [
+            m.id
+            for m in catalogue
+            if m.id
+            and locale != "en"
+            and (not any(m.string) if isinstance(m.string, tuple) else not m.string)
+        ]
+        missing += len(untranslated)
+        for message_id in untranslated:
+            print(f"{locale}: untranslated: {message_id!r}")
+        if not check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                write_po(handle, catalogue, width=100, omit_header=False, sort_output=True)
+    return 1 if (check and missing) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

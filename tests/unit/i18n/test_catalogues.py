@@ -33,10 +33,7 @@ def test_every_extracted_string_is_translated_into_chinese() -> None:
             continue
         found = catalogue.get(message.id)
         strings = found.string if found is not None else None
-        if isinstance(strings, tuple):
-            ok = all(strings)
-        else:
-            ok = bool(strings)
+        ok = all(strings) if isinstance(strings, tuple) else bool(strings)
         if not ok:
             missing.append(message.id)
     assert not missing, f"untranslated in zh_CN: {missing[:20]}"

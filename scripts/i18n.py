@@ -2,7 +2,10 @@
 
 New strings are added to ``zh_CN`` and ``en`` (untranslated); strings no longer used are
 dropped; existing translations are kept. Then translate the new ``zh_CN`` entries (the test
-suite fails until every one is translated). ``--check`` only reports what is missing.
+suite fails until every one is translated): by hand in the .po file, or
+``--translations FILE.toml`` with ``"English" = "中文"`` lines. ``--check`` only reports what
+is missing. Several people at once: ``flock /tmp/certgov-i18n.lock python scripts/i18n.py …``
+and commit the catalogues right after.
 """
 
 from __future__ import annotations
@@ -19,8 +22,20 @@ from certgov.i18n.extract import extract_messages
 ROOT = Path(__file__).resolve().parents[1] / "src" / "certgov"
 
 
+def _translations(path: Path) -> dict[str, str]:
+    """A TOML file of translations for zh_CN: ``"English msgid" = "中文"`` (a plural entry's
+    key is its singular)."""
+    import tomllib
+
+    with path.open("rb") as handle:
+        return {str(k): str(v) for k, v in tomllib.load(handle).items()}
+
+
 def main() -> int:
     check = "--check" in sys.argv
+    given: dict[str, str] = {}
+    if "--translations" in sys.argv:
+        given = _translations(Path(sys.argv[sys.argv.index("--translations") + 1]))
     template = extract_messages(ROOT)
     missing = 0
     for locale in LOCALES.values():
@@ -31,6 +46,11 @@ def main() -> int:
         else:
             catalogue = Catalog(locale=locale, project="certgov")
         catalogue.update(template, no_fuzzy_matching=True)
+        if locale != "en":
+            for message in catalogue:
+                key = message.id[0] if isinstance(message.id, tuple) else message.id
+                if key in given:
+                    message.string = (given[key],) if isinstance(message.id, tuple) else given[key]
         untranslated = [
             m.id
             for m in catalogue

@@ -4,8 +4,10 @@ the pages, health and metrics. ``certgov serve`` runs :func:`create_app`."""
 from __future__ import annotations
 
 import anyio
+import swagger_ui_bundle
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -82,7 +84,7 @@ def create_app(ctx: Context | None = None) -> FastAPI:
             "people log in at `/api/v1/auth/login` (session cookie)."
         ),
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
     app.state.ctx = ctx
@@ -115,6 +117,23 @@ def create_app(ctx: Context | None = None) -> FastAPI:
     include_api(app)
     app.openapi = lambda: api_openapi(app)  # type: ignore[method-assign]
     app.include_router(pages.router)
+    # The API's documentation from the packaged Swagger UI (swagger-ui-bundle): no CDN.
+    app.mount(
+        "/api/docs/assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="certgov API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
+
     app.mount(
         "/static",
         StaticFiles(packages=[("certgov.web", "static")]),

@@ -21,7 +21,7 @@ from certgov.i18n import translate
 from certgov.parties import services as registry
 from certgov.parties.models import PartyKind
 from certgov.store.engine import unit_of_work
-from support.browser import EN, PASSWORD, ZH, add_user, log_in
+from support.browser import EN, PASSWORD, ZH, add_user, assert_chinese_page, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,6 +54,7 @@ def test_home_page_is_in_chinese_by_default_and_switches_to_english(page: Page) 
     expect(page.get_by_role("heading", level=1)).to_have_text(ZH["title"])
     expect(page.get_by_role("link", name=translate("zh", "CA licence application"))).to_be_visible()
 
+    assert_chinese_page(page)
     page.get_by_role("link", name=ZH["language"]).click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -68,3 +68,108 @@ def log_in(page: Page, username: str, password: str) -> None:
     page.get_by_label(ZH["username"]).fill(username)
     page.get_by_label(ZH["password"]).fill(password)
     page.get_by_role("button", name=ZH["login"]).click()
+
+
+#: Latin words a Chinese page may show in its own text: standard names and acronyms.
+ALLOWED_LATIN = frozenset(
+    {
+        "CA",
+        "App",
+        "API",
+        "SM2",
+        "SM3",
+        "RSA",
+        "ECDSA",
+        "EdDSA",
+        "Ed25519",
+        "PEM",
+        "DER",
+        "CRL",
+        "OCSP",
+        "SHA",
+        "JSON",
+        "CSV",
+        "PDF",
+        "QR",
+        "ID",
+        "URL",
+        "PKCS",
+        "X",
+        "Atom",
+        "GB",
+        "T",
+        "ETSI",
+        "TS",
+        "EN",
+        "CMS",
+        "PAdES",
+        "CAdES",
+        "XAdES",
+        "APK",
+        "SDK",
+        "iOS",
+        "Android",
+        "HarmonyOS",
+        "CCRC",
+        "MIIT",
+        "HTTP",
+        "HTTPS",
+        "RFC",
+        "UTC",
+        "pkilint",
+        "IMEI",
+        "IMSI",
+        "MAC",
+        "English",
+        "certgov",
+        "USCC",
+    }
+)
+
+_TEXT_OF_PAGE = """() => {
+  const skip = (el) => el.closest('.data, code, kbd, pre, script, style, [translate="no"], [lang="en"]');
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || skip(el)) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const text = node.textContent.trim();
+    if (text) out.push(text);
+  }
+  for (const el of document.querySelectorAll('[placeholder], [title], [aria-label]')) {
+    for (const name of ['placeholder', 'title', 'aria-label']) {
+      const v = el.getAttribute(name);
+      if (v && !skip(el)) out.push(v);
+    }
+  }
+  return out;
+}"""
+
+
+def raw_text_problems(page: Page) -> list[str]:
+    """What a Chinese page shows that a Chinese reader should not see: English words outside
+    data (names, subjects, numbers the records hold, marked ``class="data"``), snake_case
+    codes, "None", "null", times without their zone. Empty when the page is clean."""
+    import re
+
+    problems = []
+    for text in page.evaluate(_TEXT_OF_PAGE):
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+", text):
+            problems.append(f"raw code {word!r} in {text[:80]!r}")
+        for word in re.findall(r"[A-Za-z]+", text):
+            if word in ("None", "null", "undefined", "nan", "True", "False"):
+                problems.append(f"{word!r} in {text[:80]!r}")
+            elif word not in ALLOWED_LATIN:
+                problems.append(f"English {word!r} in {text[:80]!r}")
+        if re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", text):
+            problems.append(f"machine time in {text[:80]!r}")
+    return problems
+
+
+def assert_chinese_page(page: Page) -> None:
+    """The page is in Chinese words: see :func:`raw_text_problems`."""
+    problems = raw_text_problems(page)
+    assert not problems, "\n".join(problems[:30])

@@ -1,5 +1,6 @@
-"""The one androguard call the analysis still makes (the APK signing block, v2 and v3), with
-androguard's logging silenced. The bytecode is read by :mod:`certgov.appscan.dexscan`."""
+"""androguard for the APK signing block (v2 and v3), with its logging silenced. (The manifest
+is decoded with androguard's AXML reader in :mod:`certgov.appscan.manifest`; the bytecode is
+read by :mod:`certgov.appscan.dexscan`, not by androguard.)"""
 
 from __future__ import annotations
 

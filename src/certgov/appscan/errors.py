@@ -68,7 +68,7 @@ class MalformedManifest(ApkError):
 
 
 class MalformedDex(ApkError):
-    """A ``classes*.dex`` entry is not Dalvik bytecode androguard can read."""
+    """A ``classes*.dex`` entry is not Dalvik bytecode :mod:`certgov.appscan.dexscan` can read."""
 
     code = "apk_malformed_dex"
 

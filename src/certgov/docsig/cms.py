@@ -106,6 +106,13 @@ _CERTIFICATES: Lru[bytes, Certificate] = Lru(2048)
 #: and a signature's attributes are read whole once per process, not per request.
 _READ_WHOLE: Lru[tuple[str, bytes], bool] = Lru(4096)
 
+#: BER shapes of CMS that passed the bounded scan, by SHA-256 and the limits: a pure function of
+#: the bytes (a signature validated again is not walked again).
+_SCANNED: Lru[tuple[bytes, int, int], int] = Lru(1024)
+#: Whether two encodings of a name are the same name once normalised (RFC 5280 §7.1, by
+#: asn1crypto): a pure function of the two encodings, slow to compute (string preparation).
+_SAME_NAME: Lru[tuple[bytes, bytes], bool] = Lru(1024)
+
 ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError)
 
 
@@ -174,6 +181,10 @@ def digest(name: str, data: bytes | memoryview) -> bytes:
 def _scan(data: bytes, limits: Limits, what: str) -> int:
     if len(data) > limits.max_cms_bytes:
         raise format_failure(ReasonCode.CMS_TOO_LARGE, size=len(data), limit=limits.max_cms_bytes)
+    key = (hashlib.sha256(data).digest(), limits.max_der_depth, limits.max_der_elements)
+    known = _SCANNED.get(key)
+    if known is not None:
+        return known
     try:
         shape = scan(data, max_depth=limits.max_der_depth, max_elements=limits.max_der_elements)
     except BerError as exc:
@@ -186,7 +197,7 @@ def _scan(data: bytes, limits: Limits, what: str) -> int:
                 error=f"more than {limits.max_der_elements} elements",
             ) from exc
         raise format_failure(ReasonCode.CMS_MALFORMED, what=what, error=str(exc)) from exc
-    return shape.end
+    return _SCANNED.put(key, shape.end)
 
 
 def _absent(value: Any) -> bool:
@@ -364,11 +375,16 @@ def find_signer_certificate(
             continue
         if certificate.summary.issuer_der == issuer_der:
             return certificate
-        try:  # same name, another encoding: compare the normalised names
-            if asn1_x509.Name.load(certificate.summary.issuer_der) == signer.issuer:
-                return certificate
-        except ASN1_ERRORS:
-            continue
+        key = (certificate.summary.issuer_der, issuer_der)
+        same = _SAME_NAME.get(key)
+        if same is None:
+            try:  # same name, another encoding: compare the normalised names
+                same = asn1_x509.Name.load(certificate.summary.issuer_der) == signer.issuer
+            except ASN1_ERRORS:
+                same = False
+            _SAME_NAME[key] = same
+        if same:
+            return certificate
     return None
 
 

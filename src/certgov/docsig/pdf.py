@@ -42,6 +42,7 @@ from certgov.errors import CertgovError
 __all__ = ["validate_pdf_signatures"]
 
 _HEX = re.compile(rb"[0-9A-Fa-f\s]*")
+_WHITESPACE = re.compile(rb"\s+")
 _LATER = {
     ModificationLevel.NONE: "none",
     ModificationLevel.LTA_UPDATES: "signatures_and_timestamps",
@@ -120,6 +121,13 @@ def _fields(reader: PdfFileReader, limits: Limits) -> list[_Field]:
     return found
 
 
+def _unhex(digits: bytes) -> bytes:
+    """Hex digits and whitespace as a PDF reads them (ISO 32000-1 §7.3.4.3: whitespace
+    ignored, a missing final digit is 0)."""
+    digits = bytes(_WHITESPACE.sub(b"", digits))
+    return bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode("ascii"))
+
+
 def _byte_range(
     dictionary: generic.DictionaryObject, data: bytes
 ) -> tuple[tuple[int, ...], bytes] | Reason:
@@ -163,7 +171,7 @@ def _byte_range(
         or hole[:1] != b"<"
         or hole[-1:] != b">"
         or not _HEX.fullmatch(hole[1:-1])
-        or bytes.fromhex(hole[1:-1].decode("ascii")) != cms_bytes
+        or _unhex(hole[1:-1]) != cms_bytes
     ):
         return fail(
             ReasonCode.BYTE_RANGE_GAP,

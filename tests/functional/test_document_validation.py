@@ -87,14 +87,17 @@ def crls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every CRL distribution point and OCSP responder is down."""
+def offline(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every CRL distribution point and OCSP responder is down; the URLs tried, in order."""
+    tried: list[str] = []
 
     def down(url: str, *_args: Any, **_kwargs: Any) -> bytes:
+        tried.append(url)
         raise FetchError(f"{url}: connection refused")
 
     monkeypatch.setattr(monitoring, "http_get", down)
     monkeypatch.setattr(monitoring, "http_post", down)
+    return tried
 
 
 def _file(client: TestClient, world: Any, body: bytes) -> dict[str, Any]:
@@ -264,11 +267,12 @@ def test_sys_5_a_signed_pdf_judged_when_the_ca_was_not_filed_or_not_licensed(
 
 
 def test_sys_5_a_changed_pdf_fails_and_unobtainable_revocation_is_try_later(
-    client: TestClient, world: Any, offline: None
+    client: TestClient, world: Any, offline: list[str]
 ) -> None:
     """One byte flipped inside the signed range → TOTAL_FAILED/HASH_FAILURE; with every CRL
     and OCSP responder down, the intact signature is INDETERMINATE/TRY_LATER (nothing is
-    wrong, but its revocation status cannot be had now)."""
+    wrong, but its revocation status cannot be had now); validated again within
+    ``revocation_failure_cache_seconds``, the same verdict without trying them again."""
     _licensed_and_filed(client, world)
     document = shared(SIGNED_DIR, PADES)
     changed = _validate(client, flip(document, 10), at=LATER)
@@ -277,6 +281,14 @@ def test_sys_5_a_changed_pdf_fails_and_unobtainable_revocation_is_try_later(
     later = _validate(client, document, at=LATER)
     assert _verdict(later) == ("INDETERMINATE", "TRY_LATER")
     assert "revocation_unknown" in _codes(later)
+    tried = list(offline)
+    assert tried
+    again = _validate(client, document, at=LATER)
+    assert _verdict(again) == ("INDETERMINATE", "TRY_LATER")
+    assert "revocation_unknown" in _codes(again)
+    assert offline == tried  # remembered: nothing asked again
+    evidence = again["report"]["signatures"][0]["trust"]["evidence"]["revocation"]
+    assert "a recent attempt" in evidence["certificates"][0]["reason"]
 
 
 def test_sys_5_unsigned_and_hostile_input_get_clear_answers_never_a_500(

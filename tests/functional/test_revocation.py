@@ -614,3 +614,49 @@ def test_sys_5_the_responder_answers_when_the_crl_is_down(
     assert lost["status"] == "indeterminate"
     reason = lost["revocation"]["certificates"][0]["reason"]
     assert "the CRL at" in reason and "the OCSP responder" in reason, reason
+
+
+def test_sys_5_a_source_that_did_not_answer_is_not_asked_again_for_a_while(
+    client: TestClient, world: Any, server: RevocationServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SYS-5: a CRL distribution point and an OCSP responder that did not answer (here: 404)
+    are remembered for ``revocation_failure_cache_seconds`` of real time: verifications
+    meanwhile answer indeterminate at once (TRY_LATER, the remembered failure as the reason)
+    without asking them; afterwards they are asked again. 0 turns the memory off."""
+    from certgov.filings.revocation import status
+
+    elapsed = [0.0]
+    monkeypatch.setattr(status, "_monotonic", lambda: 1000.0 + elapsed[0])
+    pki = _ocsp_world(client, world, server, slot=108)
+    leaf = _leaf_named(pki, f"{server.base}/sub-ocsp", crl=f"{server.base}/sub.crl", slot=111)
+
+    def asked() -> tuple[int, int]:
+        return server.requests.count("GET /sub.crl"), server.requests.count("POST /sub-ocsp")
+
+    first = _verify(client, pki, leaf)
+    assert first["status"] == "indeterminate" and asked() == (1, 1)
+    reason = first["revocation"]["certificates"][0]["reason"]
+    assert "404" in reason and "a recent attempt" not in reason, reason
+
+    elapsed[0] = 59.0
+    again = _verify(client, pki, leaf)
+    assert again["status"] == "indeterminate" and asked() == (1, 1)  # not asked again
+    entry = again["revocation"]["certificates"][0]
+    assert entry["status"] == "unknown" and "method" not in entry
+    assert "the CRL at" in entry["reason"] and "did not answer" in entry["reason"]
+    assert entry["reason"].count("a recent attempt") == 2, entry["reason"]
+    assert again["revocation"]["certificates"][1]["status"] == "good"  # the root's CRL
+
+    server.crls["/sub.crl"] = make_crl(pki.sub, next_update=NOW + 7 * DAY)
+    elapsed[0] = 61.0  # forgotten: asked again, and the CRL now answers
+    later = _verify(client, pki, leaf)
+    assert later["status"] == "valid", later["reasons"]
+    assert asked() == (2, 1)
+
+    world.ctx.settings.revocation_failure_cache_seconds = 0
+    world.ctx.clock.advance(8 * DAY)  # the kept CRL is stale; the distribution point is down
+    del server.crls["/sub.crl"]
+    other = _leaf_named(pki, f"{server.base}/sub-ocsp", crl=f"{server.base}/sub.crl", slot=112)
+    assert _verify(client, pki, other)["status"] == "indeterminate"
+    assert _verify(client, pki, other)["status"] == "indeterminate"
+    assert asked() == (4, 3)  # without the memory: asked on every verification

@@ -54,6 +54,10 @@ pytest: install
 	@set +e; $(BIN)/python -m pytest --cov=certgov --cov-report=term:skip-covered -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
 
+## make screenshots: every page as each demo role sees it, into var/screenshots/
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py
+
 ## make bench: performance benchmarks, results in bench/results/
 bench: install
 	$(BIN)/python bench/run.py

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the Debian packages some tests need, if they are missing:
-#   - Chromium, for the browser tests (tests/browser);
+#   - Chromium, for the browser tests (tests/browser), and fonts-noto-cjk for real Chinese
+#     glyphs in its pages and screenshots;
 #   - Go and golang.org/x/mod (golang-go golang-golang-x-mod-dev), for the transparency-log
 #     interop test (tests/functional/test_logs_interop.py), which verifies our logs with Go's
 #     sumdb/tlog and sumdb/note.
@@ -17,15 +18,18 @@ XMOD=/usr/share/gocode/src/golang.org/x/mod/sumdb/tlog
 have_chromium() { [ -x "$CHROMIUM" ]; }
 have_go() { command -v go >/dev/null 2>&1; }
 have_xmod() { [ -d "$XMOD" ]; }
+# Real CJK glyphs in screenshots and browser tests (without them every Chinese character is a box).
+have_cjk_fonts() { [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto 2>/dev/null | grep -qi cjk; }
 
 # The Debian packages still missing, space-separated.
 missing=""
 have_chromium || missing="$missing chromium"
 have_go || missing="$missing golang-go"
 have_xmod || missing="$missing golang-golang-x-mod-dev"
+have_cjk_fonts || missing="$missing fonts-noto-cjk"
 
 if [ -z "$missing" ]; then
-    echo "install-browser: Chromium ($CHROMIUM), Go and golang.org/x/mod already installed; nothing to do."
+    echo "install-browser: Chromium ($CHROMIUM), CJK fonts, Go and golang.org/x/mod already installed; nothing to do."
     exit 0
 fi
 missing=${missing# }

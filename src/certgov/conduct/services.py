@@ -66,7 +66,9 @@ def file_practice_statement(
     session: Session, ctx: Context, actor: Actor, party_id: int, body: Mapping[str, Any]
 ) -> PracticeStatement:
     """File a new version of the CA's certification practice statement (ESL Art. 19)."""
-    strict_json.json_object(body, "", (), ("label", "effective_on", "title", "size", "url"))
+    strict_json.json_object(
+        body, "", (), ("label", "sha256", "effective_on", "title", "size", "url")
+    )
     party = _own_ca(session, actor, party_id, "file a practice statement")
     label = strict_json.text(body.get("label"), "label", limit=64).strip()
     title = strict_json.optional_text(body.get("title"), "title", limit=300)

@@ -8,8 +8,12 @@
    filed for a licensed CA (in 2021, before the signatures), the CRLs the signers name kept
    in the database (pyHanko's published CRLs, loaded once through the fetcher as a first
    validation would), each request judged at 2021-12-01: chain to the filed CA certificate,
-   licence then, revocation from the kept CRLs, inclusion proof and checkpoint. The load: a
-   light asyncio client (bench/loadgen.py), keep-alive connections, on the same 2 cores.
+   licence then, revocation from the kept CRLs, inclusion proof and checkpoint. All three
+   files: the dead CRL and OCSP URLs of sig-no-signed-attrs.pdf's signer are tried by each
+   server process and then remembered as failed (TRY_LATER) for
+   CERTGOV_REVOCATION_FAILURE_CACHE_SECONDS. The load: a light asyncio client
+   (bench/loadgen.py), keep-alive connections, on the same 2 cores; figures for the whole load
+   and per document. The machine's load averages before and after are recorded.
 3. ``pyhanko``: pyHanko's own ``validate_pdf_signature`` of the same files in the same run,
    one process, with the same trust root and the same CRLs (revocation checked, no fetching)
    at the same time: the baseline. The ratio is our time per document through the API
@@ -111,14 +115,11 @@ CRLS = {
     "http://pyhanko.tests/testing-ca/crls/interm/latest.crl": "pyhanko-interm.crl.pem",
     "http://pyhanko.tests/testing-ca/crls/root/latest.crl": "pyhanko-root.crl.pem",
 }
-#: Through the API: the documents whose signers' revocation data can be had. The signer of
-#: sig-no-signed-attrs.pdf names a CRL and an OCSP responder at ca.example.com and
-#: ocsp.example.com, which answer nothing: every validation of it tries them again (failed
-#: fetches are not remembered), which measures the network, not certgov.
-API_FILES = (
-    "minimal-two-fields-signed-twice.pdf",
-    "pades-with-old-style-signing-cert-attr.pdf",
-)
+#: Through the API: all three. The signer of sig-no-signed-attrs.pdf names a CRL and an OCSP
+#: responder at ca.example.com and ocsp.example.com, which answer nothing: each server process
+#: tries them (for real) on its first validation of it and then answers TRY_LATER from its
+#: memory of the failure (CERTGOV_REVOCATION_FAILURE_CACHE_SECONDS) until that expires.
+API_FILES = FILES
 START = dt.datetime(2021, 1, 4, 2, 0, tzinfo=dt.UTC)
 JUDGED = dt.datetime(2021, 12, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
@@ -243,6 +244,7 @@ def api(requests: int = 600, clients: int = 8, workers: int = 2) -> dict[str, An
     latencies: list[float] = []
     seconds = 0.0
     statuses: dict[int, int] = {}
+    each: dict[str, Any] = {}
     with fresh_database("sqlite", None) as (url, tmp):
         data_dir = tmp / "data"
         missed = _registry(url, data_dir)
@@ -262,8 +264,13 @@ def api(requests: int = 600, clients: int = 8, workers: int = 2) -> dict[str, An
                 }
                 # Warm every process (imports, caches) before measuring.
                 run_load(base, path, body, kind, requests=4 * clients, connections=clients)
-            for body, kind in bodies.values():
+            for name, (body, kind) in bodies.items():
                 load = run_load(base, path, body, kind, requests=per_document, connections=clients)
+                each[name] = {
+                    "documents": len(load.latencies),
+                    "documents_per_second": round(load.requests_per_second, 1),
+                    **percentiles(load.latencies),
+                }
                 latencies += load.latencies
                 seconds += load.seconds
                 for status, count in load.statuses.items():
@@ -276,6 +283,7 @@ def api(requests: int = 600, clients: int = 8, workers: int = 2) -> dict[str, An
         "documents_per_second": round(len(latencies) / seconds, 1),
         "seconds_per_document": round(seconds / len(latencies), 5),
         **percentiles(latencies),
+        "per_document": each,
         "verdicts_at_2021_12_01": verdicts,
         "revocation_urls_not_served": sorted(set(missed)),
     }
@@ -344,8 +352,15 @@ def run(rounds: int = 100, requests: int = 600) -> dict[str, Any]:
     }
 
 
-def write(result: dict[str, Any]) -> Path:
-    result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+def write(result: dict[str, Any], load_before: tuple[float, ...] | None = None) -> Path:
+    result["machine"] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        # 1, 5 and 15-minute load averages before and after the run: other work on the
+        # machine (a shared one) shows here.
+        "load_average_before": [round(x, 2) for x in load_before] if load_before else None,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
     result["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / "docsig.json"
@@ -358,6 +373,7 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--requests", type=int, default=600)
     arguments = parser.parse_args()
+    before = os.getloadavg()
     outcome = run(arguments.rounds, arguments.requests)
-    write(outcome)
+    write(outcome, before)
     print(json.dumps(outcome, indent=2))

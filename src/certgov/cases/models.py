@@ -27,6 +27,8 @@ class Case(Base):
     subject_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), index=True)
     #: A party acting on the case besides the subject (a testing agency assigned to it).
     assignee_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"), index=True)
+    #: The official of the competent authority handling the case (the work queue's "my cases").
+    assigned_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     jurisdiction: Mapped[str] = mapped_column(ForeignKey("jurisdictions.code"), index=True)
     #: The date that decides which rule set judges the case (SYS-2).
     relevant_date: Mapped[dt.date]

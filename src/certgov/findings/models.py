@@ -38,3 +38,9 @@ class Finding(Base):
     last_seen: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: A regulator's triage (ECS-4.2, ECS-6.2): ``confirmed`` or ``dismissed``; None untriaged.
+    #: Kept apart from ``details``, which a check rewrites each time it sees the problem.
+    triage: Mapped[str | None] = mapped_column(String(16), index=True)
+    triage_note: Mapped[str | None] = mapped_column(Text)
+    triaged_by: Mapped[str | None] = mapped_column(String(200))
+    triaged_at: Mapped[dt.datetime | None]

@@ -1,7 +1,7 @@
 """the officials console (issue 17): a case assigned to an official of the competent
 authority; a finding triaged by a regulator (confirmed or dismissed, with a note)
 
-Revision ID: 
+Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-07 10:00:00
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 import certgov.store.base
 
-revision: str = ""
+revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -59,6 +59,8 @@ MODEL_PACKAGES: tuple[str, ...] = (
     "certgov.recognition",
     "certgov.enforcement",
     "certgov.complaints",
+    "certgov.uploads",
+    "certgov.notifications",
 )
 
 

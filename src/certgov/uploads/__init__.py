@@ -1,0 +1,1 @@
+"""One upload mechanism for every form (see certgov.uploads.services)."""

@@ -205,7 +205,8 @@ def _absent(value: Any) -> bool:
     whole raises: each encoding once per process (:data:`_READ_WHOLE`)."""
     if isinstance(value, core.Void):
         return True
-    key = (type(value).__name__, hashlib.sha256(value.dump()).digest())
+    kind = type(value)
+    key = (f"{kind.__module__}.{kind.__qualname__}", hashlib.sha256(value.dump()).digest())
     if key in _READ_WHOLE:
         return False
     absent = value.native is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from certgov.store.base import Base
@@ -61,6 +61,15 @@ class FiledCertificate(Base):
     #: ``subordinate_ca_filing_period``.
     late: Mapped[bool] = mapped_column(default=False)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# The public certificate search (issue 16): by the start of the subject's or issuer's common
+# name, case-insensitive and in name order, and by serial number, without reading the table.
+Index(
+    "ix_filed_certificates_subject_name", func.lower(FiledCertificate.subject), FiledCertificate.id
+)
+Index("ix_filed_certificates_issuer_name", func.lower(FiledCertificate.issuer), FiledCertificate.id)
+Index("ix_filed_certificates_serial", FiledCertificate.serial)
 
 
 class RevocationSource(Base):

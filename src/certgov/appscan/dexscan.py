@@ -108,9 +108,15 @@ class DexFile:
             count, offset = counts[2 * index], counts[2 * index + 1]
             if count and (offset < _HEADER_SIZE or offset + count * size > len(data)):
                 raise _malformed(name, f"its {table} table lies outside the file")
+            if count > 65535 and table in ("type_ids", "proto_ids"):
+                raise _malformed(name, f"{count:,} {table}, more than the format's 65,535")
             self._tables[table] = (count, offset)
         self.method_count = self._tables["method_ids"][0]
         self.class_count = self._tables["class_defs"][0]
+        # What one may read in all: string data and class_data entries that overlap to
+        # multiply the work (or the memory) are refused.
+        self._string_bytes_left = len(data)
+        self._entries_left = len(data)
         self._strings: dict[int, str] = {}
         self._types: dict[int, str] = {}
         self._protos: dict[int, str] = {}
@@ -138,6 +144,9 @@ class DexFile:
             end = data.find(b"\0", start)
             if end < 0:
                 raise _malformed(self.name, f"string {index} is not terminated")
+            self._string_bytes_left -= end - start
+            if self._string_bytes_left < 0:
+                raise _malformed(self.name, "its strings overlap beyond the size of the file")
             found = mutf8(data[start:end])
             self._strings[index] = found
         return found
@@ -185,34 +194,40 @@ class DexFile:
         )
         return self.type_name(class_idx)
 
-    def class_def(self, index: int) -> tuple[str, str | None, list[tuple[int, int]]]:
+    def class_def(self, index: int) -> tuple[str, str | None, int]:
         """Class ``index`` of the class definitions: its descriptor, its superclass's (none for
-        ``java.lang.Object``) and its methods as (method id, code offset; 0: no code), direct
-        methods first, as in the file."""
-        data = self.data
+        ``java.lang.Object``) and the offset of its ``class_data`` (0: none)."""
         class_idx, _flags, super_idx, *_rest, class_data_off, _static = _CLASS_DEF.unpack_from(
-            data, self._entry("class_defs", index, 32)
+            self.data, self._entry("class_defs", index, 32)
         )
         superclass = None if super_idx == NO_INDEX else self.type_name(super_idx)
+        return self.type_name(class_idx), superclass, class_data_off
+
+    def class_methods(self, class_data_off: int) -> list[tuple[int, int]]:
+        """The methods of the ``class_data`` at ``class_data_off`` as (method id, code offset;
+        0: no code), direct methods first, as in the file."""
+        data = self.data
         methods: list[tuple[int, int]] = []
-        if class_data_off:
-            counts = []
-            offset = class_data_off
-            for _ in range(4):
-                value, offset = uleb128(data, offset)
-                counts.append(value)
-            for _ in range(counts[0] + counts[1]):  # fields: index delta and flags
+        counts = []
+        offset = class_data_off
+        for _ in range(4):
+            value, offset = uleb128(data, offset)
+            counts.append(value)
+        self._entries_left -= sum(counts)
+        if self._entries_left < 0:
+            raise _malformed(self.name, "its class data claim more entries than the file holds")
+        for _ in range(counts[0] + counts[1]):  # fields: index delta and flags
+            _, offset = uleb128(data, offset)
+            _, offset = uleb128(data, offset)
+        for count in counts[2:]:
+            method_idx = 0
+            for _ in range(count):
+                delta, offset = uleb128(data, offset)
                 _, offset = uleb128(data, offset)
-                _, offset = uleb128(data, offset)
-            for count in counts[2:]:
-                method_idx = 0
-                for _ in range(count):
-                    delta, offset = uleb128(data, offset)
-                    _, offset = uleb128(data, offset)
-                    code_off, offset = uleb128(data, offset)
-                    method_idx += delta
-                    methods.append((method_idx, code_off))
-        return self.type_name(class_idx), superclass, methods
+                code_off, offset = uleb128(data, offset)
+                method_idx += delta
+                methods.append((method_idx, code_off))
+        return methods
 
     def code(self, code_off: int) -> tuple[int, int]:
         """The bytecode of the code item at ``code_off``: first and end code unit."""
@@ -339,6 +354,8 @@ class Program:
         self._call_count = array("i")
         self.callee = array("i")
         self.offset = array("i")
+        #: The methods that make calls, in the order of their runs in ``callee``.
+        self._callers = array("i")
 
     # -- reading -------------------------------------------------------------------------
 
@@ -357,26 +374,35 @@ class Program:
             raise _malformed(name, f"{type(error).__name__}: {str(error)[:200]}") from None
 
     def _add(self, dex: DexFile) -> None:
-        number_of = self.number
-        targets = array("i")
-        for index in range(dex.method_count):
-            cls, name, proto = dex.method_ref(index)
-            cls = cls.lstrip("[")
-            targets.append(number_of((cls, name, proto)) if cls.startswith("L") else -1)
+        # Method ids are numbered when first defined or called (-2: not yet; -1: a method of a
+        # primitive array type, never followed).
+        targets = array("i", [-2]) * dex.method_count
+
+        def target(index: int) -> int:
+            if not 0 <= index < dex.method_count:
+                raise _malformed(dex.name, f"method index {index} out of range")
+            number = targets[index]
+            if number == -2:
+                cls, name, proto = dex.method_ref(index)
+                cls = cls.lstrip("[")
+                number = self.number((cls, name, proto)) if cls.startswith("L") else -1
+                targets[index] = number
+            return number
+
         dex_number = len(self.dex)
         self.dex.append(dex)
         budget = len(dex.data)  # code units one may sweep: overlapping code items are refused
         defined = self._defined
         for class_index in range(dex.class_count):
-            cls, superclass, methods = dex.class_def(class_index)
+            cls, superclass, class_data_off = dex.class_def(class_index)
             if cls in self.superclass:
                 continue  # defined by an earlier dex file (or twice): the first one counts
             self.classes.append(cls)
             self.superclass[cls] = superclass
-            for method_idx, code_off in methods:
-                if not 0 <= method_idx < dex.method_count:
-                    raise _malformed(dex.name, f"method index {method_idx} out of range")
-                number = targets[method_idx]
+            if not class_data_off:
+                continue
+            for method_idx, code_off in dex.class_methods(class_data_off):
+                number = target(method_idx)
                 if number < 0 or defined[number]:
                     continue
                 defined[number] = 1
@@ -388,14 +414,14 @@ class Program:
                 if budget < 0:
                     raise _malformed(dex.name, "its code items overlap")
                 self._code_start[number], self._code_end[number] = start, end
-                self._first_call[number] = len(self.callee)
                 calls = dex.instructions(start, end, INVOKES)
-                for _op, offset, method in calls:
-                    if method >= len(targets):
-                        raise _malformed(dex.name, f"call to method index {method} out of range")
-                    self.callee.append(targets[method])
-                    self.offset.append(offset)
-                self._call_count[number] = len(calls)
+                if calls:
+                    self._first_call[number] = len(self.callee)
+                    self._call_count[number] = len(calls)
+                    self._callers.append(number)
+                    for _op, offset, method in calls:
+                        self.callee.append(target(method))
+                        self.offset.append(offset)
 
     def number(self, ref: tuple[str, str, str]) -> int:
         """The number of the method ``ref``, numbering it if it is new."""
@@ -440,19 +466,16 @@ class Program:
         """(caller, callee, byte offset) of every call to a method in ``wanted``, by caller in
         numbering order and offset."""
         found = []
-        callee, offsets = self.callee, self.offset
+        callee, offsets, first_call = self.callee, self.offset, self._first_call
         hits = [k for k, target in enumerate(callee) if target in wanted]
-        if not hits:
-            return []
-        # Callers own consecutive runs of calls: map each hit back to its run.
-        owners = sorted(
-            (self._first_call[m], m) for m in range(len(self.refs)) if self._call_count[m]
-        )
+        # Callers own consecutive runs of calls, in the order of ``_callers``: map each hit
+        # back to its run.
         position = 0
+        callers = self._callers
         for k in hits:
-            while position + 1 < len(owners) and owners[position + 1][0] <= k:
+            while position + 1 < len(callers) and first_call[callers[position + 1]] <= k:
                 position += 1
-            found.append((owners[position][1], callee[k], offsets[k]))
+            found.append((callers[position], callee[k], offsets[k]))
         return sorted(found)
 
     def constants(self, method: int) -> tuple[list[str], list[str]]:

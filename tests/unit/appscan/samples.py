@@ -133,6 +133,17 @@ def shop_apk(*, version_code: int = 1, with_location: bool = True) -> bytes:
     )
 
 
+def memory_hungry_apk() -> bytes:
+    """An APK of 3.6 MB whose dex (6 MB: one method loading one long random string) needs more
+    than 48 MiB of address space to analyse: what the tests of the memory limit give the
+    worker."""
+    import random
+
+    text = random.Random(0).randbytes(3 << 20).hex()
+    code = dex([Class("La/B;", methods=[Method("c", strings=[text])])])
+    return apk({"AndroidManifest.xml": manifest("com.example.hungry"), "classes.dex": code})
+
+
 def clean_apk() -> bytes:
     """An app that does nothing sensitive: one activity building a string."""
     classes = [

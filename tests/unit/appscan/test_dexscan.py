@@ -210,3 +210,35 @@ def test_huge_declared_tables_are_refused_before_reading() -> None:
     struct.pack_into("<I", data, 0x58, 0x7FFFFFFF)  # method_ids_size
     with pytest.raises(MalformedDex, match="method_ids table lies outside"):
         read_program([("classes.dex", bytes(data))])
+
+
+def test_more_types_than_the_format_allows_are_refused() -> None:
+    data = bytearray(SAMPLE_DEX) + bytes(300_000)
+    struct.pack_into("<I", data, 0x40, 70_000)  # type_ids_size
+    with pytest.raises(MalformedDex, match="70,000 type_ids"):
+        read_program([("classes.dex", bytes(data))])
+
+
+def test_class_data_claiming_more_than_the_file_holds_is_refused() -> None:
+    reader = DexFile("classes.dex", SAMPLE_DEX)
+    _cls, _super, class_data_off = reader.class_def(0)
+    data = bytearray(SAMPLE_DEX)
+    # The count of direct methods (one byte) becomes 33 million.
+    data[class_data_off + 2 : class_data_off + 3] = b"\xff\xff\xff\x0f"
+    with pytest.raises(MalformedDex, match="more entries than the file holds"):
+        DexFile("classes.dex", bytes(data)).class_methods(class_data_off)
+
+
+def test_strings_sharing_their_data_are_read_within_the_file_size() -> None:
+    long = "x" * 2000
+    data = bytearray(dex([Class("La/B;", methods=[Method("c", strings=[long])])]))
+    reader = DexFile("classes.dex", bytes(data))
+    count, offset = struct.unpack_from("<II", data, 0x38)
+    target = next(i for i in range(count) if reader.string(i) == long)
+    (long_off,) = struct.unpack_from("<I", data, offset + 4 * target)
+    for i in range(count):
+        struct.pack_into("<I", data, offset + 4 * i, long_off)
+    shared = DexFile("classes.dex", bytes(data))
+    with pytest.raises(MalformedDex, match="strings overlap"):
+        for i in range(count):
+            shared.string(i)

@@ -3,16 +3,14 @@ the reason when it does not (hostile file, memory, time), never an exception in 
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from certgov.appscan import identify
 from certgov.appscan.errors import NotAnApk, ZipBomb
 from certgov.appscan.isolation import JobLimits, run_isolated
 from certgov.rules import load_rule_sets
-from unit.appscan.apkgen import Class, Method, apk, dex, manifest
-from unit.appscan.samples import JAMENDO, shared_apk
+from unit.appscan.apkgen import apk, manifest
+from unit.appscan.samples import JAMENDO, memory_hungry_apk, shared_apk
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +69,8 @@ def test_app_11_a_failing_analysis_is_a_reason_not_an_exception(
     limits: JobLimits,
     reason: str | tuple[str, ...],
 ) -> None:
-    if data == "big-string":  # 6 MB of dex (one string): more than 48 MiB can analyse
-        text = random.Random(0).randbytes(3 << 20).hex()
-        code = dex([Class("La/B;", methods=[Method("c", strings=[text])])])
-        data = apk({"AndroidManifest.xml": manifest("com.x"), "classes.dex": code})
+    if data == "big-string":
+        data = memory_hungry_apk()
     elif data is None:
         data = shared_apk(JAMENDO)
     assert isinstance(data, bytes)

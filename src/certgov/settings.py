@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,6 +73,32 @@ class Settings(BaseSettings):
     log_origin: str = "certgov.local"
     #: Where each log's Ed25519 signing key is kept; empty means ``<data_dir>/log-keys``.
     log_key_dir: Path | None = None
+
+    #: Uploads of the self-service forms (SYS-7): the largest file of a document or
+    #: certificate form, the largest app sample, and where the bytes are kept: ``database``
+    #: (the default; fine on SQLite and a single host), ``directory`` (``upload_dir``, default
+    #: ``<data_dir>/uploads``) or ``s3`` (an S3-compatible bucket, e.g. MinIO, for several
+    #: hosts).
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    upload_sample_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    upload_storage: Literal["database", "directory", "s3"] = "database"
+    upload_dir: Path | None = None
+    upload_s3_endpoint: str = ""
+    upload_s3_bucket: str = "certgov-uploads"
+    upload_s3_prefix: str = ""
+    upload_s3_region: str = ""
+    upload_s3_access_key: str = ""
+    upload_s3_secret_key: str = ""
+    #: Notifications (SYS-7): how many business days before a deadline its parties are
+    #: reminded, and the SMTP server the worker sends them through (no host: no e-mail).
+    notify_days_before: int = Field(default=3, ge=0)
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "certgov@localhost"
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 10.0
 
     @field_validator("now")
     @classmethod

@@ -69,6 +69,10 @@ def run_once(ctx: Context) -> SweepReport:
     checked = revocation.sweep_revocation(ctx)
     if checked.problems:
         log.info("revocation: %s", checked.as_dict())
+    # Notifications for the parties (SYS-7): what happened since the last run, then e-mail.
+    from certgov.notifications import jobs as notifications
+
+    notifications.run(ctx)
     # Anything queued for a log and not yet sequenced (a process stopped between its commit
     # and its sequencing, or the sweep just queued audit records) is sequenced now.
     sequence_pending(ctx.sessions, ctx.logs, ctx.clock)

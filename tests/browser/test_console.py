@@ -49,6 +49,7 @@ def session_cookie(page: Page) -> str | None:
 
 
 def test_home_page_is_in_chinese_by_default_and_switches_to_english(page: Page) -> None:
+    """SYS-7: Chinese by default, every word from the catalogue; English on request."""
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_have_text(ZH["title"])

@@ -12,8 +12,8 @@ arrays (callee number and byte offset, grouped by caller). Nothing else is kept 
 but its bytes (the archive holds them anyway) and the few decoded names; a method's constants
 (``const-string``, static field reads) are read again from its bytecode when a rule asks.
 
-So memory grows with the number of methods and calls (tens of bytes each), not with
-androguard's object model (about 130 MB per MB of dex, ``docs/app-analysis.md``).
+So memory grows with the number of methods and calls (about 5 MB per MB of dense dex), not
+with androguard's object model (about 130 MB per MB of dex, ``docs/app-analysis.md``).
 
 Hostile bytes: every table is checked to lie inside the file before it is read, every read
 past an end or any undefined instruction is a :class:`MalformedDex` naming the entry, and the

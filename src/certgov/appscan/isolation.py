@@ -37,8 +37,8 @@ _STDERR_TAIL = 400
 class JobLimits:
     """Bounds of one analysis: the child's address space, CPU seconds and wall-clock seconds,
     and the archive :class:`Limits` (its dex limit should fit the memory: about 80 MB for the
-    interpreter and 6 MB per MB of dex; 65 MB of dex, near the archive's default limit of
-    64 MiB, peaked at 430 MB and ran within the default 1 GiB)."""
+    interpreter and 5 MB per MB of dex; 65 MB of dex, near the archive's default limit of
+    64 MiB, peaked at 357 MB and ran within the default 1 GiB)."""
 
     memory_bytes: int = 1024 * _MIB
     cpu_seconds: int = 300

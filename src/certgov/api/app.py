@@ -24,6 +24,7 @@ from certgov.api.routes import (
     licences,
     logs,
     parties,
+    portal,
     recognition,
     reference,
     supervision,
@@ -51,6 +52,7 @@ API_ROUTERS = (
     complaints.router,
     enforcement.router,
     credit.router,
+    portal.router,
 )
 
 

@@ -18,7 +18,7 @@ from certgov.http.deps import ContextDep, PublicActor, SessionDep, SignedInActor
 from certgov.http.params import PathId
 from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope
-from certgov.publication import registry
+from certgov.publication import portal
 
 router = APIRouter(tags=["CA conduct and registry"])
 
@@ -122,10 +122,15 @@ def registry_cas(
     ctx: ContextDep,
     _actor: PublicActor,
     status: Annotated[str | None, Query(max_length=16, description="Licence status.")] = None,
+    q: Annotated[str, Query(max_length=200, description="Part of the CA's name.")] = "",
+    province: Annotated[
+        str, Query(max_length=6, description="Based or operating in (GB/T 2260 code).")
+    ] = "",
 ) -> list[dict[str, Any]]:
     """SYS-4 / ECS-2.3 / ECS-3: every CA with its licence and status history, practice
-    statement, operating provinces and outlets, and open conduct findings; public."""
-    return registry.ca_registry(session, ctx, licence_status=status)
+    statement, operating provinces and outlets, and open conduct findings; public. Searched
+    by name (``q``) and filtered by province and licence status like ``/registry``."""
+    return portal.registry(session, ctx, q=q, province=province, status=status or "")
 
 
 @router.get("/findings")

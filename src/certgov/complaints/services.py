@@ -387,3 +387,20 @@ def open_enforcement_from_complaint(
         ),
     )
     case.data = {**case.data, "enforcement_case_id": opened.id}
+
+
+def evidence_file(
+    session: Session, ctx: Context, actor: Actor, case_id: int, evidence_id: int
+) -> ComplaintEvidence:
+    """One evidence file of a complaint, for its regulators only (ECS-5.2, SYS-6): the same
+    scope as :func:`complaint_view`; a file of another complaint does not exist here."""
+    case = complaint_case(session, ctx, actor, case_id)
+    complaint = _complaint_of(session, case)
+    evidence = session.scalar(
+        select(ComplaintEvidence).where(
+            ComplaintEvidence.id == evidence_id, ComplaintEvidence.complaint_id == complaint.id
+        )
+    )
+    if evidence is None:
+        raise NotFound(f"complaint case {case_id} has no evidence file {evidence_id}")
+    return evidence

@@ -210,3 +210,49 @@ def published_penalties(session: Session, party_id: int | None = None) -> list[P
     if party_id is not None:
         query = query.where(Penalty.party_id == party_id)
     return list(session.scalars(query.order_by(Penalty.decided_at.desc(), Penalty.id.desc())))
+
+
+def enforcement_view(session: Session, ctx: Context, actor: Actor, case_id: int) -> dict[str, Any]:
+    """What an enforcement case is about, for its case page (ECS-6.2): the violation with its
+    legal basis, the outcomes allowed and the fine range from the catalogue of the rule set
+    the case is judged under, and the penalty once decided."""
+    case = cases.get_case(session, ctx, actor, case_id)
+    if case.process_id != PROCESS:
+        raise NotFound(f"case {case_id} is not an enforcement case")
+    rule_set = ctx.rule_sets[case.rule_set_ids[0]]
+    entry = catalogue.violation(rule_set, case.data.get("violation"))
+    fixed = catalogue.fine_range(rule_set, entry, None)
+    gains_rule = None
+    if entry.gains_threshold and entry.gains_multiplier:
+        multiplier = rule_set.int_range(entry.gains_multiplier)
+        gains_rule = {
+            "threshold_yuan": rule_set.money(entry.gains_threshold).amount,
+            "multiplier_low": multiplier.low,
+            "multiplier_high": multiplier.high,
+        }
+    penalty = session.scalar(select(Penalty).where(Penalty.case_id == case.id))
+    return {
+        "rule_set": rule_set.id,
+        "violation": entry.id,
+        "violation_title": entry.title,
+        "legal_basis": entry.basis,
+        "summary": case.data.get("summary", ""),
+        "grounds": case.data.get("grounds", ""),
+        "finding_id": case.data.get("finding_id"),
+        "complaint_case_id": case.data.get("complaint_case_id"),
+        "outcomes": list(entry.outcomes),
+        "fine_range": {"low": fixed.low.amount, "high": fixed.high.amount} if fixed else None,
+        "gains_rule": gains_rule,
+        "penalty": {
+            "outcomes": list(penalty.outcomes),
+            "fine_yuan": penalty.fine_yuan,
+            "illegal_gains_yuan": penalty.illegal_gains_yuan,
+            "reasons": penalty.reasons,
+            "decided_on": penalty.decided_on,
+            "decided_by": penalty.decided_by,
+            "published_at": penalty.published_at,
+            "licence_number": penalty.licence_number,
+        }
+        if penalty
+        else None,
+    }

@@ -37,7 +37,10 @@ def raise_finding(session: Session, ctx: Context, actor: Actor, problem: Problem
     """Open the finding for ``problem``, or note that it is still there (and reopen it)."""
     now = ctx.clock.now()
     finding = session.scalar(select(Finding).where(Finding.dedup_key == problem.key))
-    if finding is not None and finding.status == FindingStatus.OPEN:
+    if finding is not None and (
+        finding.status == FindingStatus.OPEN or finding.triage == "dismissed"
+    ):
+        # A finding a regulator dismissed stays closed when its check sees it again.
         finding.last_seen = now
         finding.code = problem.code
         finding.severity = problem.severity

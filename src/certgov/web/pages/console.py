@@ -1,43 +1,75 @@
-"""The officials' and parties' console: login, the case list, process diagrams, case pages with reviews and transitions (SYS-1, SYS-7)."""
+"""The officials' and parties' console: login, the work queue (console_queue), process
+diagrams, case pages with their substance (evaluation, complaint, enforcement), transitions,
+deadline extensions, assignment, referral and evidence downloads (SYS-1, SYS-6, SYS-7)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.actors import Actor, Role
+from certgov.cases import queue
 from certgov.cases import services as cases
+from certgov.cases.models import Case
+from certgov.cases.queue import business_days_left
 from certgov.cases.schemas import case_detail, event_out
+from certgov.clock import china_date
+from certgov.complaints import services as complaint_services
 from certgov.context import Context
-from certgov.errors import CertgovError, TooManyRequests
+from certgov.enforcement import catalogue
+from certgov.enforcement import services as enforcement
+from certgov.errors import CertgovError, Forbidden, InvalidInput, TooManyRequests
 from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep
 from certgov.http.params import PathId
 from certgov.http.sessions import set_session_cookie
-from certgov.i18n import translate
+from certgov.i18n import N_, translate
 from certgov.identity import services as identity
+from certgov.identity.models import User
 from certgov.licensing import services as licensing
+from certgov.parties.models import Party
 from certgov.store.engine import unit_of_work
 from certgov.web.pages.common import (
     FormActor,
     PageActor,
+    error_page,
     language_of,
     render,
     router,
     signed_in,
 )
+from certgov.web.pages.console_queue import work_queue_page
 from certgov.workflow.diagram import render_svg
+
+
+def _party_home() -> Callable[..., Response] | None:
+    """The CA's and app operator's own home, from the self-service pages once they exist."""
+    try:
+        from certgov.web.pages import self_service  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    home: Callable[..., Response] | None = getattr(self_service, "self_service_home", None)
+    return home
 
 
 @router.get("/console", response_class=HTMLResponse)
 def console(request: Request, ctx: ContextDep, session: SessionDep, actor: PageActor) -> Response:
+    """The login form for a visitor; the work queue for an official; a party's own home."""
     if actor is None:
         return render(request, "login.html", actor=None, error=None)
-    visible = cases.list_cases(session, ctx, actor, limit=100)
-    return render(request, "console.html", actor=actor, cases=visible, processes=ctx.processes)
+    if actor.role in (Role.CA_OPERATOR, Role.APP_OPERATOR):
+        home = _party_home()
+        if home is not None:
+            return home(request, session, ctx, actor)
+        visible = cases.list_cases(session, ctx, actor, limit=100)
+        return render(request, "console.html", actor=actor, cases=visible, processes=ctx.processes)
+    return work_queue_page(request, session, ctx, actor)
 
 
 @router.post("/console/login", response_class=HTMLResponse)
@@ -99,34 +131,133 @@ def process_page(request: Request, process_id: str, ctx: ContextDep, actor: Page
     process = ctx.processes.get(process_id)
     if process is None:
         return render(request, "not_found.html", status=404, actor=actor, what=process_id)
-    return render(request, "process.html", actor=actor, process=process, svg=render_svg(process))
+    lang = language_of(request)
+    svg = render_svg(process, words=lambda text: translate(lang, text))
+    return render(request, "process.html", actor=actor, process=process, svg=svg)
+
+
+#: Words of the history's kinds of line (other than transitions, which have their titles).
+EVENT_KINDS = {
+    "opened": N_("Case opened"),
+    "assigned": N_("Assigned to an official"),
+    "deadline_extended": N_("Deadline extended"),
+    "deadline_started": N_("Deadline started"),
+    "deadline_stopped": N_("Deadline stopped"),
+    "deadline_restarted": N_("Deadline restarted"),
+    "deadline_met": N_("Deadline met"),
+    "deadline_expired": N_("Deadline passed"),
+    "referred": N_("Referred to another regulator"),
+    "item_reviewed": N_("Reviewer's judgement"),
+    "agency_assigned": N_("Testing agency assigned"),
+    "results_recorded": N_("Checklist results recorded"),
+    "remedy_submitted": N_("Remedy submitted"),
+    "remedy_reviewed": N_("Remedy reviewed"),
+    "practices_declared": N_("Practices declared"),
+    "sample_replaced": N_("Sample replaced"),
+    "sample_compared": N_("Sample compared with the certified one"),
+    "forced_exit": N_("Forced exit opened"),
+    "business_offered": N_("Business offered to another CA"),
+    "receiver_designated": N_("Receiving CA designated"),
+    "handover_reported": N_("Handover reported"),
+    "technical_review": N_("Technical review"),
+}
+#: Words of the outcomes of a penalty decision (the violation catalogue's codes).
+OUTCOMES = {
+    "warning": N_("Warning"),
+    "fine": N_("Fine"),
+    "order to correct": N_("Order to correct"),
+    "licence revocation": N_("Revocation of the licence"),
+}
+#: Words the process diagram shows (certgov.workflow.diagram asks for them).
+DIAGRAM_WORDS = (N_("current state"), N_("clock stopped"))
+
+
+def _deadlines(
+    ctx: Context, actor: Actor, case: Case, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The case's deadlines with their titles, business days left and who may extend them."""
+    process = ctx.processes[case.process_id]
+    today = china_date(ctx.clock.now())
+    out = []
+    for row in rows:
+        try:
+            spec = process.deadline(row["name"])
+        except KeyError:
+            spec = None
+        due = dt.date.fromisoformat(row["due_on"]) if row["due_on"] else None
+        out.append(
+            {
+                **row,
+                "title": spec.title if spec else row["name"],
+                "may_extend": spec is not None
+                and actor.role.value in spec.extendable_by
+                and row["status"] in ("running", "paused"),
+                "days_left": business_days_left(ctx, today, due)
+                if due is not None and row["status"] == "running"
+                else None,
+            }
+        )
+    return out
+
+
+def _parties(session: Session, ids: set[int]) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {p.id: p.name for p in session.scalars(select(Party).where(Party.id.in_(ids)))}
 
 
 def _case_page(
     request: Request, session: Session, ctx: Context, actor: Actor, case_id: int, **extra: Any
 ) -> Response:
     case = cases.get_case(session, ctx, actor, case_id)
+    process = ctx.processes[case.process_id]
     detail = case_detail(session, ctx, actor, case)
     detail["history"] = [event_out(e) for e in cases.history(session, case)]
+    detail["deadlines"] = _deadlines(ctx, actor, case, detail["deadlines"])
     application = (
         licensing.application_view(session, ctx, actor, case_id)
         if case.process_id == licensing.PROCESS
         else None
     )
-    may_review = (
-        application is not None
-        and actor.role in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR)
-        and case.state in licensing.REVIEW_STATES
+    regulator = actor.role in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR)
+    may_review = application is not None and regulator and case.state in licensing.REVIEW_STATES
+    complaint = (
+        complaint_services.complaint_view(session, ctx, actor, case_id)
+        if case.process_id == complaint_services.PROCESS and regulator
+        else None
     )
+    enforcement_case = (
+        enforcement.enforcement_view(session, ctx, actor, case_id)
+        if case.process_id == enforcement.PROCESS
+        else None
+    )
+    violations: list[Any] = []
+    if complaint is not None and case.state == "accepted":
+        violations = list(catalogue.catalogue(enforcement.ecs_rules(session, ctx)).values())
+    officials = queue.assignable_officials(session, ctx, actor, case) if not case.closed else []
+    assigned = session.get(User, case.assigned_user_id) if case.assigned_user_id else None
+    lang = language_of(request)
     return render(
         request,
-        "case.html",
+        "console/case.html",
         status=extra.pop("status", 200),
         actor=actor,
         case=detail,
-        process=ctx.processes[case.process_id],
+        process=process,
+        svg=render_svg(process, current=case.state, words=lambda text: translate(lang, text)),
         application=application,
         may_review=may_review,
+        complaint=complaint,
+        enforcement=enforcement_case,
+        violations=violations,
+        outcomes=OUTCOMES,
+        event_kinds=EVENT_KINDS,
+        officials=officials,
+        assigned=assigned,
+        parties=_parties(session, {case.subject_party_id or 0, case.assignee_party_id or 0}),
+        may_state_date=actor.is_official,
+        today=china_date(ctx.clock.now()),
         **extra,
     )
 
@@ -139,11 +270,13 @@ def case_page(
         return RedirectResponse("/console", status_code=303)
     try:
         return _case_page(request, session, ctx, actor, case_id, error=None)
+    except Forbidden as refused:
+        return error_page(request, 403, [refused.message])
     except CertgovError as error:
         return render(request, "not_found.html", status=404, actor=actor, what=error.message)
 
 
-def _form_action(
+def form_action(
     request: Request,
     case_id: int,
     ctx: Context,
@@ -163,6 +296,8 @@ def _form_action(
                 return _case_page(
                     request, session, ctx, actor, case_id, error=error.message, status=422
                 )
+            except Forbidden as hidden:
+                return error_page(request, 403, [hidden.message])
             except CertgovError as hidden:
                 return render(
                     request, "not_found.html", status=404, actor=actor, what=hidden.message
@@ -182,7 +317,7 @@ def case_review(
     version: Annotated[int, Form()],
 ) -> Response:
     """ECS-2.2: a reviewer's judgement on one item, from the case page."""
-    return _form_action(
+    return form_action(
         request,
         case_id,
         ctx,
@@ -200,6 +335,15 @@ def case_review(
     )
 
 
+def _whole(value: str, field: str) -> int | None:
+    text = value.replace(",", "").replace("，", "").strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput(f"{field}: a whole number of yuan", details={"field": field})
+    return int(text)
+
+
 @router.post("/console/cases/{case_id}/transitions", response_class=HTMLResponse)
 def case_transition(
     request: Request,
@@ -209,14 +353,29 @@ def case_transition(
     transition: Annotated[str, Form(max_length=64)],
     version: Annotated[int, Form()],
     reason: Annotated[str, Form(max_length=10_000)] = "",
+    stated_on: Annotated[str, Form(max_length=10)] = "",
+    violation: Annotated[str, Form(max_length=64)] = "",
+    outcomes: Annotated[list[str] | None, Form(max_length=32)] = None,
+    fine_yuan: Annotated[str, Form(max_length=20)] = "",
+    illegal_gains_yuan: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    """SYS-1: take a transition from the case page."""
-    return _form_action(
-        request,
-        case_id,
-        ctx,
-        actor,
-        lambda session: cases.transition(
+    """SYS-1: take a transition from the case page; an official may state the day it took
+    effect (SYS-8). A complaint's ``open_enforcement`` names the violation; an enforcement
+    case's ``decide`` the outcomes and the fine (ECS-6.2)."""
+
+    def act(session: Session) -> object:
+        payload: dict[str, Any] = {}
+        if violation:
+            payload["violation"] = violation
+        if outcomes:
+            payload["outcomes"] = list(outcomes)
+            fine = _whole(fine_yuan, "fine_yuan")
+            gains = _whole(illegal_gains_yuan, "illegal_gains_yuan")
+            if fine is not None:
+                payload["fine_yuan"] = fine
+            if gains is not None:
+                payload["illegal_gains_yuan"] = gains
+        return cases.transition(
             session,
             ctx,
             signed_in(actor),
@@ -224,5 +383,123 @@ def case_transition(
             transition,
             expected_version=version,
             reason=reason,
+            payload=payload or None,
+            stated_on=stated_on.strip() or None,
+        )
+
+    return form_action(request, case_id, ctx, actor, act)
+
+
+@router.post("/console/cases/{case_id}/extensions", response_class=HTMLResponse)
+def case_extension(
+    request: Request,
+    case_id: PathId,
+    ctx: ContextDep,
+    actor: FormActor,
+    deadline: Annotated[str, Form(max_length=64)],
+    days: Annotated[int, Form(ge=1, le=365)],
+    reason: Annotated[str, Form(max_length=2000)],
+    version: Annotated[int, Form()],
+) -> Response:
+    """SYS-1: extend a deadline by some days, with the reason recorded in the history."""
+    return form_action(
+        request,
+        case_id,
+        ctx,
+        actor,
+        lambda session: cases.extend_deadline(
+            session,
+            ctx,
+            signed_in(actor),
+            case_id,
+            deadline,
+            amount=days,
+            reason=reason,
+            expected_version=version,
         ),
+    )
+
+
+@router.post("/console/cases/{case_id}/assignment", response_class=HTMLResponse)
+def case_assignment(
+    request: Request,
+    case_id: PathId,
+    ctx: ContextDep,
+    actor: FormActor,
+    version: Annotated[int, Form()],
+    user_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Assign the case to an official of the competent authority (empty: nobody)."""
+    chosen = int(user_id) if user_id.strip().isdigit() else None
+    return form_action(
+        request,
+        case_id,
+        ctx,
+        actor,
+        lambda session: queue.assign_case(
+            session, ctx, signed_in(actor), case_id, chosen, expected_version=version
+        ),
+    )
+
+
+@router.post("/console/cases/{case_id}/referral", response_class=HTMLResponse)
+def case_referral(
+    request: Request,
+    case_id: PathId,
+    ctx: ContextDep,
+    actor: FormActor,
+    to: Annotated[str, Form(max_length=16)],
+    reason: Annotated[str, Form(max_length=2000)],
+    version: Annotated[int, Form()],
+) -> Response:
+    """ECS-4.3, ECS-5.2: refer a complaint to another regulator."""
+    return form_action(
+        request,
+        case_id,
+        ctx,
+        actor,
+        lambda session: complaint_services.refer(
+            session,
+            ctx,
+            signed_in(actor),
+            case_id,
+            {"to": to, "reason": reason, "expected_version": version},
+        ),
+    )
+
+
+@router.get("/console/cases/{case_id}/evidence/{evidence_id}")
+def evidence_download(
+    request: Request,
+    case_id: PathId,
+    evidence_id: PathId,
+    ctx: ContextDep,
+    session: SessionDep,
+    actor: PageActor,
+) -> Response:
+    """ECS-5.2: a complaint's evidence file, for its regulators only, always as a download
+    of an opaque type (never rendered by the browser: it came from the public)."""
+    if actor is None:
+        return RedirectResponse("/console", status_code=303)
+    try:
+        evidence = complaint_services.evidence_file(session, ctx, actor, case_id, evidence_id)
+    except Forbidden as refused:
+        return error_page(request, 403, [refused.message])
+    except CertgovError as missing:
+        return render(request, "not_found.html", status=404, actor=actor, what=missing.message)
+    ascii_name = (
+        "".join(
+            c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in evidence.filename
+        )
+        or "evidence"
+    )
+    return Response(
+        evidence.content,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(evidence.filename, safe='')}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )

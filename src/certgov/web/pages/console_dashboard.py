@@ -1,0 +1,110 @@
+"""The supervision dashboard at ``/console/dashboard`` for the regulators (ECS-4.1, ECS-4.3):
+per province and per CA, open findings by severity, deadlines overdue and due soon, filed
+certificates, revocation-service problems, incidents and the latest operating statistics, as
+server-rendered SVG bars (no JavaScript) with the numbers beside them and links to drill down.
+The data is :func:`certgov.supervision.dashboard.dashboard`, scoped to the caller (SYS-6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from certgov.actors import REGULATORS
+from certgov.errors import CertgovError
+from certgov.http.deps import ContextDep, SessionDep
+from certgov.i18n import N_, translate
+from certgov.supervision.dashboard import dashboard
+from certgov.web.pages.common import PageActor, error_page, language_of, render, router
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+#: Words of a revocation service's state (certgov.filings.revocation.monitoring).
+REVOCATION_WORDS = {
+    "ok": N_("Working"),
+    "problem": N_("Problem"),
+    "pending": N_("Not yet checked"),
+    "unsupported": N_("Cannot be checked"),
+}
+#: Bar width in the SVG, in user units.
+BAR_WIDTH = 240
+
+
+def bars(values: list[int]) -> list[int]:
+    """Each value as a bar length of at most BAR_WIDTH, scaled to the largest (0 stays 0, any
+    other value shows at least 2 units)."""
+    top = max(values, default=0)
+    if top <= 0:
+        return [0 for _ in values]
+    return [max(2, round(BAR_WIDTH * v / top)) if v else 0 for v in values]
+
+
+def _severity_segments(ca: dict[str, Any], scale: int) -> list[dict[str, Any]]:
+    """A CA's open findings as stacked segments, most severe first."""
+    counts = ca["findings"]["open_by_severity"]
+    out, x = [], 0
+    for severity in SEVERITIES:
+        n = int(counts.get(severity, 0))
+        if not n or not scale:
+            continue
+        width = max(2, round(BAR_WIDTH * n / scale))
+        out.append({"severity": severity, "x": x, "width": width, "n": n})
+        x += width
+    return out
+
+
+@router.get("/console/dashboard", response_class=HTMLResponse)
+def dashboard_page(
+    request: Request, ctx: ContextDep, session: SessionDep, actor: PageActor
+) -> Response:
+    if actor is None:
+        return RedirectResponse("/console", status_code=303)
+    lang = language_of(request)
+    if actor.role not in REGULATORS:
+        return error_page(
+            request, 403, [translate(lang, "The supervision dashboard is for the regulators.")]
+        )
+    province = request.query_params.get("province") or None
+    try:
+        data = dashboard(session, ctx, actor, province=province)
+    except CertgovError as refused:
+        return error_page(request, 403, [refused.message])
+    provinces = data["provinces"]
+    cas = sorted(
+        data["cas"],
+        key=lambda c: (-c["findings"]["open"], -c["deadlines"]["overdue"], c["name"]),
+    )
+    top_findings = max((c["findings"]["open"] for c in cas), default=0)
+    for ca in cas:
+        ca["segments"] = _severity_segments(ca, top_findings)
+    province_bars = {
+        "findings_open": bars([p["findings_open"] for p in provinces]),
+        "deadlines_overdue": bars([p["deadlines_overdue"] for p in provinces]),
+        "filed_certificates": bars([p["filed_certificates"] for p in provinces]),
+    }
+    totals = {
+        key: sum(int(p[key]) for p in provinces)
+        for key in (
+            "cas",
+            "licensed",
+            "filed_certificates",
+            "findings_open",
+            "deadlines_overdue",
+            "deadlines_due_soon",
+            "incidents_open",
+            "revocation_problems",
+        )
+    }
+    return render(
+        request,
+        "console/dashboard.html",
+        actor=actor,
+        data=data,
+        provinces=provinces,
+        province_bars=province_bars,
+        cas=cas,
+        totals=totals,
+        severities=SEVERITIES,
+        bar_width=BAR_WIDTH,
+        revocation_words=REVOCATION_WORDS,
+    )

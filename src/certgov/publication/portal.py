@@ -24,6 +24,7 @@ from certgov.enforcement.services import published_penalties
 from certgov.errors import InvalidInput, NotFound
 from certgov.filings.models import FiledCertificate
 from certgov.parties.models import Party, PartyKind
+from certgov.publication.certificates import key_family
 from certgov.publication.registry import ca_registry
 from certgov.recognition.models import ImportedTrustList, TrustListScheme
 from certgov.recognition.schemas import import_out, recognition_out, service_out
@@ -85,6 +86,7 @@ def _hierarchy(session: Session, party_id: int) -> dict[str, Any]:
             "subject": row.subject,
             "role": row.role,
             "key": row.key,
+            "key_family": key_family(row.key),
             "not_after": row.not_after.isoformat(),
             "children": [],
         }

@@ -5,6 +5,7 @@ a cookie)."""
 from __future__ import annotations
 
 from certgov.web.pages import complaints, console, public
+from certgov.web.pages import portal_records, portal_verify  # noqa: F401 - registers its routes
 from certgov.web.pages import console_dashboard  # noqa: F401 - registers its routes
 from certgov.web.pages import console_findings  # noqa: F401 - registers its routes
 from certgov.web.pages.common import router

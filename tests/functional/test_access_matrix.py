@@ -143,3 +143,100 @@ def test_bad_credentials_are_401_with_a_clear_message(
     response = client.get("/api/v1/cases", headers={"Authorization": header})
     assert response.status_code == 401
     assert response.json()["error"] == "unauthenticated"
+
+
+def _console_session(client: TestClient, world: Any, role: Role) -> None:
+    """Log ``client`` in through the console as a new user of ``role`` (the public: none)."""
+    from certgov.actors import SYSTEM_ACTOR
+    from certgov.identity import services as identity
+
+    client.cookies.clear()
+    if role is Role.PUBLIC:
+        return
+    who = ACTOR_OF_ROLE[role]
+    actor = world.actors[who]
+    username = f"console-{who}"
+    with unit_of_work(world.ctx.sessions) as session:
+        if username not in {u.username for u in identity.list_users(session)}:
+            identity.create_user(
+                session,
+                world.ctx.audit,
+                by=SYSTEM_ACTOR,
+                username=username,
+                display_name=username,
+                password="correct horse battery",
+                grant=identity.Grant(role, actor.jurisdiction, actor.party_id),
+            )
+    answer = client.post(
+        "/console/login",
+        data={"username": username, "password": "correct horse battery"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def test_console_route_role_walk(client: TestClient, world) -> None:
+    """SYS-6: every console page × role: the roles that may see it get it (200), the others
+    are refused (403, or 404 for a record outside their view) and the public is sent to the
+    login (303) — complaint evidence downloads included."""
+    import base64
+
+    evidence = base64.b64encode(b"evidence").decode()
+    filed = client.post(
+        "/api/v1/complaints",
+        json={
+            "subject": "s",
+            "description": "d",
+            "ca_party_id": world.parties["ca_shanghai"],
+            "evidence": [
+                {"filename": "e.txt", "media_type": "text/plain", "content_base64": evidence}
+            ],
+        },
+    )
+    assert filed.status_code == 201
+    complaint = client.get("/api/v1/complaints", headers=world.headers("national_regulator"))
+    case_id = complaint.json()[0]["id"]
+    detail = client.get(
+        f"/api/v1/complaints/cases/{case_id}", headers=world.headers("national_regulator")
+    ).json()
+    evidence_id = detail["evidence"][0]["id"]
+    regulators = {Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR}  # Shanghai's
+    officials = regulators | {Role.CERTIFICATION_BODY, Role.TESTING_AGENCY}
+    signed_in = officials | {Role.CA_OPERATOR, Role.APP_OPERATOR}
+    pages: dict[str, set[Role]] = {
+        "/console": signed_in,
+        "/console/findings": regulators,
+        "/console/dashboard": regulators,
+        f"/console/cases/{case_id}": regulators,
+        f"/console/cases/{case_id}/evidence/{evidence_id}": regulators,
+    }
+    # Every GET page of the console is in the table above (or public, the process diagrams).
+    served = {
+        r.path
+        for r in client.app.routes  # type: ignore[attr-defined]
+        if getattr(r, "path", "").startswith("/console") and "GET" in getattr(r, "methods", set())
+    }
+    assert served <= {
+        "/console",
+        "/console/login",
+        "/console/findings",
+        "/console/dashboard",
+        "/console/cases/{case_id}",
+        "/console/cases/{case_id}/evidence/{evidence_id}",
+        "/console/processes/{process_id}",
+    } | {p for p in served if not p.startswith(("/console/cases", "/console/findings"))}
+    failures = []
+    for role in ALL_ROLES:
+        _console_session(client, world, role)
+        for path, allowed in pages.items():
+            answer = client.get(path, follow_redirects=False)
+            if role is Role.PUBLIC:
+                ok = answer.status_code == 303 or (path == "/console" and "password" in answer.text)
+            elif role in allowed:
+                ok = answer.status_code == 200
+            else:
+                ok = answer.status_code in (403, 404)
+            if not ok:
+                failures.append(f"{role.value} GET {path}: {answer.status_code}")
+    client.cookies.clear()
+    assert not failures, "\n".join(failures)

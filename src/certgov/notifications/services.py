@@ -248,48 +248,58 @@ def _approaching(session: Session, ctx: Context, report: SweepReport) -> None:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def _tr(lang: str, value: object) -> str:
+    """A title the record keeps (an English msgid of the process files) in ``lang``."""
+    return translate(lang, value) if isinstance(value, str) and value else ""
+
+
 def words(row: Notification, lang: str) -> tuple[str, str]:
     """The notification's subject and text in ``lang``: it names the case and the deadline."""
     p = row.params
 
-    def t(message: str) -> str:
-        return translate(lang, message)
-
     case = (
-        t("Case {id}: {title} ({process})").format(
-            id=p.get("case_id"), title=p.get("case_title", ""), process=t(p.get("process", ""))
+        translate(lang, "Case {id}: {title} ({process})").format(
+            id=p.get("case_id"),
+            title=p.get("case_title", ""),
+            process=_tr(lang, p.get("process")),
         )
         if p.get("case_title")
         else ""
     )
     due = formatting.date(p.get("due_on"), lang) if p.get("due_on") else ""
     if row.kind == "deadline_started":
-        subject = t("A deadline has started: {deadline}").format(deadline=t(p["deadline"]))
-        text = t("{case}. The deadline “{deadline}” has started; it ends on {due}.").format(
-            case=case, deadline=t(p["deadline"]), due=due
+        subject = translate(lang, "A deadline has started: {deadline}").format(
+            deadline=_tr(lang, p.get("deadline"))
         )
+        text = translate(
+            lang, "{case}. The deadline “{deadline}” has started; it ends on {due}."
+        ).format(case=case, deadline=_tr(lang, p.get("deadline")), due=due)
     elif row.kind == "deadline_approaching":
-        subject = t("A deadline is approaching: {deadline}").format(deadline=t(p["deadline"]))
-        text = t("{case}. The deadline “{deadline}” ends on {due} ({left}).").format(
+        subject = translate(lang, "A deadline is approaching: {deadline}").format(
+            deadline=_tr(lang, p.get("deadline"))
+        )
+        text = translate(lang, "{case}. The deadline “{deadline}” ends on {due} ({left}).").format(
             case=case,
-            deadline=t(p["deadline"]),
+            deadline=_tr(lang, p.get("deadline")),
             due=due,
             left=formatting.business_days_left(p.get("days_left"), lang),
         )
     elif row.kind == "decision":
-        subject = t("A decision was made: {state}").format(state=t(p.get("state", "")))
-        text = t("{case}. Decided on {at}: {state}.").format(
+        subject = translate(lang, "A decision was made: {state}").format(
+            state=_tr(lang, p.get("state"))
+        )
+        text = translate(lang, "{case}. Decided on {at}: {state}.").format(
             case=case,
             at=formatting.beijing_datetime(p.get("decided_at"), lang),
-            state=t(p.get("state", "")),
+            state=_tr(lang, p.get("state")),
         )
     else:
-        subject = t("A finding about you was recorded")
-        text = t("Finding: {title}. Requirement {requirement}.").format(
+        subject = translate(lang, "A finding about you was recorded")
+        text = translate(lang, "Finding: {title}. Requirement {requirement}.").format(
             title=p.get("finding_title", ""), requirement=p.get("requirement") or "—"
         )
         if p.get("case_id"):
-            text += " " + t("Case {id}.").format(id=p["case_id"])
+            text += " " + translate(lang, "Case {id}.").format(id=p["case_id"])
     return subject, text
 
 

@@ -33,7 +33,7 @@ from support.appcert import (
 )
 from support.licensing import act
 from unit.appscan.apkgen import apk, manifest
-from unit.appscan.samples import JAMENDO, shared_apk, shop_apk
+from unit.appscan.samples import JAMENDO, memory_hungry_apk, shared_apk, shop_apk
 
 URL = "/api/v1/app-applications"
 #: Declared practices of a music app that never mentions phone identifiers.
@@ -188,7 +188,7 @@ def test_app_11_hostile_uploads_are_refused_or_fail_and_the_worker_stays_healthy
     assert failed["report"] is None and failed["findings"] is None
 
     # A sample too big for the memory limit fails with the reason; the worker goes on.
-    second = upload_apk(client, world, case_id, shared_apk(JAMENDO))
+    second = upload_apk(client, world, case_id, memory_hungry_apk())
     assert second.status_code == 202, second.text
     tight = sweep_analyses(world.ctx, limits=JobLimits(memory_bytes=48 * 1024 * 1024))
     assert tight.failed and not tight.done

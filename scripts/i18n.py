@@ -46,7 +46,16 @@ def main() -> int:
         else:
             catalogue = Catalog(locale=locale, project="certgov")
         catalogue.update(template, no_fuzzy_matching=True)
-        if locale != "en":
+        if locale == "en":
+            # English is the msgids themselves. Babel's update can hand a new message of the
+            # template to several catalogues as one object, so a translation given for zh_CN
+            # above leaked into en (Chinese in the English pages): en keeps no msgstr at all.
+            for message in catalogue:
+                if message.id:
+                    message.string = (
+                        ("",) * len(message.string) if isinstance(message.string, tuple) else ""
+                    )
+        else:
             for message in catalogue:
                 key = message.id[0] if isinstance(message.id, tuple) else message.id
                 if key in given:

@@ -70,6 +70,7 @@ def main() -> int:
         missing += len(untranslated)
         for message_id in untranslated:
             print(f"{locale}: untranslated: {message_id!r}")
+        catalogue.obsolete.clear()  # strings no longer used are dropped, not kept as "#~"
         if not check:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:

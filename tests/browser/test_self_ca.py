@@ -55,6 +55,7 @@ def _counts(ctx: Context) -> tuple[int, int]:
 def ca_page(page: Page, ctx: Context, world: Any) -> Page:
     add_party_user(ctx, "ca-self", Role.CA_OPERATOR, world.parties["ca_beijing"])
     log_in(page, "ca-self", PASSWORD)
+    expect(page.locator("#whoami")).to_be_visible()
     page.goto("/self")
     expect(page.get_by_role("heading", name=zh("Your tasks"), exact=True)).to_be_visible()
     assert_chinese_page(page)

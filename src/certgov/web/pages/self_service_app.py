@@ -34,6 +34,7 @@ from certgov.web.pages.self_service import (
     deadline_rows,
     page,
     party_of,
+    size_words,
     state_title,
     today,
     upload_message,
@@ -84,7 +85,7 @@ def _apps_page(
             (i, k, DOCUMENT_KINDS.get(k, k))
             for i, k in enumerate(rule_set.items("required_documents"))
         ],
-        max_bytes=ctx.settings.upload_max_bytes,
+        max_size=size_words(ctx.settings.upload_max_bytes, language_of(request)),
         **values,
     )
 

@@ -159,7 +159,7 @@ def raw_text_problems(page: Page) -> list[str]:
     for text in page.evaluate(_TEXT_OF_PAGE):
         for word in re.findall(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+", text):
             problems.append(f"raw code {word!r} in {text[:80]!r}")
-        for word in re.findall(r"[A-Za-z]+", text):
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9]*", text):
             if word in ("None", "null", "undefined", "nan", "True", "False"):
                 problems.append(f"{word!r} in {text[:80]!r}")
             elif word not in ALLOWED_LATIN:

@@ -149,9 +149,9 @@ def _refused(request: Request, actor: Any, exc: CertgovError) -> HTMLResponse:
         "error.html",
         status,
         actor=actor,
-        heading=translate(
-            language_of(request), "Page not found" if status == 404 else "Please correct the form"
-        ),
+        heading=translate(language_of(request), "Page not found")
+        if status == 404
+        else translate(language_of(request), "Please correct the form"),
         problems=[exc.message],
         back="/",
     )

@@ -130,13 +130,15 @@ async def verify_chain(request: Request, ctx: ContextDep, actor: FormActor) -> R
     try:
         answer = await anyio.to_thread.run_sync(work, limiter=limiter)
     except CertgovError as exc:
-        return _form(request, actor, 422, error=_refusal(lang, exc), form=values)
+        return _form(
+            request,
+            actor,
+            422,
+            error=translate(lang, "These certificates cannot be read:"),
+            error_detail=exc.message,
+            form=values,
+        )
     return _form(request, actor, answer=answer, form=values)
-
-
-def _refusal(lang: str, exc: CertgovError) -> str:
-    """A refused input in words: what was wrong, with the detail as the reader gave it."""
-    return translate(lang, "These certificates cannot be read: {detail}").format(detail=exc.message)
 
 
 @router.post("/verify/document", response_class=HTMLResponse)
@@ -164,10 +166,14 @@ async def verify_document(request: Request, ctx: ContextDep, actor: FormActor) -
     try:
         answer = await anyio.to_thread.run_sync(work, limiter=limiter)
     except CertgovError as exc:
-        message = translate(lang, "This document cannot be validated: {detail}").format(
-            detail=exc.message
+        return _form(
+            request,
+            actor,
+            422,
+            document_error=translate(lang, "This document cannot be validated:"),
+            document_detail=exc.message,
+            form=values,
         )
-        return _form(request, actor, 422, document_error=message, form=values)
     if form.get("as") == "json":
         return Response(
             json.dumps(answer, ensure_ascii=False, indent=2, sort_keys=True),

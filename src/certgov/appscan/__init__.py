@@ -8,8 +8,9 @@ androguard's logging):
   protection level, signing certificates, SDKs, sensitive-API call sites with their owner and
   whether they can run before consent);
 - :func:`check_declaration` — a report against the operator's :class:`Declaration`, each
-  mismatch a :class:`Finding` citing GB/T 35273 and the 2019 Methods from a
-  :class:`ClauseTable` (a rule-set parameter; :func:`shipped_clause_table` until then);
+  mismatch a :class:`Finding` citing GB/T 35273 and the 2019 Methods from a clause table
+  (a :class:`certgov.rules.ClauseTable`, the rule set's ``clause_table`` parameter, checked by
+  :func:`clause_table_from`; :func:`shipped_clause_table` offline);
 - :func:`compare` — two reports (certified sample and a later one): new permissions, SDKs and
   call sites (APP-7);
 - :func:`shipped_signature_data`, :func:`load_signature_data`, :func:`import_exodus` — SDK
@@ -24,13 +25,7 @@ from certgov.appscan.apis import ApiRules, load_api_rules, shipped_api_rules
 from certgov.appscan.archive import Limits
 from certgov.appscan.attribution import Attribution, Owner, SdkHit
 from certgov.appscan.callsites import CallSite
-from certgov.appscan.clauses import (
-    Clause,
-    ClauseTable,
-    FindingKind,
-    clause_table_from,
-    shipped_clause_table,
-)
+from certgov.appscan.clauses import FindingKind, clause_table_from, shipped_clause_table
 from certgov.appscan.compare import Comparison, compare
 from certgov.appscan.declaration import Declaration, declaration_as_dict, declaration_from_dict
 from certgov.appscan.findings import Finding, check_declaration
@@ -48,8 +43,6 @@ __all__ = [
     "ApiRules",
     "Attribution",
     "CallSite",
-    "Clause",
-    "ClauseTable",
     "Comparison",
     "Declaration",
     "Finding",

@@ -3,20 +3,24 @@ it concerns, with its source and whether the mapping is ``assumed``.
 
 It is data passed in: a rule-set parameter of kind ``clause_table`` (SYS-2; the ``ccrc-app-2019``
 rule set ships it as ``app_finding_clauses``), so that a case judged under one table keeps it.
-:func:`clause_table_from` reads that parameter's value (or any parsed form of it);
+The table and its rows are the rule library's types (:class:`certgov.rules.ClauseTable`,
+:class:`certgov.rules.ClauseRow`); what this module adds is the check that the table fits the
+analysis: one row for every :class:`FindingKind`, and no row for a kind it does not know.
+:func:`clause_table_from` reads that parameter's value (or its parsed form) and checks it;
 :func:`shipped_clause_table` is the table of the shipped rule set, for offline use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from certgov import rules
 from certgov.appscan.errors import ShippedDataError
 from certgov.errors import ConfigurationError
+from certgov.rules import ClauseRow, ClauseTable
+from certgov.rules.loader import parse_clause_table
 
 #: The rule set and parameter the shipped table comes from.
 SHIPPED_RULE_SET = "ccrc-app-2019"
@@ -33,43 +37,6 @@ class FindingKind(StrEnum):
     SDK_BEFORE_CONSENT = "sdk_before_consent"
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
-    kind: FindingKind
-    title: str
-    gbt35273_clause: str
-    gbt35273_2017_clause: str
-    gbt35273_title: str
-    methods_item: str
-    methods_text: str
-    source: str
-    assumed: bool
-    note: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "gbt35273": self.gbt35273_clause,
-            "gbt35273_2017": self.gbt35273_2017_clause,
-            "gbt35273_title": self.gbt35273_title,
-            "methods_item": self.methods_item,
-            "methods_text": self.methods_text,
-            "source": self.source,
-            "assumed": self.assumed,
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ClauseTable:
-    version: str
-    gbt35273: str
-    methods: str
-    clauses: Mapping[FindingKind, Clause]
-
-    def __getitem__(self, kind: FindingKind) -> Clause:
-        return self.clauses[kind]
-
-
 def shipped_clause_table() -> ClauseTable:
     """The table of the shipped ``ccrc-app-2019`` rule set (``app_finding_clauses``), for
     offline use; a case uses the table of the rule set it is judged under."""
@@ -83,45 +50,32 @@ def shipped_clause_table() -> ClauseTable:
         raise ShippedDataError(f"{SHIPPED_RULE_SET} {CLAUSE_PARAMETER}: {error.message}") from None
 
 
-def clause_table_from(data: rules.ClauseTable | Mapping[str, Any]) -> ClauseTable:
-    """A table from a rule set's ``clause_table`` parameter value, or from its parsed form
-    (``{"version", "gbt35273", "methods", "finding": {kind: row}}``);
-    :class:`ConfigurationError` naming the first missing kind or field."""
-    if isinstance(data, rules.ClauseTable):
-        data = data.as_dict()
-    rows = data.get("finding")
-    if not isinstance(rows, Mapping):
-        raise ConfigurationError("the clause table has no [finding.<kind>] rows")
-    clauses: dict[FindingKind, Clause] = {}
+def clause_table_from(data: ClauseTable | Mapping[str, Any]) -> ClauseTable:
+    """The table a rule set's ``clause_table`` parameter holds, or one read from its parsed form
+    (``ClauseTable.as_dict()``: ``{"version", "gbt35273", "methods", "finding": {kind: row}}``),
+    checked to fit the analysis (:func:`finding_clauses`); :class:`ConfigurationError` naming
+    the first wrong key, missing kind or unknown kind."""
+    table = data if isinstance(data, ClauseTable) else parse_clause_table(data)
+    finding_clauses(table)
+    return table
+
+
+def finding_clauses(table: ClauseTable) -> dict[FindingKind, ClauseRow]:
+    """The rows of ``table`` by finding kind: one for every :class:`FindingKind`, and none for a
+    kind the analysis does not know (a row it would never cite is a mistake in the rule set,
+    most likely a misspelt kind); :class:`ConfigurationError` otherwise."""
+    known = {kind.value for kind in FindingKind}
+    unknown = sorted(row.kind for row in table.rows if row.kind not in known)
+    if unknown:
+        raise ConfigurationError(
+            f"the clause table has a row for unknown finding kind(s) {unknown}",
+            hint=f"finding kinds: {', '.join(sorted(known))}",
+        )
+    rows = {FindingKind(row.kind): row for row in table.rows}
     for kind in FindingKind:
-        row = rows.get(kind.value)
-        if not isinstance(row, Mapping):
+        if kind not in rows:
             raise ConfigurationError(
                 f"the clause table has no row for finding kind {kind.value!r}",
                 hint=f"add [finding.{kind.value}] with its GB/T 35273 clause and Methods item",
             )
-        values: dict[str, str] = {}
-        for key in (
-            "title",
-            "gbt35273_clause",
-            "gbt35273_2017_clause",
-            "gbt35273_title",
-            "methods_item",
-            "methods_text",
-            "source",
-        ):
-            value = row.get(key)
-            if not isinstance(value, str) or not value:
-                raise ConfigurationError(f"[finding.{kind.value}] needs {key} (a string)")
-            values[key] = value
-        if not isinstance(row.get("assumed"), bool):
-            raise ConfigurationError(f"[finding.{kind.value}] needs assumed = true or false")
-        clauses[kind] = Clause(
-            kind=kind, assumed=row["assumed"], note=str(row.get("note", "")), **values
-        )
-    return ClauseTable(
-        version=str(data.get("version", "")),
-        gbt35273=str(data.get("gbt35273", "")),
-        methods=str(data.get("methods", "")),
-        clauses=clauses,
-    )
+    return rows

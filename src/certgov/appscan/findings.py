@@ -8,9 +8,10 @@ from typing import Any
 
 from certgov.appscan.attribution import Owner
 from certgov.appscan.callsites import CallSite
-from certgov.appscan.clauses import Clause, ClauseTable, FindingKind
+from certgov.appscan.clauses import FindingKind, finding_clauses
 from certgov.appscan.declaration import Declaration
 from certgov.appscan.report import Report
+from certgov.rules import ClauseRow, ClauseTable
 
 STATIC_CAVEAT = "as far as static analysis can tell"
 
@@ -20,7 +21,7 @@ class Finding:
     kind: FindingKind
     subject: str  # the permission, PI type or SDK concerned
     message: str
-    clause: Clause
+    clause: ClauseRow  # the row of the clause table for ``kind``
     evidence: tuple[dict[str, Any], ...] = field(default=())
 
     def as_dict(self) -> dict[str, Any]:
@@ -28,19 +29,37 @@ class Finding:
             "kind": self.kind.value,
             "subject": self.subject,
             "message": self.message,
-            "clause": self.clause.as_dict(),
+            "clause": citation(self.clause),
             "evidence": list(self.evidence),
         }
+
+
+def citation(row: ClauseRow) -> dict[str, Any]:
+    """What a finding's JSON says of its clause (stored with every analysis, so its keys stay):
+    the clause of each edition, the Methods item, the texts, the source and ``assumed``."""
+    return {
+        "gbt35273": row.gbt35273_clause,
+        "gbt35273_2017": row.gbt35273_2017_clause,
+        "gbt35273_title": row.gbt35273_title,
+        "methods_item": row.methods_item,
+        "methods_text": row.methods_text,
+        "source": row.source,
+        "assumed": row.assumed,
+        "note": row.note,
+    }
 
 
 def check_declaration(
     report: Report, declaration: Declaration, clauses: ClauseTable
 ) -> tuple[Finding, ...]:
-    """The findings of ``report`` against ``declaration``, in a stable order (kind, subject)."""
+    """The findings of ``report`` against ``declaration``, in a stable order (kind, subject),
+    each citing its row of ``clauses``; :class:`ConfigurationError` when the table lacks a
+    finding kind or has one the analysis does not know."""
+    rows = finding_clauses(clauses)
     findings: list[Finding] = []
 
     def add(kind: FindingKind, subject: str, message: str, evidence: list[dict[str, Any]]) -> None:
-        findings.append(Finding(kind, subject, message, clauses[kind], tuple(evidence)))
+        findings.append(Finding(kind, subject, message, rows[kind], tuple(evidence)))
 
     declared_any = declaration.all_pi_types
     for permission in report.dangerous_permissions:

@@ -263,7 +263,7 @@ _CLAUSE_ROW_TEXTS = (
 )
 
 
-def _clause_table(check: _Checker, value: Any, key: str) -> ParameterValue:
+def _clause_table(check: _Checker, value: Any, key: str) -> ClauseTable:
     """APP-11: ``[KEY]`` with ``version``, ``gbt35273``, ``methods`` (the texts cited) and one
     ``[KEY.finding.<kind>]`` table per kind of finding ``{title, gbt35273_clause,
     gbt35273_2017_clause, gbt35273_title, methods_item, methods_text, source, assumed[,
@@ -300,6 +300,26 @@ def _clause_table(check: _Checker, value: Any, key: str) -> ParameterValue:
         methods=check.text(value["methods"], f"{key}.methods"),
         rows=tuple(rows),
     )
+
+
+def parse_clause_table(value: Any, origin: str = "clause table") -> ClauseTable:
+    """A :class:`ClauseTable` from its parsed form (``ClauseTable.as_dict()``, or the value of a
+    ``clause_table`` parameter), checked as the loader checks the parameter (an empty ``note``,
+    as ``as_dict()`` writes for a row without one, is no note); :class:`ConfigurationError`
+    naming the first wrong key."""
+    if isinstance(value, Mapping):
+        value = dict(value)
+        findings = value.get("finding")
+        if isinstance(findings, Mapping):
+            value["finding"] = {
+                kind: (
+                    {k: v for k, v in row.items() if (k, v) != ("note", "")}
+                    if isinstance(row, Mapping)
+                    else row
+                )
+                for kind, row in findings.items()
+            }
+    return _clause_table(_Checker(origin), value, "clause_table")
 
 
 _VALUE_PARSERS: dict[ParameterKind, Callable[[_Checker, Any, str], ParameterValue]] = {

@@ -254,14 +254,22 @@ class ClauseRow:
 @dataclass(frozen=True, slots=True)
 class ClauseTable:
     """A clause table (APP-11): which GB/T 35273 clause and 2019 Methods item each kind of
-    app-scan finding cites, one :class:`ClauseRow` per kind. ``as_dict()`` is the form
-    ``certgov.appscan.clause_table_from`` reads; which kinds must be present is the analysis
-    library's business, checked when it reads the table."""
+    app-scan finding cites, one :class:`ClauseRow` per kind (``table[kind]``). ``as_dict()`` is
+    the form :func:`certgov.rules.loader.parse_clause_table` reads back; which kinds must be
+    present is the analysis library's business, checked when it reads the table
+    (``certgov.appscan.clause_table_from``)."""
 
     version: str
     gbt35273: str
     methods: str
     rows: tuple[ClauseRow, ...]
+
+    def __getitem__(self, kind: str) -> ClauseRow:
+        """The row of finding kind ``kind``; :class:`KeyError` when the table has none."""
+        for row in self.rows:
+            if row.kind == kind:
+                return row
+        raise KeyError(kind)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -19,6 +20,7 @@ from certgov.appscan import (
 )
 from certgov.appscan.errors import InvalidDeclaration
 from certgov.errors import ConfigurationError
+from certgov.rules import ClauseRow, ClauseTable
 from unit.appscan.samples import POLITEDROID, shop_apk
 
 #: What the shop app really does, declared honestly (the baseline for the cases below).
@@ -159,6 +161,64 @@ def test_the_clause_table_is_data_passed_in(shop_report: Report) -> None:
     del data["finding"]["sdk_before_consent"]
     with pytest.raises(ConfigurationError, match="sdk_before_consent"):
         clause_table_from(data)
+
+
+def test_the_clause_table_is_the_rule_sets_type_round_tripping_its_parsed_form() -> None:
+    """One definition: the rows the analysis cites are the rule library's ``ClauseRow``s, and
+    the parsed form the worker hands its child process reads back to the same table."""
+    table = shipped_clause_table()
+    assert isinstance(table, ClauseTable)
+    assert all(isinstance(table[kind], ClauseRow) for kind in FindingKind)
+    assert clause_table_from(table.as_dict()) == table
+    assert clause_table_from(json.loads(json.dumps(table.as_dict()))) == table
+
+
+def _without(table: ClauseTable, kind: FindingKind) -> ClauseTable:
+    return replace(table, rows=tuple(row for row in table.rows if row.kind != kind.value))
+
+
+def test_a_clause_table_must_fit_the_finding_kinds(shop_report: Report) -> None:
+    table = shipped_clause_table()
+    # Every kind needs its row, whichever form the table comes in...
+    with pytest.raises(ConfigurationError, match="no row for finding kind 'undeclared_sdk'"):
+        clause_table_from(_without(table, FindingKind.UNDECLARED_SDK))
+    # ...and a row for a kind the analysis does not know (a misspelt kind) is refused.
+    extra = replace(table.rows[0], kind="undeclared_sdks")
+    with pytest.raises(ConfigurationError, match=r"unknown finding kind.*undeclared_sdks"):
+        clause_table_from(replace(table, rows=(*table.rows, extra)))
+    data = table.as_dict()
+    data["finding"]["undeclared_sdks"] = data["finding"]["undeclared_sdk"]
+    with pytest.raises(ConfigurationError, match="undeclared_sdks"):
+        clause_table_from(data)
+    # A parsed form is checked as the rule-set loader checks the parameter.
+    data = table.as_dict()
+    data["finding"]["undeclared_sdk"]["colour"] = "red"
+    with pytest.raises(ConfigurationError, match=r"finding\.undeclared_sdk\.colour"):
+        clause_table_from(data)
+    # check_declaration reads the table through the same check, however it was obtained.
+    declaration = declaration_from_dict(HONEST)
+    with pytest.raises(ConfigurationError, match="sdk_before_consent"):
+        check_declaration(shop_report, declaration, _without(table, FindingKind.SDK_BEFORE_CONSENT))
+
+
+def test_a_finding_cites_its_clause_under_the_stored_keys(shop_report: Report) -> None:
+    """Stored analyses and their readers (the case's findings, the CLI) rely on these keys."""
+    table = shipped_clause_table()
+    findings = check_declaration(shop_report, declaration_from_dict(HONEST), table)
+    assert findings
+    for finding in findings:
+        row = table[finding.kind]
+        assert finding.clause == row
+        assert finding.as_dict()["clause"] == {
+            "gbt35273": row.gbt35273_clause,
+            "gbt35273_2017": row.gbt35273_2017_clause,
+            "gbt35273_title": row.gbt35273_title,
+            "methods_item": row.methods_item,
+            "methods_text": row.methods_text,
+            "source": row.source,
+            "assumed": row.assumed,
+            "note": row.note,
+        }
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import pytest
 from certgov.appscan import FindingKind, clause_table_from
 from certgov.errors import ConfigurationError
 from certgov.rules import ClauseRow, ClauseTable, ParameterKind, load_rule_sets
-from certgov.rules.loader import loads_rule_set
+from certgov.rules.loader import loads_rule_set, parse_clause_table
 
 HEAD = """
 id = "t"
@@ -112,3 +112,22 @@ def test_app_11_the_shipped_app_rule_set_carries_the_table_for_every_finding_kin
     assert read[FindingKind.UNDECLARED_PI_TYPE].gbt35273_clause == "5.5"
     assert read[FindingKind.UNDECLARED_PI_TYPE].assumed is False
     assert rule_set.parameter("app_finding_clauses").assumed is True
+
+
+def test_app_11_a_clause_table_reads_back_from_its_parsed_form_and_finds_rows_by_kind() -> None:
+    assumed = loads_rule_set(HEAD.format(assumed="true") + _row()).clause_table("clauses")
+    plain = loads_rule_set(
+        HEAD.format(assumed="false") + _row(assumed="false", note="")
+    ).clause_table("clauses")
+    for table in (assumed, plain):
+        # as_dict() writes note = "" for a row without one; that reads back as no note.
+        assert parse_clause_table(table.as_dict()) == table
+        assert table["undeclared_sdk"] is table.rows[0]
+        with pytest.raises(KeyError):
+            table["undeclared_pi_type"]
+    data = assumed.as_dict()
+    data["finding"]["undeclared_sdk"]["note"] = ""
+    with pytest.raises(ConfigurationError, match="an assumed row needs a note"):
+        parse_clause_table(data)
+    with pytest.raises(ConfigurationError, match="finding"):
+        parse_clause_table({**assumed.as_dict(), "finding": {}})

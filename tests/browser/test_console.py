@@ -109,14 +109,15 @@ def test_regulator_logs_in_sees_the_case_and_its_process_and_logs_out(
     expect(page.locator("#whoami")).to_have_text("regulator")
     row = page.locator("#cases tbody tr").filter(has_text="Licence application of Test ca_shanghai")
     expect(row).to_have_count(1)
-    expect(row.locator("td").first).to_have_text(str(case_id))
+    expect(row.locator("td").first).to_contain_text(f"#{case_id}")
     process = ctx.processes[LICENCE]
     # The state in words in the reader's language, never its code.
     expect(row).to_contain_text(translate("zh", process.states[process.initial].title))
     expect(row).not_to_contain_text(process.initial)
     page.screenshot(path=tmp_path / "console.png", full_page=True)
 
-    row.get_by_role("link", name=translate("zh", process.title)).click()
+    row.get_by_role("link", name=f"#{case_id}").click()
+    page.get_by_role("link", name=translate("zh", process.title)).click()
     assert page.url.endswith(f"/console/processes/{LICENCE}")
     states = page.locator("#diagram svg g.state")
     expect(states).to_have_count(len(ctx.processes[LICENCE].states))

@@ -50,9 +50,9 @@ UPLOAD_REASONS = {
 
 def size_words(size: int, lang: str) -> str:
     if size >= 1024 * 1024:
-        return translate(lang, "{n} MB").format(n=f"{size / 1024 / 1024:.1f}")
+        return translate(lang, "{n} MB").format(n=f"{size / 1024 / 1024:.3g}")
     if size >= 1024:
-        return translate(lang, "{n} KB").format(n=f"{size / 1024:.1f}")
+        return translate(lang, "{n} KB").format(n=f"{size / 1024:.3g}")
     return translate(lang, "{n} bytes").format(n=size)
 
 

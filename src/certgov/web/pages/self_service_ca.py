@@ -23,6 +23,7 @@ from certgov.context import Context
 from certgov.errors import CertgovError
 from certgov.filings import services as filings
 from certgov.filings.errors import FilingRefused
+from certgov.filings.models import FiledCertificate
 from certgov.filings.schemas import receipt_out
 from certgov.http.deps import ContextDep, SessionDep
 from certgov.http.params import PathId
@@ -87,7 +88,17 @@ def _filing_page(
             .limit(20)
         )
     )
-    return page(request, session, "self/filings.html", actor, status, receipts=own, **values)
+    filed = list(
+        session.scalars(
+            select(FiledCertificate)
+            .where(FiledCertificate.party_id == actor.party_id)
+            .order_by(FiledCertificate.id.desc())
+            .limit(100)
+        )
+    )
+    return page(
+        request, session, "self/filings.html", actor, status, receipts=own, filed=filed, **values
+    )
 
 
 @router.get("/self/filings", response_class=HTMLResponse)

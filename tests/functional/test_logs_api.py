@@ -536,8 +536,8 @@ def test_the_served_log_verifies_offline_as_an_archive(
 def test_official_logins_are_audited_others_are_not(
     client: TestClient, world, ctx: Context
 ) -> None:
-    """SYS-3: an official's login is an audit record; a CA operator's login and a failed login
-    are not; creating the accounts is."""
+    """SYS-3: an official's login is an audit record, and so is a failed login (SYS-6: guessing
+    is throttled and traced); a CA operator's login is not; creating the accounts is."""
     start = _audit_size(client)
     password = "a long enough password"
     with unit_of_work(ctx.sessions) as session:
@@ -566,7 +566,11 @@ def test_official_logins_are_audited_others_are_not(
     assert login.status_code == 200, login.text
     wrong = client.post("/api/v1/auth/login", json={"username": "wang.wu", "password": "nope"})
     assert wrong.status_code == 401
-    assert _audit_size(client) == size
+    assert _audit_size(client) == size + 1
+    (failed,) = _audit_records(client, world, size, size + 1)
+    assert failed["action"] == "identity.login_failed"
+    assert failed["subject"]["username"] == "wang.wu"
+    size += 1
     login = client.post("/api/v1/auth/login", json={"username": "wang.wu", "password": password})
     assert login.status_code == 200, login.text
     assert _audit_size(client) == size + 1

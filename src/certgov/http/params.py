@@ -23,7 +23,8 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id (1 to 2^3
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID, description="a record id (1 to 2^31 - 1)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="how many results to skip")]
 #: A position in a transparency log (entries are counted from 0; sizes fit 63 bits).
-LogPosition = Annotated[int, Path(ge=0, le=2**63 - 1, description="a log index or size")]
+#: No upper bound: any position beyond the log is answered 404 before the database is asked.
+LogPosition = Annotated[int, Path(ge=0, description="a log index or size")]
 
 #: "As at" a time (SYS-8): an ISO 8601 instant with its offset.
 AtQuery = Annotated[

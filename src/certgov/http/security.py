@@ -32,6 +32,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_LOGIN_PATHS = frozenset({"/api/v1/auth/login", "/console/login"})
 
 #: Only our own assets: no inline script, no framing by anyone.
 CONTENT_SECURITY_POLICY = (
@@ -230,7 +231,9 @@ class Protect:
         if _header(scope, b"authorization"):
             return True
         cookie = _cookie(scope, self.session_cookie)
-        if not cookie:
+        if not cookie or scope.get("path", "") in _LOGIN_PATHS:
+            # Logging in (again) creates the session the token is derived from; the origin
+            # check above is what guards it.
             return True
         content_type = (_header(scope, b"content-type") or "").lower()
         path = scope.get("path", "")

@@ -152,8 +152,8 @@ def inclusion_proof(
     session: SessionDep,
     ctx: ContextDep,
     _actor: PublicActor,
-    index: int = Query(ge=0, le=2**63 - 1),
-    size: int | None = Query(default=None, ge=1, le=2**63 - 1),
+    index: int = Query(ge=0),
+    size: int | None = Query(default=None, ge=1),
 ) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry ``index`` in the tree of ``size`` (default: latest)."""
     row = _log(session, ctx, log)
@@ -166,8 +166,8 @@ def consistency_proof(
     session: SessionDep,
     ctx: ContextDep,
     _actor: PublicActor,
-    first: int = Query(ge=0, le=2**63 - 1),
-    second: int | None = Query(default=None, ge=0, le=2**63 - 1),
+    first: int = Query(ge=0),
+    second: int | None = Query(default=None, ge=0),
 ) -> dict[str, Any]:
     """RFC 9162 consistency proof: the tree of ``second`` (default: latest) extends ``first``."""
     row = _log(session, ctx, log)

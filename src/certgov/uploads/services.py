@@ -34,6 +34,8 @@ class Kind(StrEnum):
     JPEG = "jpeg"
     GIF = "gif"
     WEBP = "webp"
+    #: A record the platform makes (a filing receipt); never sniffed from an upload.
+    JSON = "json"
 
 
 #: What an upload may be for each purpose of a form: certificates, documents, samples.

@@ -163,3 +163,34 @@ def test_certgov_now_fixes_the_clock_and_the_console_says_so(tmp_path) -> None:
         page = client.get("/")
         assert "演示与培训环境" in page.text
         assert "2026-03-01 09:00 (UTC+8)" in page.text
+
+
+def test_a_complaint_is_judged_from_the_receipt_date_the_certification_body_states(
+    world, client: TestClient, clock: FixedClock
+) -> None:
+    """The certification body enters on 2025-10-10 that the applicant received the denial on
+    2025-09-25 (from the postal delivery record). APP-6's ten business days count from that
+    day across National Day and its make-up working days (2025-09-28, 2025-10-11): filed on
+    2025-10-15 the complaint is accepted; the history says who stated the date and when."""
+    from support.appcert import OPERATOR, deny
+
+    denied = deny(client, world)
+    clock.set(dt.datetime(2025, 10, 10, 2, 0, tzinfo=dt.UTC))
+    recorded = client.post(
+        f"/api/v1/app-applications/{denied['id']}/decision-receipt",
+        json={"received_on": "2025-09-25"},
+        headers=world.headers(CB),
+    )
+    assert recorded.status_code == 200, recorded.text
+    history = client.get(f"/api/v1/cases/{denied['id']}/history", headers=world.headers(CB)).json()
+    receipt = [e for e in history if e["kind"] == "decision_received"][-1]
+    assert receipt["actor"]["role"] == "certification_body"
+    assert receipt["details"]["received_on"] == "2025-09-25"
+    assert receipt["at"].startswith("2025-10-10")
+    clock.set(dt.datetime(2025, 10, 15, 2, 0, tzinfo=dt.UTC))
+    filed = client.post(
+        "/api/v1/app-complaints",
+        json={"application_case_id": denied["id"], "grounds": "the permission is optional"},
+        headers=world.headers(OPERATOR),
+    )
+    assert filed.status_code == 201, filed.text

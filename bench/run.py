@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import appscan
 import docsig
 import filings
+import portal
 import sweep
 import tlog
 
@@ -57,7 +58,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["sweep", "tlog", "filings", "docsig", "appscan"],
+        choices=["sweep", "tlog", "filings", "docsig", "appscan", "portal"],
         default=None,
         help="Run one benchmark only.",
     )
@@ -94,6 +95,7 @@ def main() -> int:
                 requests=args.verify_requests,
                 chains=args.chains,
             ),
+            "portal": lambda b=backend: portal.run(b, args.pg_url, filed=args.filed),
         }
         for name, bench in runs.items():
             if args.only and not name.startswith(args.only.replace("tlog", "transparency")):

@@ -78,6 +78,21 @@ LABELS: dict[str, dict[str, str]] = {
         "done": N_("Done"),
         "failed": N_("Failed"),
     },
+    # What kind of refusal an error is, for a page that cannot yet say more in the reader's
+    # language (the domain's messages are English; a page shows them as the detail).
+    "error": {
+        "invalid_input": N_("The input was not accepted"),
+        "prohibited": N_("The law does not allow this"),
+        "not_found": N_("Not found"),
+        "unauthenticated": N_("Please log in"),
+        "forbidden": N_("You may not do this"),
+        "conflict": N_("This conflicts with the current state of the record"),
+        "guard_failed": N_("The conditions for this step are not met"),
+        "too_many_requests": N_("Too many requests: please wait and try again"),
+        "filing_refused": N_("The filing was refused"),
+        "configuration_error": N_("The system is not configured for this"),
+        "error": N_("The request could not be completed"),
+    },
     "lint_severity": {
         "fatal": N_("Fatal"),
         "error": N_("Error"),

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from certgov.actors import Actor, Role
 from certgov.clock import CHINA_TZ
 from certgov.context import Context
-from certgov.errors import Unauthenticated
+from certgov.errors import CertgovError, Unauthenticated
 from certgov.http.deps import SESSION_COOKIE, ContextDep, SessionDep, current_actor
 from certgov.http.security import csrf_token
 from certgov.i18n import (
@@ -158,3 +159,15 @@ def error_problems(request: Request, status: int, detail: str | None = None) -> 
             )
         ]
     return [detail or translate(lang, ERROR_HEADINGS.get(status, ERROR_HEADINGS[500]))]
+
+
+def page_error(lang: str, error: CertgovError) -> Markup:
+    """An error for a page: what kind of refusal it is in the reader's language, then the
+    domain's own explanation as the detail (marked as English data in a Chinese page: the
+    domain's messages are English)."""
+    words = labels.label("error", error.code, lang)
+    if words.startswith(translate(lang, "unknown ({code})").split("{")[0]):
+        words = labels.label("error", "error", lang)
+    if lang == "en":
+        return Markup("{}: {}").format(words, error.message)
+    return Markup('{}<span class="detail data" lang="en">{}</span>').format(words, error.message)

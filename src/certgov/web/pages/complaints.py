@@ -20,7 +20,7 @@ from certgov.http.deps import ContextDep, SessionDep
 from certgov.http.limits import complaint_limiter
 from certgov.parties.models import Party, PartyKind
 from certgov.store.engine import unit_of_work
-from certgov.web.pages.common import PageActor, page_actor, render, router
+from certgov.web.pages.common import PageActor, language_of, page_actor, page_error, render, router
 
 
 def _complaint_form(
@@ -96,7 +96,14 @@ def _file_from_form(
             found = complaints.public_status(session, code)
     except CertgovError as exc:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            return _complaint_form(request, session, actor, 422, error=exc.message, form=values)
+            return _complaint_form(
+                request,
+                session,
+                actor,
+                422,
+                error=page_error(language_of(request), exc),
+                form=values,
+            )
     return render(request, "complaint_status.html", 201, actor=actor, code=code, complaint=found)
 
 
@@ -118,6 +125,6 @@ def complaint_status_page(
             actor=actor,
             code=None,
             complaint=None,
-            error=exc.message,
+            error=page_error(language_of(request), exc),
         )
     return render(request, "complaint_status.html", actor=actor, code=None, complaint=found)

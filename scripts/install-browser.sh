@@ -27,6 +27,8 @@ have_chromium || missing="$missing chromium"
 have_go || missing="$missing golang-go"
 have_xmod || missing="$missing golang-golang-x-mod-dev"
 have_cjk_fonts || missing="$missing fonts-noto-cjk"
+# The browser's own controls (file inputs, date pickers) in Chinese for Chinese pages.
+[ -f /usr/lib/chromium/locales/zh-CN.pak ] || missing="$missing chromium-l10n"
 
 if [ -z "$missing" ]; then
     echo "install-browser: Chromium ($CHROMIUM), CJK fonts, Go and golang.org/x/mod already installed; nothing to do."

@@ -10,6 +10,7 @@ database of its own, serves it on a free local port and drives Debian's Chromium
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import socket
 import sys
@@ -17,6 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -92,36 +94,59 @@ def main() -> int:
     langs = options.lang or ["zh", "en"]
     widths = options.width or [1280, 375]
     taken = 0
+    by_role: dict[str, list[tuple[str, str]]] = {}
+    for role, path, name in _pages(options.only):
+        by_role.setdefault(role, []).append((path, name))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        by_role: dict[str, list[tuple[str, str]]] = {}
-        for role, path, name in _pages(options.only):
-            by_role.setdefault(role, []).append((path, name))
-        for role, pages in by_role.items():
-            for width in widths:
-                context = browser.new_context(viewport={"width": width, "height": 900})
-                page = context.new_page()
-                if role != "public":
-                    if role not in passwords:
-                        print(f"no demo login {role!r}; logins: {sorted(passwords)}")
-                        continue
-                    page.goto(f"{base}/console")
-                    page.fill("#username", role)
-                    page.fill("#password", passwords[role])
-                    page.locator("form[action='/console/login'] button").click()
-                for path, name in pages:
-                    for lang in langs:
-                        joiner = "&" if "?" in path else "?"
-                        page.goto(f"{base}{path}{joiner}lang={lang}")
-                        target = out / f"{name}-{lang}-{width}.png"
-                        page.screenshot(path=str(target), full_page=True)
-                        taken += 1
-                context.close()
-        browser.close()
+        for lang in langs:
+            # The browser's own controls (file inputs, date pickers) speak the reader's
+            # language too, as they would in a browser set to it.
+            locale = "zh-CN" if lang == "zh" else "en-US"
+            posix = locale.replace("-", "_")
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=[*ARGS, f"--lang={locale}"],
+                env={**os.environ, "LANGUAGE": posix, "LANG": f"{posix}.UTF-8"},
+            )
+            taken += _shoot(browser, by_role, widths, lang, locale, base, passwords, out)
+            browser.close()
     server.should_exit = True
     thread.join(timeout=10)
     print(f"{taken} screenshots in {out}")
     return 0
+
+
+def _shoot(
+    browser: Any,
+    by_role: dict[str, list[tuple[str, str]]],
+    widths: list[int],
+    lang: str,
+    locale: str,
+    base: str,
+    passwords: dict[str, str],
+    out: Path,
+) -> int:
+    taken = 0
+    for role, pages in by_role.items():
+        for width in widths:
+            context = browser.new_context(viewport={"width": width, "height": 900}, locale=locale)
+            page = context.new_page()
+            if role != "public":
+                if role not in passwords:
+                    print(f"no demo login {role!r}; logins: {sorted(passwords)}")
+                    continue
+                page.goto(f"{base}/console")
+                page.fill("#username", role)
+                page.fill("#password", passwords[role])
+                page.locator("form[action='/console/login'] button").click()
+            for path, name in pages:
+                joiner = "&" if "?" in path else "?"
+                page.goto(f"{base}{path}{joiner}lang={lang}")
+                target = out / f"{name}-{lang}-{width}.png"
+                page.screenshot(path=str(target), full_page=True)
+                taken += 1
+            context.close()
+    return taken
 
 
 if __name__ == "__main__":

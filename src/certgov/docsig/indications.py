@@ -165,12 +165,6 @@ class Reason:
             "params": dict(self.params),
         }
 
-    def message(self, language: str = "en") -> str:
-        """The reason in ``language`` (``en`` or ``zh``)."""
-        from certgov.docsig.messages import render_reason
-
-        return render_reason(self, language)
-
 
 @dataclass(frozen=True, slots=True)
 class Verdict:

@@ -21,6 +21,7 @@ from certgov.docsig import (
 )
 from certgov.docsig.cms import parse_signed_data
 from certgov.docsig.limits import DEFAULT_LIMITS
+from certgov.docsig.messages import render_reason
 from unit.docsig.builders import (
     SM2_SIGN_GBT35275,
     Tsa,
@@ -60,7 +61,9 @@ def test_sm2_signature_passes(
         validation_time=SM2_NOW,
     )
     (signature,) = report.signatures
-    assert signature.indication is Indication.TOTAL_PASSED, [r.message() for r in signature.reasons]
+    assert signature.indication is Indication.TOTAL_PASSED, [
+        render_reason(r) for r in signature.reasons
+    ]
     assert signature.format == ("cms-attached" if attached else "cms-detached")
     assert (
         signature.integrity.signature_scheme == "sm2"
@@ -112,7 +115,7 @@ def test_sm2_detached_with_other_content_is_hash_failure(
     assert report.sub_indication is SubIndication.HASH_FAILURE
     reason = report.signatures[0].reasons[0]
     assert reason.code == ReasonCode.MESSAGE_DIGEST_MISMATCH and reason.params["algorithm"] == "sm3"
-    assert "被修改" in reason.message("zh")
+    assert "被修改" in render_reason(reason, "zh")
 
 
 def test_detached_without_content_is_signed_data_not_found(
@@ -143,7 +146,9 @@ def test_rsa_and_ecdsa_from_the_pkcs7_builder_pass(kind: str, detached: bool) ->
         der, content=CONTRACT if detached else None, evaluator=evaluator, validation_time=NOW
     )
     (signature,) = report.signatures
-    assert signature.indication is Indication.TOTAL_PASSED, [r.message() for r in signature.reasons]
+    assert signature.indication is Indication.TOTAL_PASSED, [
+        render_reason(r) for r in signature.reasons
+    ]
     assert signature.integrity.signature_scheme == (
         "rsa-pkcs1" if kind.startswith("rsa") else "ecdsa"
     )
@@ -235,7 +240,9 @@ def test_trusted_timestamp_is_proof_after_the_signer_expired() -> None:
     )
     long_after = signer.cert.summary.not_after + dt.timedelta(days=400)
     (signature,) = validate_cms(der, evaluator=evaluator, validation_time=long_after).signatures
-    assert signature.indication is Indication.TOTAL_PASSED, [r.message() for r in signature.reasons]
+    assert signature.indication is Indication.TOTAL_PASSED, [
+        render_reason(r) for r in signature.reasons
+    ]
     assert signature.signing_time is not None and signature.signing_time.basis is TimeBasis.PROVEN
     assert signature.timestamp is not None and signature.timestamp.trust is not None
     # The same signature without its timestamp: no proof, the signer has expired.

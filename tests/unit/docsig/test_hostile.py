@@ -19,6 +19,7 @@ from certgov.docsig import (
     validate_pdf,
 )
 from certgov.docsig._ber import BerError, scan
+from certgov.docsig.messages import render_reason
 from certgov.errors import InvalidInput
 from unit.docsig.builders import cms_signed_data, sm2_signer
 from unit.docsig.conftest import IN_2020, SM2_NOW, pdf
@@ -56,7 +57,7 @@ def test_bad_byte_range_is_format_failure(
     assert signature.indication is Indication.TOTAL_FAILED
     assert signature.sub_indication is SubIndication.FORMAT_FAILURE
     assert [reason.code for reason in signature.reasons] == [code]
-    assert signature.reasons[0].message("zh")
+    assert render_reason(signature.reasons[0], "zh")
 
 
 def test_garbage_in_the_signature_contents_is_format_failure(

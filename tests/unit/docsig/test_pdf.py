@@ -25,6 +25,7 @@ from certgov.docsig import (
 )
 from certgov.docsig.cms import parse_signed_data
 from certgov.docsig.limits import DEFAULT_LIMITS
+from certgov.docsig.messages import render_reason
 from certgov.pki import Certificate
 from unit.docsig.builders import flip
 from unit.docsig.conftest import IN_2020, IN_2030, pdf
@@ -196,7 +197,7 @@ def test_unsigned_pdf_is_indeterminate_with_no_signature(
     assert report.kind == "pdf" and report.signatures == ()
     assert report.indication is Indication.INDETERMINATE
     assert [reason.code for reason in report.reasons] == [ReasonCode.NO_SIGNATURE]
-    assert report.reasons[0].message("zh") == "该文档没有签名"
+    assert render_reason(report.reasons[0], "zh") == "该文档没有签名"
 
 
 def test_not_a_pdf_is_refused(pdf_evaluator: AnchorTrustEvaluator) -> None:

@@ -28,6 +28,7 @@ from certgov.docsig import (
     verify_report,
 )
 from certgov.docsig.indications import INDICATION_OF, worst
+from certgov.docsig.messages import render_reason
 from certgov.tlog.note import Signer
 from unit.docsig.builders import cms_signed_data, sm2_signer
 from unit.docsig.conftest import IN_2020, SM2_NOW, pdf
@@ -131,8 +132,10 @@ def test_every_reason_code_and_sub_indication_has_both_languages() -> None:
         assert set(SUB_INDICATION_LABELS[sub]) == {"en", "zh"}
     for indication in Indication:
         assert set(INDICATION_LABELS[indication]) == {"en", "zh"}
-    assert Reason("registry_custom", None, {"x": 1}).message("zh") == "registry_custom (x=1)"
-    assert Reason(ReasonCode.WEAK_DIGEST).message() == "digest algorithm ? is too weak to rely on"
+    assert render_reason(Reason("registry_custom", None, {"x": 1}), "zh") == "registry_custom (x=1)"
+    assert (
+        render_reason(Reason(ReasonCode.WEAK_DIGEST)) == "digest algorithm ? is too weak to rely on"
+    )
 
 
 def test_report_json_is_canonical_and_complete(pdf_evaluator: object) -> None:

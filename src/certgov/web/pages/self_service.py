@@ -152,6 +152,24 @@ def state_title(ctx: Context, case: Case) -> str:
     return case.state
 
 
+#: Where a party follows a case of each process on its own pages (else the console's case page).
+SELF_CASE_PAGES = {
+    "ca-incident": "/self/incidents/",
+    "app-certification": "/self/apps/",
+    "ca-licence-application": "/self/licence/",
+    "ca-licence-modification": "/self/licence/",
+    "ca-licence-renewal": "/self/licence/",
+    "ca-operational-change": "/self/changes/",
+    "ecs-withdrawal": "/self/withdrawal/",
+    "app-self-assessment": "/self/assessments/",
+}
+
+
+def case_link(case: Case) -> str:
+    """The page where the party follows ``case``."""
+    return SELF_CASE_PAGES.get(case.process_id, "/console/cases/") + str(case.id)
+
+
 def self_service_home(request: Request, session: Session, ctx: Context, actor: Actor) -> Response:
     """A CA's or app operator's home: what needs doing now (running deadlines in business
     days, open findings, requested documents), recent decisions and shortcuts."""
@@ -182,6 +200,7 @@ def self_service_home(request: Request, session: Session, ctx: Context, actor: A
         cases=visible[:20],
         processes=ctx.processes,
         state_title=lambda c: state_title(ctx, c),
+        case_link=case_link,
     )
 
 

@@ -49,7 +49,7 @@ def run_once(ctx: Context) -> SweepReport:
             log.info("app certification: %s", apps.as_dict())
     # App samples (APP-11): each analysis in a memory- and time-bounded child process, outside
     # any transaction; one at a time per worker process.
-    from certgov.appcert.analysis import sweep_analyses
+    from certgov.appcert.analysis_job import sweep_analyses
 
     if (analyses := sweep_analyses(ctx)).done or analyses.failed:
         log.info("app sample analyses: %s", analyses.as_dict())

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from certgov.appcert.analysis import sweep_analyses
+from certgov.appcert.analysis_job import sweep_analyses
 from certgov.appcert.models import AppSampleAnalysis
 from certgov.appscan.isolation import JobLimits
 from certgov.store.engine import unit_of_work

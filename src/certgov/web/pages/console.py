@@ -170,6 +170,10 @@ OUTCOMES = {
 }
 #: Words the process diagram shows (certgov.workflow.diagram asks for them).
 DIAGRAM_WORDS = (N_("current state"), N_("clock stopped"))
+#: More of a case's substance by process, from the page modules of other areas (e.g.
+#: console_appcert): each returns the template values its section of case.html reads.
+CaseSection = Callable[[Session, Context, Actor, Case], dict[str, Any]]
+CASE_SECTIONS: dict[str, CaseSection] = {}
 
 
 def _deadlines(
@@ -237,6 +241,9 @@ def _case_page(
         violations = list(catalogue.catalogue(enforcement.ecs_rules(session, ctx)).values())
     officials = queue.assignable_officials(session, ctx, actor, case) if not case.closed else []
     assigned = session.get(User, case.assigned_user_id) if case.assigned_user_id else None
+    section = CASE_SECTIONS.get(case.process_id)
+    if section is not None:
+        extra = {**section(session, ctx, actor, case), **extra}
     lang = language_of(request)
     return render(
         request,

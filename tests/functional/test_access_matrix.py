@@ -200,6 +200,12 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
         f"/api/v1/complaints/cases/{case_id}", headers=world.headers("national_regulator")
     ).json()
     evidence_id = detail["evidence"][0]["id"]
+    from support.appcert import certify
+
+    certified = certify(client, world)
+    number = certified["number"]
+    app_case_id = certified["history"][0]["case_id"]
+    assert app_case_id, certified["history"]
     regulators = {Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR}  # Shanghai's
     officials = regulators | {Role.CERTIFICATION_BODY, Role.TESTING_AGENCY}
     signed_in = officials | {Role.CA_OPERATOR, Role.APP_OPERATOR}
@@ -209,6 +215,16 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
         "/console/dashboard": regulators,
         f"/console/cases/{case_id}": regulators,
         f"/console/cases/{case_id}/evidence/{evidence_id}": regulators,
+        "/console/app": {Role.CERTIFICATION_BODY, Role.TESTING_AGENCY},
+        f"/console/app/certifications/{number}": {Role.CERTIFICATION_BODY},
+        # An app certification case: the body, the national regulator, the assigned agency
+        # and the applicant; not a provincial regulator (outside its remit) nor a CA.
+        f"/console/cases/{app_case_id}": {
+            Role.NATIONAL_REGULATOR,
+            Role.CERTIFICATION_BODY,
+            Role.TESTING_AGENCY,
+            Role.APP_OPERATOR,
+        },
     }
     # Every GET page of the console is in the table above (or public, the process diagrams).
     served = {
@@ -224,6 +240,8 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
         "/console/cases/{case_id}",
         "/console/cases/{case_id}/evidence/{evidence_id}",
         "/console/processes/{process_id}",
+        "/console/app",
+        "/console/app/certifications/{number}",
     } | {p for p in served if not p.startswith(("/console/cases", "/console/findings"))}
     failures = []
     for role in ALL_ROLES:

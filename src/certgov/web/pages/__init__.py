@@ -11,6 +11,7 @@ from certgov.web.pages import console_findings  # noqa: F401 - registers its rou
 from certgov.web.pages import console_appcert  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service, self_service_app, self_service_ca  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service_licence  # noqa: F401 - registers its routes
+from certgov.web.pages import self_service_conduct  # noqa: F401 - registers its routes
 from certgov.web.pages.common import router
 
 __all__ = ["complaints", "console", "public", "router"]

@@ -279,6 +279,15 @@ def exit_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Cas
     return case
 
 
+def exits_received(session: Session, party_id: int) -> list[Case]:
+    """The open exit cases whose business is offered to, or handed over to, CA ``party_id``
+    (ECS-7.3): the cases it must answer or report the handover of, oldest first."""
+    open_exits = session.scalars(
+        select(Case).where(Case.process_id == PROCESS, Case.closed.is_(False)).order_by(Case.id)
+    )
+    return [case for case in open_exits if party_id in _receivers(case)]
+
+
 def _receivers(case: Case) -> set[int]:
     found = set()
     if isinstance(case.data.get("offered_to"), int):

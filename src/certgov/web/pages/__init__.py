@@ -13,6 +13,7 @@ from certgov.web.pages import self_service, self_service_app, self_service_ca  #
 from certgov.web.pages import self_service_licence  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service_conduct  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service_withdrawal  # noqa: F401 - registers its routes
+from certgov.web.pages import self_service_compliance  # noqa: F401 - registers its routes
 from certgov.web.pages.common import router
 
 __all__ = ["complaints", "console", "public", "router"]

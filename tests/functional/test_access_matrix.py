@@ -216,6 +216,8 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
         f"/console/cases/{case_id}": regulators,
         f"/console/cases/{case_id}/evidence/{evidence_id}": regulators,
         "/console/app": {Role.CERTIFICATION_BODY, Role.TESTING_AGENCY},
+        f"/console/cas/{world.parties['ca_shanghai']}": regulators,
+        "/console/rules": officials,
         f"/console/app/certifications/{number}": {Role.CERTIFICATION_BODY},
         # An app certification case: the body, the national regulator, the assigned agency
         # and the applicant; not a provincial regulator (outside its remit) nor a CA.
@@ -242,6 +244,8 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
         "/console/processes/{process_id}",
         "/console/app",
         "/console/app/certifications/{number}",
+        "/console/cas/{party_id}",
+        "/console/rules",
     } | {p for p in served if not p.startswith(("/console/cases", "/console/findings"))}
     failures = []
     for role in ALL_ROLES:

@@ -9,6 +9,8 @@ from certgov.web.pages import portal_records, portal_verify  # noqa: F401 - regi
 from certgov.web.pages import console_dashboard  # noqa: F401 - registers its routes
 from certgov.web.pages import console_findings  # noqa: F401 - registers its routes
 from certgov.web.pages import console_appcert  # noqa: F401 - registers its routes
+from certgov.web.pages import console_cas  # noqa: F401 - registers its routes
+from certgov.web.pages import console_rules  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service, self_service_app, self_service_ca  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service_licence  # noqa: F401 - registers its routes
 from certgov.web.pages import self_service_conduct  # noqa: F401 - registers its routes

@@ -99,7 +99,11 @@ def comparison(rule_sets: list[RuleSet]) -> list[dict[str, Any]]:
 
 
 def _regimes(
-    session: Session, ctx: Context, day: dt.date, activated: Mapping[str, dt.date]
+    session: Session,
+    ctx: Context,
+    day: dt.date,
+    activated: Mapping[str, dt.date],
+    show_all: bool,
 ) -> list[dict[str, Any]]:
     out = []
     for regime in Regime:
@@ -113,13 +117,19 @@ def _regimes(
             current: str | None = rulebook.in_force(session, ctx.rule_sets, regime, day).id
         except (NotFound, CertgovError):
             current = None
+        rows = comparison(sets)
+        # Several sets: by default only where they differ (the whole table is thousands of
+        # pixels high); one set: every parameter, folded.
+        differing = [row for row in rows if row["differs"]] if len(sets) > 1 else rows
         out.append(
             {
                 "regime": regime.value,
                 "sets": sets,
                 "in_force": current,
                 "activated": {r.id: activated.get(r.id) for r in sets},
-                "rows": comparison(sets),
+                "rows": rows if show_all else differing,
+                "total": len(rows),
+                "differing": len(differing) if len(sets) > 1 else None,
             }
         )
     return out
@@ -134,6 +144,7 @@ def _page(
     error: str | None = None,
 ) -> Response:
     day = china_date(ctx.clock.now())
+    show_all = request.query_params.get("show") == "all"
     activated = rulebook.activations(session)
     history = list(
         session.scalars(
@@ -145,7 +156,8 @@ def _page(
         "console/rules.html",
         status=status,
         actor=actor,
-        regimes=_regimes(session, ctx, day, activated),
+        regimes=_regimes(session, ctx, day, activated, show_all),
+        show_all=show_all,
         regime_titles=REGIME_TITLES,
         status_titles=STATUS_TITLES,
         history=history,

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import appscan
+import console
 import docsig
 import filings
 import portal
@@ -50,6 +51,9 @@ def main() -> int:
     parser.add_argument(
         "--filed", type=int, default=1_000_000, help="Filed certificates for /verify."
     )
+    parser.add_argument(
+        "--findings", type=int, default=100_000, help="Findings for the console benchmark."
+    )
     parser.add_argument("--filings", type=int, default=20, help="Filings in the ingest benchmark.")
     parser.add_argument("--per-filing", type=int, default=1_000)
     parser.add_argument("--verify-requests", type=int, default=8_000)
@@ -58,7 +62,7 @@ def main() -> int:
     )
     parser.add_argument(
         "--only",
-        choices=["sweep", "tlog", "filings", "docsig", "appscan", "portal"],
+        choices=["sweep", "tlog", "filings", "docsig", "appscan", "portal", "console"],
         default=None,
         help="Run one benchmark only.",
     )
@@ -96,6 +100,9 @@ def main() -> int:
                 chains=args.chains,
             ),
             "portal": lambda b=backend: portal.run(b, args.pg_url, filed=args.filed),
+            "console": lambda b=backend: console.run(
+                b, args.pg_url, filed=args.filed, findings=args.findings
+            ),
         }
         for name, bench in runs.items():
             if args.only and not name.startswith(args.only.replace("tlog", "transparency")):

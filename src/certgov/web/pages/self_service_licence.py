@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from certgov.actors import Actor, Role
 from certgov.cases import services as cases
 from certgov.cases.models import Case
-from certgov.clock import china_date
+from certgov.clock import CHINA_TZ, china_date
 from certgov.context import Context
 from certgov.ecs import evaluate, parse_application
 from certgov.errors import CertgovError, InvalidInput
@@ -261,7 +261,13 @@ def _licence_page(
         status,
         licence=licence,
         applications=own,
-        changes=licensing.registration_changes(session, actor.party_id),
+        open_application=next(
+            (c for c, _s, _d in own if c.process_id == licensing.PROCESS and not c.closed), None
+        ),
+        changes=[
+            (c, c.filed_at is not None and c.filed_at.astimezone(CHINA_TZ).date() > c.due_on)
+            for c in licensing.registration_changes(session, actor.party_id)
+        ],
         registration_items=[
             (i, REGISTRATION_ITEMS.get(i, i)) for i in rule_set.items("registration_change_items")
         ],

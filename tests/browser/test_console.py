@@ -53,7 +53,11 @@ def test_home_page_is_in_chinese_by_default_and_switches_to_english(page: Page) 
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_have_text(ZH["title"])
-    expect(page.get_by_role("link", name=translate("zh", "CA licence application"))).to_be_visible()
+    expect(
+        page.get_by_role(
+            "link", name=translate("zh", "Find a licensed certification service provider")
+        )
+    ).to_be_visible()
 
     assert_chinese_page(page)
     page.get_by_role("link", name=ZH["language"]).click()

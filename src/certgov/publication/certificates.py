@@ -32,6 +32,33 @@ from certgov.lru import Lru
 from certgov.parties.models import Party
 from certgov.pki import Certificate, Crl, parse_crl
 
+#: The columns a search row shows: a page reads these, never the DER or the JSON columns.
+_ROW_COLUMNS = (
+    FiledCertificate.id,
+    FiledCertificate.sha256,
+    FiledCertificate.subject,
+    FiledCertificate.issuer,
+    FiledCertificate.serial,
+    FiledCertificate.role,
+    FiledCertificate.key,
+    FiledCertificate.signature_algorithm,
+    FiledCertificate.not_before,
+    FiledCertificate.not_after,
+    FiledCertificate.filed_at,
+    FiledCertificate.log_index,
+    FiledCertificate.party_id,
+    Party.name.label("ca_name"),
+    Party.name_en.label("ca_name_en"),
+)
+
+
+def _rows() -> Select[Any]:
+    """The search columns with the filing CA's names: a left join on the parties' primary key,
+    so the filed certificates stay the outer table (their index gives the order)."""
+    statement: Select[Any] = select(*_ROW_COLUMNS)  # type: ignore[assignment]
+    return statement.outerjoin(Party, Party.id == FiledCertificate.party_id)
+
+
 #: Certificates per page of the search, and how deep paging goes (10,000 rows).
 PAGE_SIZE = 50
 MAX_PAGES = 200
@@ -129,8 +156,17 @@ def _prefix(column: Any, text: str) -> tuple[ColumnElement[Any], ColumnElement[b
     return lowered, and_(lowered >= start, lowered < start + "\U0010ffff")
 
 
-def row_out(row: FiledCertificate, parties: dict[int, Party], now: dt.datetime) -> dict[str, Any]:
-    party = parties.get(row.party_id)
+def row_out(
+    row: Any, now: dt.datetime, names: dict[int, tuple[str, str | None]] | None = None
+) -> dict[str, Any]:
+    """A filed certificate as a search row shows it; ``row`` has the attributes of
+    :data:`_ROW_COLUMNS` (a row of :func:`_rows`); ``names``, when given, the CAs' names now
+    (instead of the row's)."""
+    name, name_en = (
+        names.get(row.party_id, (None, None))
+        if names is not None
+        else (row.ca_name, row.ca_name_en)
+    )
     return {
         "sha256": row.sha256,
         "subject": row.subject,
@@ -145,15 +181,11 @@ def row_out(row: FiledCertificate, parties: dict[int, Party], now: dt.datetime) 
         "validity": _validity(row, now),
         "filed_at": row.filed_at.isoformat(),
         "log_index": row.log_index,
-        "ca": {
-            "party_id": row.party_id,
-            "name": party.name if party else None,
-            "name_en": party.name_en if party else None,
-        },
+        "ca": {"party_id": row.party_id, "name": name, "name_en": name_en},
     }
 
 
-def _validity(row: FiledCertificate, now: dt.datetime) -> str:
+def _validity(row: Any, now: dt.datetime) -> str:
     if now < row.not_before:
         return "not_yet_valid"
     return "expired" if now > row.not_after else "valid"
@@ -162,7 +194,7 @@ def _validity(row: FiledCertificate, now: dt.datetime) -> str:
 def _statement(query: CertificateQuery, now: dt.datetime) -> tuple[Select[Any], str]:
     text = query.q.strip()
     compact = _SEPARATORS.sub("", text).lower()
-    statement = select(FiledCertificate)
+    statement = _rows()
     matched_by = "all"
     if len(compact) == 64 and _HEX.match(compact):
         statement = statement.where(FiledCertificate.sha256 == compact).order_by(
@@ -200,16 +232,16 @@ def _serial_statement(query: CertificateQuery) -> Select[Any] | None:
     compact = _SEPARATORS.sub("", query.q.strip()).lower().lstrip("0") or "0"
     if not _HEX.match(compact) or len(compact) > 40:
         return None
-    statement = select(FiledCertificate).where(FiledCertificate.serial == compact)
+    statement = _rows().where(FiledCertificate.serial == compact)
     if query.party_id is not None:
         statement = statement.where(FiledCertificate.party_id == query.party_id)
     return statement.order_by(FiledCertificate.id)
 
 
-def _parties(session: Session, ids: set[int]) -> dict[int, Party]:
-    if not ids:
-        return {}
-    return {p.id: p for p in session.scalars(select(Party).where(Party.id.in_(sorted(ids))))}
+def _ca_names(session: Session, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+    """The name and English name of each CA in ``ids``, by id."""
+    statement = select(Party.id, Party.name, Party.name_en).where(Party.id.in_(sorted(ids)))
+    return {party_id: (name, name_en) for party_id, name, name_en in session.execute(statement)}
 
 
 def search(
@@ -220,18 +252,17 @@ def search(
     the start of the subject's common name in name order; without ``q``, newest first."""
     query = query.checked()
     offset = (query.page - 1) * page_size
-    rows: list[FiledCertificate] = []
+    rows: list[Any] = []
     matched_by = ""
     serial = _serial_statement(query) if query.q.strip() else None
     if serial is not None:
-        rows = list(session.scalars(serial.limit(page_size + 1).offset(offset)))
+        rows = list(session.execute(serial.limit(page_size + 1).offset(offset)))
         matched_by = "serial" if rows else ""
     if not rows:
         statement, matched_by = _statement(query, now)
-        rows = list(session.scalars(statement.limit(page_size + 1).offset(offset)))
-    parties = _parties(session, {row.party_id for row in rows})
+        rows = list(session.execute(statement.limit(page_size + 1).offset(offset)))
     return SearchResult(
-        [row_out(row, parties, now) for row in rows[:page_size]],
+        [row_out(row, now) for row in rows[:page_size]],
         query.page,
         len(rows) > page_size,
         matched_by,
@@ -389,20 +420,36 @@ def _revocation(session: Session, row: FiledCertificate, parsed: Certificate) ->
     return {"status": status if sources else "no_source", "sources": entries}
 
 
-def detail(session: Session, ctx: Context, sha256: str) -> dict[str, Any]:
-    """One filed CA certificate as its public page shows it (see the module docstring)."""
+@dataclass(frozen=True)
+class _Filed:
+    """What the page of a filed certificate shows that only a new filing can change (the
+    certificate, its filing and inclusion proof, the chain up to the filed root, the filed
+    certificates it issued), kept per process by SHA-256 and filings-log size: every filing
+    appends to the log, so a new size is a new key. The CAs' names, the lint and the
+    revocation status are read on every request (a CA is renamed, the worker lints and
+    fetches CRLs without filing)."""
+
+    row: FiledCertificate
+    columns: Any
+    children: tuple[Any, ...]
+    fields: dict[str, Any]
+    chain: list[dict[str, Any]]
+    filing: dict[str, Any]
+    inclusion: dict[str, Any]
+
+
+_Details = Lru[tuple[str, int], _Filed]
+
+
+def _filed(session: Session, ctx: Context, sha256: str, log: Any) -> _Filed:
     row = find(session, sha256)
-    parsed = _parsed(row)
-    now = ctx.clock.now()
     filing = session.get(Filing, row.filing_id)
     assert filing is not None
-    parties = _parties(session, {row.party_id})
-    log = ctx.logs.get(session, FILINGS_LOG)
-    cache: _Proofs = ctx.cache("portal.proofs", lambda: Lru(4096))
+    proofs: _Proofs = ctx.cache("portal.proofs", lambda: Lru(4096))
     key = (row.log_index, filing.log_size)
-    proof = cache.get(key)
+    proof = proofs.get(key)
     if proof is None:
-        proof = cache.put(
+        proof = proofs.put(
             key,
             {
                 "log": FILINGS_LOG,
@@ -410,30 +457,55 @@ def detail(session: Session, ctx: Context, sha256: str) -> dict[str, Any]:
                 "checkpoint": filing.checkpoint,
             },
         )
-    children = list(
-        session.scalars(
-            select(FiledCertificate)
+    # The certificates it issued, by their issuer name first: an index range read
+    # (``ix_filed_certificates_issuer_name``); the issuer hash alone has no index.
+    issuer_name = func.lower(FiledCertificate.issuer)
+    children = tuple(
+        session.execute(
+            _rows()
             .where(
+                issuer_name == func.lower(row.subject),
                 FiledCertificate.issuer_hash == row.subject_hash,
                 FiledCertificate.sha256 != row.sha256,
             )
-            .order_by(FiledCertificate.id)
+            .order_by(issuer_name, FiledCertificate.id)
             .limit(PAGE_SIZE)
         )
     )
-    child_parties = _parties(session, {c.party_id for c in children})
-    return {
-        **row_out(row, parties, now),
-        "fields": parsed.summary.as_dict(),
-        "chain": _chain(session, row),
-        "issued": [row_out(c, child_parties, now) for c in children],
-        "lint": lint_of(session, row.id),
-        "revocation": _revocation(session, row, parsed),
-        "filing": {
+    session.expunge(row)  # kept beyond this session: its columns are loaded, it never changes
+    return _Filed(
+        row=row,
+        columns=session.execute(_rows().where(FiledCertificate.id == row.id)).one(),
+        children=children,
+        fields=_parsed(row).summary.as_dict(),
+        chain=_chain(session, row),
+        filing={
             "id": filing.id,
             "filed_at": filing.filed_at.isoformat(),
             "rule_set": filing.rule_set_id,
             "late": row.late,
         },
-        "inclusion": proof,
+        inclusion=proof,
+    )
+
+
+def detail(session: Session, ctx: Context, sha256: str) -> dict[str, Any]:
+    """One filed CA certificate as its public page shows it (see the module docstring)."""
+    log = ctx.logs.get(session, FILINGS_LOG)
+    cache: _Details = ctx.cache("portal.certificates", lambda: Lru(4096))
+    key = (_SEPARATORS.sub("", sha256).lower(), log.size)
+    filed = cache.get(key)
+    if filed is None:
+        filed = cache.put(key, _filed(session, ctx, sha256, log))
+    row, now = filed.row, ctx.clock.now()
+    names = _ca_names(session, {row.party_id, *(c.party_id for c in filed.children)})
+    return {
+        **row_out(filed.columns, now, names),
+        "fields": filed.fields,
+        "chain": filed.chain,
+        "issued": [row_out(c, now, names) for c in filed.children],
+        "lint": lint_of(session, row.id),
+        "revocation": _revocation(session, row, _parsed(row)),
+        "filing": filed.filing,
+        "inclusion": filed.inclusion,
     }

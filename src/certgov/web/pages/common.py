@@ -46,6 +46,9 @@ def templates_for(lang: str) -> Jinja2Templates:
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=False,
+        # Compiled once per process: templates ship with the package and never change while
+        # it runs (no stat of every template file on every render).
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["beijing"] = lambda value: formatting.beijing_datetime(value, lang)

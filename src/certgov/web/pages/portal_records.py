@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
 import segno
+from babel import Locale
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.appcert import certifications
 from certgov.appcert.schemas import certification_out
 from certgov.errors import CertgovError, NotFound
 from certgov.http.deps import ContextDep, SessionDep
-from certgov.i18n import N_, formatting, translate
+from certgov.i18n import LOCALES, N_, formatting, translate
 from certgov.jurisdictions import PROVINCES
 from certgov.parties.models import Party, PartyKind
 from certgov.publication import certificates, portal
@@ -54,6 +58,11 @@ WORDS: dict[str, dict[str, str]] = {
         "unsupported": N_("Not supported"),
     },
     "source_kind": {"crl": N_("CRL"), "ocsp": N_("OCSP")},
+    "signing_time_basis": {
+        "claimed": N_("as the signer claims it"),
+        "proven": N_("proven by a time-stamp"),
+        "validation": N_("the validation time: no signing time is known"),
+    },
     "outcome": {
         "warning": N_("Warning"),
         "fine": N_("Fine"),
@@ -105,31 +114,51 @@ VIOLATION_TITLES = (
 )
 
 
+def _word(lang: str, kind: str, code: str) -> str:
+    text = WORDS.get(kind, {}).get(
+        code.replace(" ", "").lower() if kind == "trust_status" else code
+    )
+    if text is None:
+        return translate(lang, "other ({code})").format(code=code)
+    return translate(lang, text)
+
+
+_word_cached = lru_cache(maxsize=4096)(_word)
+
+
+@cache
 def word_function(lang: str) -> Callable[[str, object], str]:
-    """``word(kind, code)`` in ``lang`` for the templates; an unknown code in words too."""
+    """``word(kind, code)`` in ``lang`` for the templates; an unknown code in words too. The
+    words of a code never change while the process runs: each is looked up once."""
 
     def word(kind: str, code: object) -> str:
-        text = WORDS.get(kind, {}).get(
-            str(code).replace(" ", "").lower() if kind == "trust_status" else str(code)
-        )
-        if text is None:
-            return translate(lang, "other ({code})").format(code=code)
-        return translate(lang, text)
+        return _word_cached(lang, kind, str(code))
 
     return word
 
 
+@cache
+def _page_helpers(lang: str) -> dict[str, Callable[..., str]]:
+    """The helpers every portal template gets, made once per language."""
+    return {
+        "word": word_function(lang),
+        "tr": lambda text: translate(lang, text),
+        "money": lambda yuan: formatting_money(yuan, lang),
+        "country": lambda code: country_name(code, lang),
+    }
+
+
+def country_name(code: str | None, lang: str) -> str:
+    """A country or territory by name in ``lang`` (CLDR, through Babel): ``DE`` is 德国 /
+    Germany; EU lists' ``EL`` and ``UK`` as Greece and the United Kingdom."""
+    if not code:
+        return ""
+    territory = {"EL": "GR", "UK": "GB"}.get(code.upper(), code.upper())
+    return str(Locale.parse(LOCALES[lang]).territories.get(territory, code))
+
+
 def _page(request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
-    lang = language_of(request)
-    return render(
-        request,
-        template,
-        status,
-        word=word_function(lang),
-        tr=lambda text: translate(lang, text),
-        money=lambda yuan: formatting_money(yuan, lang),
-        **values,
-    )
+    return render(request, template, status, **_page_helpers(language_of(request)), **values)
 
 
 def formatting_money(yuan: int | None, lang: str) -> str:
@@ -206,11 +235,28 @@ def ca_page(
 # --- Certificates ------------------------------------------------------------------------------
 
 
-def _cas(session: Session) -> list[Party]:
-    from sqlalchemy import select
+def _cas(session: Session) -> tuple[tuple[int, str, str | None], ...]:
+    """The CAs a reader can filter by: id, name and English name (the columns only)."""
+    statement = (
+        select(Party.id, Party.name, Party.name_en)
+        .where(Party.kind == PartyKind.CA)
+        .order_by(Party.name)
+    )
+    return tuple(session.execute(statement).all())
 
-    return list(
-        session.scalars(select(Party).where(Party.kind == PartyKind.CA).order_by(Party.name))
+
+@lru_cache(maxsize=256)
+def _ca_options(lang: str, cas: tuple[tuple[int, str, str | None], ...], selected: str) -> Markup:
+    """The ``<option>`` of each CA in the search form, ``selected`` marked: made once for each
+    list of CAs, language and choice (the list has every licensed CA, so it is most of what
+    a search page would otherwise render row by row)."""
+    option = Markup('<option value="{}"{}>{}</option>')
+    chosen = Markup(" selected")
+    return Markup("").join(
+        option.format(party_id, chosen if str(party_id) == selected else "", name_en or name)
+        if lang != "zh"
+        else option.format(party_id, chosen if str(party_id) == selected else "", name)
+        for party_id, name, name_en in cas
     )
 
 
@@ -246,7 +292,7 @@ def certificates_page(
         actor=actor,
         result=result,
         form=params,
-        cas=_cas(session),
+        ca_options=_ca_options(language_of(request), _cas(session), params.get("party", "")),
         keys=certificates.KEY_ALGORITHMS,
         validities=certificates.VALIDITY,
         previous_url="/certificates?" + urlencode({**params, "page": query.page - 1})

@@ -161,3 +161,22 @@ def test_ecs_6_2_penalties_and_feeds(page: Page, demo: Context) -> None:
         for entry in entries:
             assert entry.find(f"{atom}id") is not None and entry.find(f"{atom}updated") is not None
             assert re.match(r"\d{4}-\d\d-\d\dT", entry.findtext(f"{atom}updated") or "")
+
+
+def test_ecs_8_2_a_recognised_foreign_ca_and_its_trusted_list_with_status_history(
+    page: Page, demo: Context
+) -> None:
+    page.goto("/trust-lists")
+    recognised = page.locator("section.record").first
+    expect(recognised).to_contain_text("Beispiel Trust GmbH")
+    expect(recognised).to_contain_text(translate("zh", "In force"))
+    services = page.locator("section.record table tbody tr")
+    expect(services).to_have_count(1)
+    service = services.first
+    expect(service).to_contain_text("Beispiel Qualified Root CA")
+    expect(service.locator("td").nth(2)).to_contain_text(zh("Granted"))
+    history = service.locator("td").nth(3).locator("div")
+    expect(history).to_have_count(2)
+    expect(history.nth(0)).to_contain_text(zh("Accredited"))
+    expect(history.nth(1)).to_contain_text(zh("Under supervision"))
+    assert_chinese_page(page)

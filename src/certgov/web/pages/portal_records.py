@@ -260,6 +260,28 @@ def _ca_options(lang: str, cas: tuple[tuple[int, str, str | None], ...], selecte
     )
 
 
+def _table_rows(rows: list[dict[str, Any]], lang: str) -> list[tuple[str, ...]]:
+    """The cells of the search table in words, made here rather than cell by cell in the
+    template (a page has up to 50 rows): SHA-256, subject, kind, CA, key, valid until,
+    validity code and words, filed."""
+    word = word_function(lang)
+    return [
+        (
+            row["sha256"],
+            row["subject"],
+            word("certificate_role", row["role"]),
+            (row["ca"]["name"] if lang == "zh" else row["ca"]["name_en"] or row["ca"]["name"])
+            or "",
+            word("key_family", row["key_family"]),
+            formatting.date(row["not_after"], lang),
+            row["validity"],
+            word("validity", row["validity"]),
+            formatting.beijing_datetime(row["filed_at"], lang),
+        )
+        for row in rows
+    ]
+
+
 @router.get("/certificates", response_class=HTMLResponse)
 def certificates_page(
     request: Request,
@@ -291,6 +313,7 @@ def certificates_page(
         "public/certificates.html",
         actor=actor,
         result=result,
+        rows=_table_rows(result.rows, language_of(request)),
         form=params,
         ca_options=_ca_options(language_of(request), _cas(session), params.get("party", "")),
         keys=certificates.KEY_ALGORITHMS,

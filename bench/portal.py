@@ -7,7 +7,10 @@ row matches: the first page in name order), ``/certificates?q=<sha256>`` and
 ``/certificates/{sha256}`` of a real filed sub-CA (parsed fields, chain, lint, revocation,
 inclusion proof against its filing's checkpoint). DESIGN target: p99 < 100 ms and >= 500
 pages/s. The load comes from the light keep-alive client of bench/loadgen.py in this process,
-on the same 2 cores.
+on the same 2 cores. The machine is shared: besides latency and throughput, each page's CPU
+time in the server's processes (from /proc) and in the client is reported, which does not
+depend on what else runs, with the load averages. ``python bench/portal.py [N] [--write]``:
+N filed certificates (default 10^6, whose figures go to bench/results/portal.json).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +33,40 @@ from certgov.clock import FixedClock
 from certgov.filings.services import submit_filing
 from certgov.settings import Settings
 from certgov.store.engine import unit_of_work
+
+
+def _server_cpu_seconds(base: str) -> float:
+    """CPU seconds (user + system) used so far by the ``certgov serve`` listening on ``base``'s
+    port and its web processes, read from /proc: what the pages cost the server, whatever else
+    the shared machine runs."""
+    port = str(urlsplit(base).port)
+    parents: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    roots: list[int] = []
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            command = Path(entry.path, "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
+        if b"serve" in command and b"--port" in command and port.encode() in command:
+            roots.append(pid)
+    tree = set(roots)
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    return sum(cpu[pid] for pid in tree)
 
 
 def _get_load(base: str, path: str, *, requests: int, connections: int) -> Load:
@@ -65,6 +103,7 @@ def run(
     sub = _issue(
         "portal sub", ec.generate_private_key(ec.SECP256R1()), (root.subject, root_key), ca=True
     )
+    load_before = [round(v, 2) for v in os.getloadavg()]
     with fresh_database(backend, pg_url) as (url, tmp):
         ctx = build_context(Settings(data_dir=tmp, database_url=url), clock=FixedClock(NOW))
         actor = _ca(ctx)
@@ -93,12 +132,21 @@ def run(
                 first = httpx.get(base + path, timeout=30)
                 assert first.status_code == 200, (path, first.status_code, first.text[:300])
                 _get_load(base, path, requests=400, connections=clients)  # warm every process
+                server_before, client_before = _server_cpu_seconds(base), time.process_time()
                 load = _get_load(base, path, requests=requests, connections=clients)
+                server_cpu = _server_cpu_seconds(base) - server_before
+                client_cpu = time.process_time() - client_before
                 assert load.statuses == {200: len(load.latencies)}, load.statuses
                 results[name] = {
                     "path": path,
                     "pages_per_second": round(load.requests_per_second),
                     **percentiles(load.latencies),
+                    # CPU time per page, whatever else the machine runs: the server's (both
+                    # web processes) and the load client's; with 2 cores to themselves they
+                    # would serve about 2 / (server + client) pages per second.
+                    "server_cpu_ms_per_page": round(server_cpu / len(load.latencies) * 1e3, 3),
+                    "client_cpu_ms_per_page": round(client_cpu / len(load.latencies) * 1e3, 3),
+                    "load_average": [round(v, 2) for v in os.getloadavg()],
                 }
     return {
         "filed_certificates": filed + 2,
@@ -106,7 +154,8 @@ def run(
         "requests_per_page": requests,
         "clients": clients,
         "server_processes": workers,
-        "load_average_after": os.getloadavg(),
+        "load_average_before": load_before,
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
         "pages": results,
         "setup": f"`certgov serve --workers {workers}`, HTML pages, {clients} keep-alive "
         "connections of bench/loadgen.py in a second process on the same 2 cores",
@@ -115,7 +164,21 @@ def run(
 
 if __name__ == "__main__":
     import json
+    import platform
+    import subprocess
     import sys
+    from datetime import UTC, datetime
 
     size = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    print(json.dumps(run(filed=size), indent=2))
+    uptime_before = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    result = run(filed=size)
+    result["uptime_before"] = uptime_before
+    result["uptime_after"] = subprocess.run(
+        ["uptime"], capture_output=True, text=True
+    ).stdout.strip()
+    result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}
+    result["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    text = json.dumps(result, indent=2)
+    if size == 1_000_000 or "--write" in sys.argv:
+        Path(__file__).parent.joinpath("results", "portal.json").write_text(text + "\n")
+    print(text)

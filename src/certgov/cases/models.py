@@ -38,6 +38,10 @@ class Case(Base):
     opened_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     closed_at: Mapped[dt.datetime | None]
+    #: The day the nearest running deadline falls due, set where the case's clocks change
+    #: (the work queue sorts and counts on it). The sweep's expiries do not touch it: a value
+    #: not after today may be stale and is read again from the deadlines (cases.queue).
+    next_due_on: Mapped[dt.date | None]
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it as is
 

@@ -28,8 +28,13 @@ def date(value: dt.date | str | None, lang: str) -> str:
     if value is None or value == "":
         return translate(lang, "not recorded")
     if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
+        # A day as text is that day; an instant as text is the day it falls on in Beijing.
+        value = (
+            dt.datetime.fromisoformat(value) if len(value) > 10 else dt.date.fromisoformat(value)
+        )
     if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
         value = value.astimezone(CHINA_TZ).date()
     if lang == "zh":
         return f"{value.year}年{value.month}月{value.day}日"

@@ -87,6 +87,8 @@ def test_times_are_beijing_time_with_the_zone() -> None:
 
 def test_dates_and_deadlines_in_words() -> None:
     assert formatting.date("2025-10-08", "zh") == "2025年10月8日"
+    # An instant as text is the day it falls on in Beijing (17:07 UTC is the next day there).
+    assert formatting.date("2031-12-06T17:07:00+00:00", "zh") == "2031年12月7日"
     assert formatting.date(dt.date(2025, 10, 8), "en") == "8 Oct 2025"
     assert formatting.business_days_left(3, "zh") == "还剩 3 个工作日"
     assert formatting.business_days_left(1, "en") == "1 business day left"

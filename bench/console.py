@@ -148,6 +148,18 @@ def _load(ctx: Any, cas: list[tuple[int, str]], filed: int, findings: int) -> No
             conn.execute(text("ANALYZE"))
 
 
+def _next_due(ctx: Any) -> None:
+    """The cases were bulk-inserted beside the services: store each one's nearest running due
+    day as they would (the same statement as migration 0017's backfill)."""
+    with ctx.sessions.kw["bind"].begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE cases SET next_due_on = (SELECT min(d.due_on) FROM case_deadlines d"
+                " WHERE d.case_id = cases.id AND d.status = 'running' AND d.due_on IS NOT NULL)"
+            )
+        )
+
+
 def _user(ctx: Any, username: str, role: Role, jurisdiction: str) -> None:
     with unit_of_work(ctx.sessions) as session:
         identity.create_user(
@@ -192,6 +204,7 @@ def run(
         ctx = build_context(Settings(data_dir=tmp, database_url=url), clock=FixedClock(NOW))
         started = time.perf_counter()
         load_cases(ctx, cases, 0.01)
+        _next_due(ctx)
         parties = _cas(ctx, cas)
         _load(ctx, parties, filed, findings)
         load_seconds = time.perf_counter() - started

@@ -8,12 +8,13 @@ writer caught by the version column at flush) is a :class:`~certgov.errors.Confl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Result, event, func, inspect, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from certgov.actors import PARTY_ROLES, Actor, ActorKind, Role
 from certgov.cases import access
@@ -146,6 +147,57 @@ def _clock_details(row: CaseDeadline) -> dict[str, Any]:
     }
 
 
+def _store_next_due(session: Session, case: Case, rows: Iterable[CaseDeadline]) -> None:
+    """Keep ``case.next_due_on`` (the day its nearest running deadline falls due) in step with
+    its deadline ``rows``: written straight to the row, so the case's version is not bumped a
+    second time (what the case's clocks do is recorded by the caller's own change)."""
+    due = min(
+        (r.due_on for r in rows if r.status == ClockStatus.RUNNING and r.due_on is not None),
+        default=None,
+    )
+    loaded = inspect(case).dict
+    if "next_due_on" in loaded and loaded["next_due_on"] == due:
+        return
+    table = Case.metadata.tables[Case.__tablename__]
+    with session.no_autoflush:
+        session.execute(update(table).where(table.c.id == case.id).values(next_due_on=due))
+    set_committed_value(case, "next_due_on", due)
+
+
+def _next_due_of_cases() -> Any:
+    """``cases.next_due_on`` as read from the deadlines: the earliest running due day."""
+    return (
+        select(func.min(CaseDeadline.due_on))
+        .where(
+            CaseDeadline.case_id == Case.id,
+            CaseDeadline.status == ClockStatus.RUNNING,
+            CaseDeadline.due_on.is_not(None),
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_deadline_update(state: ORMExecuteState) -> Result[Any] | None:
+    """A bulk UPDATE of deadlines through a session (the sweep's expiries) also sets again the
+    ``next_due_on`` of the cases whose deadlines it changed."""
+    if not state.is_update or state.bind_mapper is not inspect(CaseDeadline):
+        return None
+    where = getattr(state.statement, "whereclause", None)
+    query = select(CaseDeadline.case_id).distinct()
+    ids = list(state.session.scalars(query.where(where) if where is not None else query))
+    result = state.invoke_statement()
+    table = Case.metadata.tables[Case.__tablename__]
+    for first in range(0, len(ids), 5_000):
+        state.session.execute(
+            update(table)
+            .where(table.c.id.in_(ids[first : first + 5_000]))
+            .values(next_due_on=_next_due_of_cases())
+        )
+    return result
+
+
 def _sync_deadlines(
     session: Session,
     ctx: Context,
@@ -193,6 +245,8 @@ def _sync_deadlines(
             _store_clock(row, clock)
             session.add(row)
             _event(session, ctx, case, actor, at, "deadline_started", details=_clock_details(row))
+            rows[spec.name] = row
+    _store_next_due(session, case, rows.values())
 
 
 def _check_guards(
@@ -544,6 +598,9 @@ def extend_deadline(
     with stale_write_is_conflict(f"case {case.id}"):
         before = row.due_on
         _store_clock(row, clocks.extend(ctx.calendar, _clock_of(row), amount))
+        with session.no_autoflush:
+            others = session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id))
+            _store_next_due(session, case, list(others))
         now = ctx.clock.now()
         case.updated_at = now  # bumps the version: the case changed
         _event(

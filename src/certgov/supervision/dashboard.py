@@ -82,7 +82,8 @@ def dashboard(
         for party_id, count, last in session.execute(
             select(
                 FiledCertificate.party_id,
-                func.count(FiledCertificate.id),
+                # count(*): the covering (party_id, filed_at) index is read without the ids
+                func.count(),
                 func.max(FiledCertificate.filed_at),
             )
             .where(FiledCertificate.party_id.in_(ids))

@@ -58,7 +58,7 @@ def test_app_7_the_operator_sees_its_certificate_and_mark_and_reports_a_self_ass
     log_in(page, "app-compliance", PASSWORD)
     expect(page.locator("#whoami")).to_be_visible()
     page.goto("/self")
-    page.get_by_role("link", name=zh("Your certificates"), exact=True).click()
+    page.get_by_role("link", name=zh("Your certificates"), exact=True).first.click()
     card = page.locator(f'[data-number="{number}"]')
     expect(card).to_contain_text(zh("Valid — may be used"))
     expect(card.locator(".qr svg")).to_be_visible()

@@ -194,3 +194,39 @@ def test_a_complaint_is_judged_from_the_receipt_date_the_certification_body_stat
         headers=world.headers(OPERATOR),
     )
     assert filed.status_code == 201, filed.text
+
+
+def test_the_sweep_keeps_each_case_s_nearest_due_day_for_the_work_queue(
+    ctx, world, client: TestClient, clock: FixedClock
+) -> None:
+    """The work queue sorts on ``cases.next_due_on``: after the sweep expires deadlines in bulk
+    it is again the earliest running deadline's day (or none)."""
+    from sqlalchemy import select
+
+    from certgov.cases.models import Case, CaseDeadline
+    from support.licensing import submit_application
+
+    submitted = submit_application(client, world)["case"]
+    case_id = submitted["id"]
+    accepted = client.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        json={"transition": "accept", "expected_version": submitted["version"]},
+        headers=world.headers("national_regulator"),
+    )
+    assert accepted.status_code == 200, accepted.text
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        before = session.get(Case, case_id)
+        assert before is not None and before.next_due_on is not None
+    clock.advance(dt.timedelta(days=400))
+    with unit_of_work(ctx.sessions) as session:
+        report = sweep(session, ctx)
+    assert report.expired >= 1
+    with unit_of_work(ctx.sessions, readonly=True) as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        running = [
+            d.due_on
+            for d in session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case_id))
+            if d.status == "running" and d.due_on is not None
+        ]
+        assert case.next_due_on == (min(running) if running else None)

@@ -8,17 +8,24 @@ writer caught by the version column at flush) is a :class:`~certgov.errors.Confl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Result, event, func, inspect, select, update
-from sqlalchemy.orm import ORMExecuteState, Session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from certgov.actors import PARTY_ROLES, Actor, ActorKind, Role
 from certgov.cases import access
+from certgov.cases.deadlines import (
+    clock_details,
+    clock_of,
+    store_clock,
+    store_next_due,
+    sync_deadlines,
+)
 from certgov.cases.errors import GuardFailed
+from certgov.cases.events import record_event
 from certgov.cases.guards import EffectContext, GuardContext
 from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.clock import china_date
@@ -26,14 +33,12 @@ from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.models import Finding
 from certgov.history.dates import StatedDate, state_date
-from certgov.history.services import record_change
 from certgov.jurisdictions import BY_CODE, NATIONAL
 from certgov.parties.models import Party, PartyKind
 from certgov.rulebook.services import in_force
-from certgov.rules.model import Duration, Regime, RuleSet
+from certgov.rules.model import Regime, RuleSet
 from certgov.store.engine import stale_write_is_conflict
 from certgov.workflow import clocks
-from certgov.workflow.clocks import ClockState, ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
 
 
@@ -71,182 +76,6 @@ def _rule_set_of(ctx: Context, case: Case, process: ProcessDef) -> RuleSet:
         if rule_set is not None and rule_set.regime == process.regime:
             return rule_set
     raise NotFound(f"case {case.id} was judged under {case.rule_set_ids}, which are not loaded")
-
-
-def _event(
-    session: Session,
-    ctx: Context,
-    case: Case,
-    actor: Actor,
-    at: dt.datetime,
-    kind: str,
-    *,
-    transition: str | None = None,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    reason: str | None = None,
-    details: dict[str, Any] | None = None,
-    stated: StatedDate | None = None,
-) -> None:
-    record_change(
-        session,
-        ctx,
-        actor,
-        CaseEvent(
-            case_id=case.id,
-            at=at,
-            kind=kind,
-            actor_kind=actor.kind.value,
-            transition=transition,
-            from_state=from_state,
-            to_state=to_state,
-            reason=reason,
-            details=details or {},
-        ),
-        action=f"case.{kind}",
-        subject={"process": case.process_id, "transition": transition} if transition else None,
-        before={"state": from_state} if from_state else None,
-        after={"state": to_state} if to_state else None,
-        stated=stated,
-    )
-
-
-def _clock_of(row: CaseDeadline) -> ClockState:
-    return ClockState(
-        period=Duration.parse(row.period),
-        status=ClockStatus(row.status),
-        started_at=row.started_at,
-        due_at=row.due_at,
-        due_on=row.due_on,
-        nominal_due=row.nominal_due,
-        remaining=row.remaining,
-        extension=row.extension,
-        warnings=tuple(row.warnings),
-    )
-
-
-def _store_clock(row: CaseDeadline, clock: ClockState) -> None:
-    row.status = clock.status.value
-    row.due_at = clock.due_at
-    row.due_on = clock.due_on
-    row.nominal_due = clock.nominal_due
-    row.remaining = clock.remaining
-    row.extension = clock.extension
-    row.warnings = list(clock.warnings)
-
-
-def _clock_details(row: CaseDeadline) -> dict[str, Any]:
-    return {
-        "deadline": row.name,
-        "period": row.period,
-        "rule_set": row.rule_set_id,
-        "due_on": row.due_on.isoformat() if row.due_on else None,
-        "remaining": row.remaining,
-        "extension": row.extension,
-        "warnings": list(row.warnings),
-    }
-
-
-def _store_next_due(session: Session, case: Case, rows: Iterable[CaseDeadline]) -> None:
-    """Keep ``case.next_due_on`` (the day its nearest running deadline falls due) in step with
-    its deadline ``rows``: written straight to the row, so the case's version is not bumped a
-    second time (what the case's clocks do is recorded by the caller's own change)."""
-    due = min(
-        (r.due_on for r in rows if r.status == ClockStatus.RUNNING and r.due_on is not None),
-        default=None,
-    )
-    loaded = inspect(case).dict
-    if "next_due_on" in loaded and loaded["next_due_on"] == due:
-        return
-    table = Case.metadata.tables[Case.__tablename__]
-    with session.no_autoflush:
-        session.execute(update(table).where(table.c.id == case.id).values(next_due_on=due))
-    set_committed_value(case, "next_due_on", due)
-
-
-def _next_due_of_cases() -> Any:
-    """``cases.next_due_on`` as read from the deadlines: the earliest running due day."""
-    return (
-        select(func.min(CaseDeadline.due_on))
-        .where(
-            CaseDeadline.case_id == Case.id,
-            CaseDeadline.status == ClockStatus.RUNNING,
-            CaseDeadline.due_on.is_not(None),
-        )
-        .correlate(Case)
-        .scalar_subquery()
-    )
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _bulk_deadline_update(state: ORMExecuteState) -> Result[Any] | None:
-    """A bulk UPDATE of deadlines through a session (the sweep's expiries) also sets again the
-    ``next_due_on`` of the cases whose deadlines it changed."""
-    if not state.is_update or state.bind_mapper is not inspect(CaseDeadline):
-        return None
-    where = getattr(state.statement, "whereclause", None)
-    query = select(CaseDeadline.case_id).distinct()
-    ids = list(state.session.scalars(query.where(where) if where is not None else query))
-    result = state.invoke_statement()
-    table = Case.metadata.tables[Case.__tablename__]
-    for first in range(0, len(ids), 5_000):
-        state.session.execute(
-            update(table)
-            .where(table.c.id.in_(ids[first : first + 5_000]))
-            .values(next_due_on=_next_due_of_cases())
-        )
-    return result
-
-
-def _sync_deadlines(
-    session: Session,
-    ctx: Context,
-    case: Case,
-    process: ProcessDef,
-    rule_set: RuleSet,
-    actor: Actor,
-    at: dt.datetime,
-    effective: dt.datetime | None = None,
-) -> None:
-    """Start, stop, restart or end each deadline clock for the case's new state: at ``at``,
-    or at ``effective`` when the change took effect earlier (SYS-8: deadlines count from a
-    stated date); the history lines are entered at ``at``."""
-    when = effective or at
-    rows = {
-        row.name: row
-        for row in session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id))
-    }
-    state = case.state
-    final = process.states[state].final
-    for spec in process.deadlines:
-        row = rows.get(spec.name)
-        active = row is not None and row.status in (ClockStatus.RUNNING, ClockStatus.PAUSED)
-        if row is not None and active and (final or state in spec.ends_in):
-            _store_clock(row, clocks.meet(_clock_of(row)))
-            row.ended_at = when
-            _event(session, ctx, case, actor, at, "deadline_met", details=_clock_details(row))
-        elif row is not None and row.status == ClockStatus.RUNNING and state in spec.paused_in:
-            _store_clock(row, clocks.pause(ctx.calendar, _clock_of(row), when))
-            _event(session, ctx, case, actor, at, "deadline_stopped", details=_clock_details(row))
-        elif row is not None and row.status == ClockStatus.PAUSED and state not in spec.paused_in:
-            _store_clock(row, clocks.resume(ctx.calendar, _clock_of(row), when))
-            _event(session, ctx, case, actor, at, "deadline_restarted", details=_clock_details(row))
-        elif row is None and state in spec.starts_in and not final:
-            period = rule_set.duration(spec.period)
-            clock = clocks.start(ctx.calendar, period, when)
-            row = CaseDeadline(
-                case_id=case.id,
-                name=spec.name,
-                period=str(period),
-                rule_set_id=rule_set.id,
-                started_at=when,
-                extension=0,
-            )
-            _store_clock(row, clock)
-            session.add(row)
-            _event(session, ctx, case, actor, at, "deadline_started", details=_clock_details(row))
-            rows[spec.name] = row
-    _store_next_due(session, case, rows.values())
 
 
 def _check_guards(
@@ -348,7 +177,7 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
     )
     session.add(case)
     session.flush()
-    _event(
+    record_event(
         session,
         ctx,
         case,
@@ -359,7 +188,7 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
         details={"rule_sets": case.rule_set_ids, "process_digest": process.digest},
         stated=new.stated,
     )
-    _sync_deadlines(
+    sync_deadlines(
         session,
         ctx,
         case,
@@ -508,7 +337,7 @@ def transition(
         if process.states[spec.target].final:
             case.closed = True
             case.closed_at = now
-        _event(
+        record_event(
             session,
             ctx,
             case,
@@ -522,7 +351,7 @@ def transition(
             details={"payload": payload} if payload else None,
             stated=stated,
         )
-        _sync_deadlines(
+        sync_deadlines(
             session,
             ctx,
             case,
@@ -562,7 +391,7 @@ def annotate(
         now = ctx.clock.now()
         case.data = {**case.data, **changes}
         case.updated_at = now
-        _event(session, ctx, case, actor, now, kind, reason=reason, details=details)
+        record_event(session, ctx, case, actor, now, kind, reason=reason, details=details)
         session.flush()
     return case
 
@@ -597,13 +426,13 @@ def extend_deadline(
         raise Conflict(f"the {spec.title} deadline has not started")
     with stale_write_is_conflict(f"case {case.id}"):
         before = row.due_on
-        _store_clock(row, clocks.extend(ctx.calendar, _clock_of(row), amount))
+        store_clock(row, clocks.extend(ctx.calendar, clock_of(row), amount))
         with session.no_autoflush:
             others = session.scalars(select(CaseDeadline).where(CaseDeadline.case_id == case.id))
-            _store_next_due(session, case, list(others))
+            store_next_due(session, case, list(others))
         now = ctx.clock.now()
         case.updated_at = now  # bumps the version: the case changed
-        _event(
+        record_event(
             session,
             ctx,
             case,
@@ -612,7 +441,7 @@ def extend_deadline(
             "deadline_extended",
             reason=reason.strip(),
             details={
-                **_clock_details(row),
+                **clock_details(row),
                 "by": amount,
                 "due_before": before.isoformat() if before else None,
             },

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from certgov.actors import SYSTEM_ACTOR
+from certgov.cases.deadlines import refresh_next_due
 from certgov.cases.models import Case, CaseDeadline, CaseEvent
 from certgov.cases.services import transition
 from certgov.context import Context
@@ -85,6 +86,8 @@ def sweep(session: Session, ctx: Context, *, batch_size: int = 10_000) -> SweepR
             .values(status=ClockStatus.EXPIRED.value, ended_at=now),
             execution_options={"synchronize_session": False},
         )
+        # The work queue sorts on each case's nearest running deadline.
+        refresh_next_due(session, [r.case_id for r in rows])
         events = []
         new_findings = []
         autos: list[tuple[int, str, str]] = []

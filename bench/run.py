@@ -105,7 +105,10 @@ def main() -> int:
             ),
         }
         for name, bench in runs.items():
-            if args.only and not name.startswith(args.only.replace("tlog", "transparency")):
+            wanted = {"sweep": "deadline-sweep", "tlog": "transparency-log"}.get(
+                args.only or "", args.only
+            )
+            if args.only and name != wanted:
                 continue
             result = bench()
             result["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version()}

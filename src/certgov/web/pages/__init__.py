@@ -10,6 +10,7 @@ from certgov.web.pages import (
     console,
     console_appcert,
     console_cas,
+    console_certifications,
     console_dashboard,
     console_findings,
     console_rules,
@@ -22,6 +23,8 @@ from certgov.web.pages import (
     self_service_compliance,
     self_service_conduct,
     self_service_licence,
+    self_service_licence_changes,
+    self_service_reports,
     self_service_withdrawal,
 )
 from certgov.web.pages.common import router
@@ -35,6 +38,7 @@ AREAS = (
     console,
     console_appcert,
     console_cas,
+    console_certifications,
     console_dashboard,
     console_findings,
     console_rules,
@@ -44,6 +48,8 @@ AREAS = (
     self_service_compliance,
     self_service_conduct,
     self_service_licence,
+    self_service_licence_changes,
+    self_service_reports,
     self_service_withdrawal,
 )
 

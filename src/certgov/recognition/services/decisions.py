@@ -1,4 +1,4 @@
-"""Recognitions (ECS-8.2, ECS-8.3): granted with scope and validity, withdrawn, expired; their status history and the status at a time."""
+"""Recognitions (ECS-8.2): granted with scope and validity, withdrawn, expired; their status history and the status at a time."""
 
 from __future__ import annotations
 

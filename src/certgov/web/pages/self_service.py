@@ -145,6 +145,17 @@ def page(
     )
 
 
+def or_not_found(
+    request: Request, session: Session, actor: Actor, show: Callable[[], Response]
+) -> Response:
+    """``show()``, or the not-found page when the record is not there or not the party's
+    (the domain refuses both alike, so another party's records are not revealed)."""
+    try:
+        return show()
+    except CertgovError as error:
+        return page(request, session, "not_found.html", actor, 404, what=error.message)
+
+
 def state_title(ctx: Context, case: Case) -> str:
     process = ctx.processes.get(case.process_id)
     if process and case.state in process.states:

@@ -32,6 +32,7 @@ from certgov.web.pages.common import FormActor, PageActor, language_of, router
 from certgov.web.pages.self_service import (
     _guarded,
     deadline_rows,
+    or_not_found,
     page,
     party_of,
     size_words,
@@ -259,10 +260,9 @@ def app_page(
     request: Request, case_id: PathId, ctx: ContextDep, session: SessionDep, actor: PageActor
 ) -> Response:
     def view(a: Actor) -> Response:
-        try:
-            return _app_page(request, session, ctx, a, case_id)
-        except CertgovError as error:
-            return page(request, session, "not_found.html", a, 404, what=error.message)
+        return or_not_found(
+            request, session, a, lambda: _app_page(request, session, ctx, a, case_id)
+        )
 
     return _guarded(request, session, actor, view)
 
@@ -271,10 +271,12 @@ def _after(
     request: Request, ctx: Context, party: Actor, case_id: int, message: str, status: int = 422
 ) -> Response:
     with unit_of_work(ctx.sessions, readonly=True) as session:
-        try:
-            return _app_page(request, session, ctx, party, case_id, status, error=message)
-        except CertgovError as hidden:
-            return page(request, session, "not_found.html", party, 404, what=hidden.message)
+        return or_not_found(
+            request,
+            session,
+            party,
+            lambda: _app_page(request, session, ctx, party, case_id, status, error=message),
+        )
 
 
 @router.post("/self/apps/{case_id}/sample", response_class=HTMLResponse)

@@ -37,6 +37,7 @@ from certgov.web.pages.common import FormActor, PageActor, language_of, router
 from certgov.web.pages.self_service import (
     _guarded,
     deadline_rows,
+    or_not_found,
     page,
     party_of,
     read_files,
@@ -391,10 +392,9 @@ def incident_page(
     request: Request, case_id: PathId, ctx: ContextDep, session: SessionDep, actor: PageActor
 ) -> Response:
     def view(a: Actor) -> Response:
-        try:
-            return _incident_page(request, session, ctx, a, case_id)
-        except CertgovError as error:
-            return page(request, session, "not_found.html", a, 404, what=error.message)
+        return or_not_found(
+            request, session, a, lambda: _incident_page(request, session, ctx, a, case_id)
+        )
 
     return _guarded(request, session, actor, view)
 

@@ -30,6 +30,7 @@ from certgov.web.pages.common import FormActor, PageActor, language_of, router
 from certgov.web.pages.self_service import (
     _guarded,
     deadline_rows,
+    or_not_found,
     page,
     party_of,
     read_files,
@@ -204,10 +205,9 @@ def assessment_page(
     request: Request, case_id: PathId, ctx: ContextDep, session: SessionDep, actor: PageActor
 ) -> Response:
     def view(a: Actor) -> Response:
-        try:
-            return _assessment_page(request, session, ctx, a, case_id)
-        except CertgovError as error:
-            return page(request, session, "not_found.html", a, 404, what=error.message)
+        return or_not_found(
+            request, session, a, lambda: _assessment_page(request, session, ctx, a, case_id)
+        )
 
     return _guarded(request, session, actor, view)
 
@@ -239,10 +239,12 @@ def _report(
 
     def again(status: int, **shown: Any) -> Response:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            try:
-                return _assessment_page(request, session, ctx, party, case_id, status, **shown)
-            except CertgovError as hidden:
-                return page(request, session, "not_found.html", party, 404, what=hidden.message)
+            return or_not_found(
+                request,
+                session,
+                party,
+                lambda: _assessment_page(request, session, ctx, party, case_id, status, **shown),
+            )
 
     summary = values.get("summary", "").strip()
     if refused:

@@ -28,7 +28,14 @@ from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
 from certgov.store.engine import unit_of_work
 from certgov.web.pages.common import FormActor, PageActor, language_of, router
-from certgov.web.pages.self_service import _guarded, page, party_of, state_title, today
+from certgov.web.pages.self_service import (
+    _guarded,
+    or_not_found,
+    page,
+    party_of,
+    state_title,
+    today,
+)
 
 
 def _ca(actor: Actor | None) -> Actor | None:
@@ -233,10 +240,9 @@ def exit_page(
     request: Request, case_id: PathId, ctx: ContextDep, session: SessionDep, actor: PageActor
 ) -> Response:
     def view(a: Actor) -> Response:
-        try:
-            return _exit_page(request, session, ctx, a, case_id)
-        except CertgovError as error:
-            return page(request, session, "not_found.html", a, 404, what=error.message)
+        return or_not_found(
+            request, session, a, lambda: _exit_page(request, session, ctx, a, case_id)
+        )
 
     return _guarded(request, session, actor, view)
 

@@ -144,6 +144,24 @@ class CheckRecord(Base):
     recorded_at: Mapped[dt.datetime]
 
 
+class CheckEvidence(Base):
+    """An evidence file an assessor attached to one checklist item of one stage (APP-3,
+    APP-4): the file itself is an upload (:class:`certgov.uploads.models.StoredUpload`: sniffed
+    type, SHA-256, size, storage); this row links it to the case and the item. Evidence is only
+    ever added, never replaced: each file stays on record with who attached it and when."""
+
+    __tablename__ = "app_check_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(32))
+    item: Mapped[str] = mapped_column(String(32))
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"))
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_by_party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
+    added_at: Mapped[dt.datetime]
+
+
 class DeficiencyStatus(StrEnum):
     OPEN = "open"
     REMEDY_SUBMITTED = "remedy_submitted"

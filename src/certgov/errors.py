@@ -9,23 +9,45 @@ from __future__ import annotations
 
 from typing import Any
 
+from certgov.text import Text, fill, jsonable
+
 
 class CertgovError(Exception):
-    """Base of every error certgov raises on purpose."""
+    """Base of every error certgov raises on purpose.
+
+    The message (and the hint) is an English template, its parameters given as keywords:
+    ``Conflict("Case {case} is {state}", case=7, state=Term("case_state", "closed"))``.
+    ``message`` is the English text (the API's and the CLI's); a page says it in the reader's
+    language from the template (a msgid of the catalogues, extracted from the raise sites) and
+    the parameters (:mod:`certgov.i18n.errors`). A test keeps the raise sites of the domain
+    from building the message with an f-string, which no catalogue could translate.
+    """
 
     code: str = "error"
 
     def __init__(
         self,
-        message: str,
+        message: str | Text,
         *,
         hint: str | None = None,
         details: dict[str, Any] | None = None,
+        **params: Any,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+        if isinstance(message, Text):
+            params = {**message.params, **params}
+            message = message.template
+        self.template = message
+        self.hint_template = hint
+        self.params: dict[str, Any] = params
+        self.message = fill(message, params)
+        super().__init__(self.message)
+        self.hint = fill(hint, params) if hint else hint
         self.details: dict[str, Any] = details or {}
+
+    @property
+    def text(self) -> Text:
+        """The message as a template and its parameters."""
+        return Text(self.template, **self.params)
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"error": self.code, "message": self.message}
@@ -33,6 +55,9 @@ class CertgovError(Exception):
             body["hint"] = self.hint
         if self.details:
             body["details"] = self.details
+        if self.params:
+            body["template"] = self.template
+            body["params"] = {key: jsonable(value) for key, value in self.params.items()}
         return body
 
 

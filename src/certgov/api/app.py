@@ -73,6 +73,16 @@ _ERROR_SCHEMA = {
         "message": {"type": "string", "description": "what was expected and what was found"},
         "hint": {"type": "string", "description": "what to do"},
         "details": {"type": "object"},
+        "template": {
+            "type": "string",
+            "description": "the message before its parameters were put in: the same template "
+            "is the same kind of refusal, whatever the record (for translation or matching)",
+        },
+        "params": {
+            "type": "object",
+            "description": "the parameters of the template; a code to be read in words comes "
+            'as {"term": kind, "code": code}',
+        },
     },
 }
 _ERRORS = {

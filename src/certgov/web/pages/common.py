@@ -26,6 +26,7 @@ from certgov.i18n import (
     formatting,
     labels,
     language,
+    texts,
     translate,
     translations,
 )
@@ -165,9 +166,16 @@ def error_problems(request: Request, status: int, detail: str | None = None) -> 
 
 
 def page_error(lang: str, error: CertgovError) -> Markup:
-    """An error for a page: what kind of refusal it is in the reader's language, then the
-    domain's own explanation as the detail (marked as English data in a Chinese page: the
-    domain's messages are English)."""
+    """An error for a page in the reader's language: the domain's message (a template and its
+    parameters, :mod:`certgov.i18n.texts`) and its hint. Where the catalogue cannot say the
+    message (a library's text outside the catalogues), the kind of refusal in the reader's
+    words, then the message itself marked as English data."""
+    if texts.translated(error.template, lang):
+        message = Markup("{}").format(texts.error_message(error, lang))
+        hint = texts.error_hint(error, lang)
+        if hint and texts.translated(error.hint_template or "", lang):
+            return message + Markup(' <span class="detail hint">{}</span>').format(hint)
+        return message
     words = labels.label("error", error.code, lang)
     if words.startswith(translate(lang, "unknown ({code})").split("{")[0]):
         words = labels.label("error", "error", lang)

@@ -40,6 +40,7 @@ from certgov.web.pages.common import (
     PageActor,
     error_page,
     language_of,
+    page_error,
     render,
     router,
     signed_in,
@@ -278,9 +279,15 @@ def case_page(
     try:
         return _case_page(request, session, ctx, actor, case_id, error=None)
     except Forbidden as refused:
-        return error_page(request, 403, [refused.message])
+        return error_page(request, 403, [page_error(language_of(request), refused)])
     except CertgovError as error:
-        return render(request, "not_found.html", status=404, actor=actor, what=error.message)
+        return render(
+            request,
+            "not_found.html",
+            status=404,
+            actor=actor,
+            what=page_error(language_of(request), error),
+        )
 
 
 def form_action(
@@ -301,13 +308,23 @@ def form_action(
         with unit_of_work(ctx.sessions, readonly=True) as session:
             try:
                 return _case_page(
-                    request, session, ctx, actor, case_id, error=error.message, status=422
+                    request,
+                    session,
+                    ctx,
+                    actor,
+                    case_id,
+                    error=page_error(language_of(request), error),
+                    status=422,
                 )
             except Forbidden as hidden:
-                return error_page(request, 403, [hidden.message])
+                return error_page(request, 403, [page_error(language_of(request), hidden)])
             except CertgovError as hidden:
                 return render(
-                    request, "not_found.html", status=404, actor=actor, what=hidden.message
+                    request,
+                    "not_found.html",
+                    status=404,
+                    actor=actor,
+                    what=page_error(language_of(request), hidden),
                 )
     return RedirectResponse(f"/console/cases/{case_id}", status_code=303)
 
@@ -491,9 +508,15 @@ def evidence_download(
     try:
         evidence = complaint_services.evidence_file(session, ctx, actor, case_id, evidence_id)
     except Forbidden as refused:
-        return error_page(request, 403, [refused.message])
+        return error_page(request, 403, [page_error(language_of(request), refused)])
     except CertgovError as missing:
-        return render(request, "not_found.html", status=404, actor=actor, what=missing.message)
+        return render(
+            request,
+            "not_found.html",
+            status=404,
+            actor=actor,
+            what=page_error(language_of(request), missing),
+        )
     ascii_name = (
         "".join(
             c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in evidence.filename

@@ -54,6 +54,7 @@ from certgov.web.pages.common import (
     PageActor,
     error_page,
     language_of,
+    page_error,
     render,
     router,
     signed_in,
@@ -318,7 +319,14 @@ def _workbench_action(
             action(session)
     except CertgovError as refused:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            return _workbench(request, session, ctx, actor, status=422, error=refused.message)
+            return _workbench(
+                request,
+                session,
+                ctx,
+                actor,
+                status=422,
+                error=page_error(language_of(request), refused),
+            )
     return RedirectResponse("/console/app#agencies", status_code=303)
 
 

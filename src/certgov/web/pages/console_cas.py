@@ -47,6 +47,7 @@ from certgov.web.pages.common import (
     PageActor,
     error_page,
     language_of,
+    page_error,
     render,
     router,
     signed_in,
@@ -209,7 +210,7 @@ def _page(
     try:
         party = _ca(session, actor, party_id)
     except Forbidden as refused:
-        return _refused(request, refused.message)
+        return _refused(request, page_error(language_of(request), refused))
     if party is None:
         lang = language_of(request)
         what = translate(lang, "No CA with number {id}.").format(id=party_id)
@@ -255,7 +256,15 @@ def _act(
             target = action(session)
     except CertgovError as refused:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            return _page(request, session, ctx, actor, party_id, status=422, error=refused.message)
+            return _page(
+                request,
+                session,
+                ctx,
+                actor,
+                party_id,
+                status=422,
+                error=page_error(language_of(request), refused),
+            )
     if isinstance(target, Case):
         return RedirectResponse(f"/console/cases/{target.id}", status_code=303)
     return RedirectResponse(f"/console/cas/{party_id}#licence", status_code=303)

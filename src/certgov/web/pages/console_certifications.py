@@ -32,6 +32,8 @@ from certgov.store.engine import unit_of_work
 from certgov.web.pages.common import (
     FormActor,
     PageActor,
+    language_of,
+    page_error,
     render,
     router,
     signed_in,
@@ -51,7 +53,13 @@ def _certification_page(
     try:
         cert: AppCertification = certifications.get(session, number)
     except CertgovError as missing:
-        return render(request, "not_found.html", status=404, actor=actor, what=missing.message)
+        return render(
+            request,
+            "not_found.html",
+            status=404,
+            actor=actor,
+            what=page_error(language_of(request), missing),
+        )
     body = schemas.certification_out(session, ctx, cert)
     related = [
         c
@@ -114,7 +122,13 @@ def _certification_action(
     except CertgovError as refused:
         with unit_of_work(ctx.sessions, readonly=True) as session:
             return _certification_page(
-                request, session, ctx, actor, number, status=422, error=refused.message
+                request,
+                session,
+                ctx,
+                actor,
+                number,
+                status=422,
+                error=page_error(language_of(request), refused),
             )
     if isinstance(target, Case):
         return RedirectResponse(f"/console/cases/{target.id}", status_code=303)

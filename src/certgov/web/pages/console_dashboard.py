@@ -16,7 +16,7 @@ from certgov.errors import CertgovError
 from certgov.http.deps import ContextDep, SessionDep
 from certgov.i18n import N_, translate
 from certgov.supervision.dashboard import dashboard
-from certgov.web.pages.common import PageActor, error_page, language_of, render, router
+from certgov.web.pages.common import PageActor, error_page, language_of, page_error, render, router
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 #: Words of a revocation service's state (certgov.filings.revocation.monitoring).
@@ -68,7 +68,7 @@ def dashboard_page(
     try:
         data = dashboard(session, ctx, actor, province=province)
     except CertgovError as refused:
-        return error_page(request, 403, [refused.message])
+        return error_page(request, 403, [page_error(language_of(request), refused)])
     provinces = data["provinces"]
     cas = sorted(
         data["cas"],

@@ -28,6 +28,7 @@ from certgov.web.pages.common import (
     PageActor,
     error_page,
     language_of,
+    page_error,
     render,
     router,
     signed_in,
@@ -91,7 +92,7 @@ def _page(
     try:
         result = triage.list_findings(session, actor, flt, page=page)
     except CertgovError as refused:
-        error = refused.message
+        error = page_error(language_of(request), refused)
         flt = triage.FindingFilter()
         result = triage.list_findings(session, actor, flt)
         status = 422
@@ -158,7 +159,14 @@ def _act(
             target = action(session)
     except CertgovError as refused:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            return _page(request, session, ctx, actor, status=422, error=refused.message)
+            return _page(
+                request,
+                session,
+                ctx,
+                actor,
+                status=422,
+                error=page_error(language_of(request), refused),
+            )
     return RedirectResponse(target or _back(back), status_code=303)
 
 

@@ -17,7 +17,7 @@ from certgov.context import Context
 from certgov.errors import CertgovError
 from certgov.i18n import N_
 from certgov.parties.models import Party
-from certgov.web.pages.common import render
+from certgov.web.pages.common import language_of, page_error, render
 
 #: Page sizes a reader may choose.
 PAGE_SIZES = (25, 50, 100)
@@ -78,7 +78,7 @@ def work_queue_page(request: Request, session: Session, ctx: Context, actor: Act
     try:
         result = queue.work_queue(session, ctx, actor, flt, page=page, page_size=size)
     except CertgovError as refused:
-        error = refused.message
+        error = page_error(language_of(request), refused)
         flt = queue.QueueFilter()
         result = queue.work_queue(session, ctx, actor, flt, page=1, page_size=size)
     party_ids = {int(k) for k in result.counts.get("party", {}) if k.isdigit()}

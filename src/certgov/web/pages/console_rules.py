@@ -31,6 +31,7 @@ from certgov.web.pages.common import (
     PageActor,
     error_page,
     language_of,
+    page_error,
     render,
     router,
     signed_in,
@@ -217,5 +218,12 @@ def activate(
             )
     except CertgovError as refused:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            return _page(request, session, ctx, actor, status=422, error=refused.message)
+            return _page(
+                request,
+                session,
+                ctx,
+                actor,
+                status=422,
+                error=page_error(language_of(request), refused),
+            )
     return RedirectResponse("/console/rules#activations", status_code=303)

@@ -29,7 +29,7 @@ from certgov.i18n import LOCALES, N_, formatting, translate
 from certgov.jurisdictions import PROVINCES
 from certgov.parties.models import Party, PartyKind
 from certgov.publication import certificates, portal
-from certgov.web.pages.common import PageActor, language_of, render, router
+from certgov.web.pages.common import PageActor, language_of, page_error, render, router
 
 #: Words for the codes the portal shows that have no label in certgov.i18n.labels.
 WORDS: dict[str, dict[str, str]] = {
@@ -181,7 +181,7 @@ def _refused(request: Request, actor: Any, exc: CertgovError) -> HTMLResponse:
         heading=translate(language_of(request), "Page not found")
         if status == 404
         else translate(language_of(request), "Please correct the form"),
-        problems=[exc.message],
+        problems=[page_error(language_of(request), exc)],
         back="/",
     )
 

@@ -25,7 +25,7 @@ from certgov.i18n import N_, translate
 from certgov.store.engine import unit_of_work
 from certgov.verification import chains as verification
 from certgov.verification import documents
-from certgov.web.pages.common import FormActor, language_of, router
+from certgov.web.pages.common import FormActor, language_of, page_error, router
 from certgov.web.pages.portal_records import WORDS, _page
 
 WORDS.update(
@@ -135,7 +135,7 @@ async def verify_chain(request: Request, ctx: ContextDep, actor: FormActor) -> R
             actor,
             422,
             error=translate(lang, "These certificates cannot be read:"),
-            error_detail=exc.message,
+            error_detail=page_error(language_of(request), exc),
             form=values,
         )
     return _form(request, actor, answer=answer, form=values)
@@ -171,7 +171,7 @@ async def verify_document(request: Request, ctx: ContextDep, actor: FormActor) -
             actor,
             422,
             document_error=translate(lang, "This document cannot be validated:"),
-            document_detail=exc.message,
+            document_detail=page_error(language_of(request), exc),
             form=values,
         )
     if form.get("as") == "json":

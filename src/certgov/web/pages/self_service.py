@@ -33,7 +33,7 @@ from certgov.notifications import services as notifications
 from certgov.parties.models import Party
 from certgov.store.engine import unit_of_work
 from certgov.uploads import Checked, Kind, UploadRefused, check
-from certgov.web.pages.common import FormActor, PageActor, language_of, render, router
+from certgov.web.pages.common import FormActor, PageActor, language_of, page_error, render, router
 
 PARTY_ROLES = (Role.CA_OPERATOR, Role.APP_OPERATOR)
 
@@ -153,7 +153,14 @@ def or_not_found(
     try:
         return show()
     except CertgovError as error:
-        return page(request, session, "not_found.html", actor, 404, what=error.message)
+        return page(
+            request,
+            session,
+            "not_found.html",
+            actor,
+            404,
+            what=page_error(language_of(request), error),
+        )
 
 
 def state_title(ctx: Context, case: Case) -> str:
@@ -304,7 +311,7 @@ def form_action(
             action(session, party)
     except CertgovError as error:
         with unit_of_work(ctx.sessions, readonly=True) as session:
-            return on_error(session, party, error.message)
+            return on_error(session, party, page_error(language_of(request), error))
     return RedirectResponse(done, status_code=303)
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import escape
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
@@ -28,7 +29,7 @@ from certgov.rules.model import DurationUnit
 from certgov.store.engine import unit_of_work
 from certgov.uploads import Checked, UploadRefused, check, store
 from certgov.uploads.services import DOCUMENTS, SAMPLES
-from certgov.web.pages.common import FormActor, PageActor, language_of, router
+from certgov.web.pages.common import FormActor, PageActor, language_of, page_error, router
 from certgov.web.pages.self_service import (
     _guarded,
     deadline_rows,
@@ -197,8 +198,8 @@ def _refusal(error: CertgovError, lang: str) -> str:
             lang,
             "An application for this app, system and version line is already open or certified.",
         )
-    return translate(lang, "The application could not be accepted: {reason}").format(
-        reason=error.message
+    return escape(translate(lang, "The application could not be accepted: {reason}")).format(
+        reason=page_error(lang, error)
     )
 
 
@@ -338,7 +339,9 @@ def _sample(
             ctx,
             party,
             case_id,
-            translate(lang, "The sample was not accepted: {reason}").format(reason=error.message),
+            escape(translate(lang, "The sample was not accepted: {reason}")).format(
+                reason=page_error(language_of(request), error)
+            ),
         )
     return RedirectResponse(f"/self/apps/{case_id}", status_code=303)
 
@@ -410,7 +413,9 @@ def _remedy(
             ctx,
             party,
             case_id,
-            translate(lang, "The remedy was not accepted: {reason}").format(reason=error.message),
+            escape(translate(lang, "The remedy was not accepted: {reason}")).format(
+                reason=page_error(language_of(request), error)
+            ),
         )
     return RedirectResponse(f"/self/apps/{case_id}", status_code=303)
 
@@ -472,8 +477,8 @@ def complaint_submit(
             ctx,
             party,
             case_id,
-            translate(lang, "The complaint was not accepted: {reason}").format(
-                reason=error.message
+            escape(translate(lang, "The complaint was not accepted: {reason}")).format(
+                reason=page_error(language_of(request), error)
             ),
         )
     return RedirectResponse(f"/self/apps/{case_id}?complained=1", status_code=303)

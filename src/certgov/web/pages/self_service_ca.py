@@ -33,7 +33,7 @@ from certgov.store.engine import unit_of_work
 from certgov.uploads import Checked, Kind, store
 from certgov.uploads.models import StoredUpload
 from certgov.uploads.services import CERTIFICATES
-from certgov.web.pages.common import FormActor, PageActor, language_of, router
+from certgov.web.pages.common import FormActor, PageActor, language_of, page_error, router
 from certgov.web.pages.self_service import (
     _guarded,
     deadline_rows,
@@ -438,5 +438,12 @@ def incident_follow_up(
                     ),
                 )
             except CertgovError as hidden:
-                return page(request, session, "not_found.html", party, 404, what=hidden.message)
+                return page(
+                    request,
+                    session,
+                    "not_found.html",
+                    party,
+                    404,
+                    what=page_error(language_of(request), hidden),
+                )
     return RedirectResponse(f"/self/incidents/{case_id}", status_code=303)

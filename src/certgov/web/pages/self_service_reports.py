@@ -20,7 +20,7 @@ from certgov.i18n import N_, translate
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
 from certgov.store.engine import unit_of_work
-from certgov.web.pages.common import FormActor, PageActor, language_of, router
+from certgov.web.pages.common import FormActor, PageActor, language_of, page_error, router
 from certgov.web.pages.self_service import (
     _guarded,
     deadline_rows,
@@ -216,7 +216,14 @@ def change_page(
             if case.process_id != reports.OPERATIONAL_CHANGE_PROCESS:
                 raise CertgovError(f"case {case_id} is not an operational change")
         except CertgovError as error:
-            return page(request, session, "not_found.html", a, 404, what=error.message)
+            return page(
+                request,
+                session,
+                "not_found.html",
+                a,
+                404,
+                what=page_error(language_of(request), error),
+            )
         history = [e for e in cases.history(session, case) if e.reason]
         return page(
             request,

@@ -27,7 +27,7 @@ from certgov.parties.services import list_parties
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
 from certgov.store.engine import unit_of_work
-from certgov.web.pages.common import FormActor, PageActor, language_of, router
+from certgov.web.pages.common import FormActor, PageActor, language_of, page_error, router
 from certgov.web.pages.self_service import (
     _guarded,
     or_not_found,
@@ -264,7 +264,14 @@ def _exit_action(
                     error=translate(language_of(request), message),
                 )  # fmt: skip
             except CertgovError as hidden:
-                return page(request, session, "not_found.html", party, 404, what=hidden.message)
+                return page(
+                    request,
+                    session,
+                    "not_found.html",
+                    party,
+                    404,
+                    what=page_error(language_of(request), hidden),
+                )
     return RedirectResponse(f"/self/withdrawal/{case_id}", status_code=303)
 
 

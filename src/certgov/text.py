@@ -1,0 +1,96 @@
+"""Text a person reads, kept as an English template and its parameters so that each adapter
+can say it in the reader's language: an error's message and hint, a case's or a finding's
+title. ``Text("Withdrawal of {party} on {day}", party="CFCA", day=day)`` reads in English as
+the template filled in; a page translates the template (the msgid in the Babel catalogues) and
+fills in the parameters in the reader's words: a :class:`Term` by its label, a date in the
+reader's calendar style.
+
+This module is the core: it knows no language and imports nothing of certgov.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+
+class Term(str):
+    """A code among the parameters that a reader should see in words, not as the code:
+    ``Term("licence_status", "suspended")`` is ``"suspended"`` in English text (and in the
+    API) and 已暂停 in a Chinese page (the label of that kind and code)."""
+
+    kind: str
+
+    def __new__(cls, kind: str, code: object) -> Term:
+        term = super().__new__(cls, str(code))
+        term.kind = kind
+        return term
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
+        return (self.kind, str(self))
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str:
+    """``template`` with ``params`` put in (English: codes as they are, days ISO); a template
+    naming a parameter that was not given keeps its placeholder rather than failing."""
+    if not params:
+        return template
+    return template.format_map(_Lenient(params))
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Text:
+    """A template and its parameters; ``str(text)`` is the English text."""
+
+    __slots__ = ("params", "template")
+
+    def __init__(self, template: str, /, **params: Any) -> None:
+        self.template = template
+        self.params: dict[str, Any] = params
+
+    def __str__(self) -> str:
+        return fill(self.template, self.params)
+
+    def __repr__(self) -> str:
+        return f"Text({self.template!r}, **{self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Text)
+            and other.template == self.template
+            and other.params == self.params
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+    def stored_params(self) -> dict[str, Any]:
+        """The parameters as JSON can keep them: a term as ``{"term": kind, "code": code}``,
+        a day or an instant as ISO text, anything else as a number or text."""
+        return {key: jsonable(value) for key, value in self.params.items()}
+
+    @classmethod
+    def from_stored(cls, template: str, params: Mapping[str, Any] | None) -> Text:
+        """The text kept by :meth:`stored_params` back again."""
+        restored: dict[str, Any] = {}
+        for key, value in (params or {}).items():
+            if isinstance(value, dict) and set(value) == {"term", "code"}:
+                restored[key] = Term(str(value["term"]), value["code"])
+            else:
+                restored[key] = value
+        return cls(template, **restored)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Term):
+        return {"term": value.kind, "code": str(value)}
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return str(value)

@@ -74,6 +74,18 @@ class Text:
         a day or an instant as ISO text, anything else as a number or text."""
         return {key: jsonable(value) for key, value in self.params.items()}
 
+    def stored(self) -> dict[str, Any]:
+        """The text as a record keeps it (a JSON column): template and parameters."""
+        return {"template": self.template, "params": self.stored_params()}
+
+    @classmethod
+    def of_record(cls, value: Mapping[str, Any] | None) -> Text | None:
+        """The text a record keeps (:meth:`stored`), or None if it keeps none."""
+        if not value or not isinstance(value.get("template"), str):
+            return None
+        params = value.get("params")
+        return cls.from_stored(value["template"], params if isinstance(params, dict) else None)
+
     @classmethod
     def from_stored(cls, template: str, params: Mapping[str, Any] | None) -> Text:
         """The text kept by :meth:`stored_params` back again."""

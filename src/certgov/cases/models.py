@@ -33,6 +33,9 @@ class Case(Base):
     #: SHA-256 of the process definition the case was opened under.
     process_digest: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
+    #: The title as an English template and its parameters (certgov.text), so that a page
+    #: says it in the reader's language; None for a title typed by a person.
+    title_text: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(64), index=True)
     closed: Mapped[bool] = mapped_column(default=False, index=True)
     #: Optimistic concurrency: every change increments it; a stale writer gets a conflict.

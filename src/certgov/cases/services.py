@@ -38,6 +38,7 @@ from certgov.parties.models import Party, PartyKind
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.store.engine import stale_write_is_conflict
+from certgov.text import Text
 from certgov.workflow import clocks
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
 
@@ -45,7 +46,9 @@ from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, Tr
 @dataclass(frozen=True)
 class OpenCase:
     process_id: str
-    title: str
+    #: A Text (template and parameters) when the system names the case, so that pages say the
+    #: title in the reader's language; a person's own words as they are.
+    title: str | Text
     subject_party_id: int | None = None
     jurisdiction: str | None = None
     relevant_date: dt.date | None = None
@@ -117,7 +120,7 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
     process = process_of(ctx, new.process_id)
     if not _role_allowed(actor, process.openers):
         raise Forbidden(f"a {actor.role} may not open a {process.title} case")
-    title = new.title.strip()
+    title = str(new.title).strip()[:300]
     if not title:
         raise InvalidInput("a case needs a title")
     subject_id = new.subject_party_id
@@ -165,6 +168,7 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
         process_id=process.id,
         process_digest=process.digest,
         title=title,
+        title_text=new.title.stored() if isinstance(new.title, Text) else None,
         state=process.initial,
         closed=False,
         subject_party_id=subject_id,

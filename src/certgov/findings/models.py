@@ -32,6 +32,10 @@ class Finding(Base):
     status: Mapped[str] = mapped_column(String(16), default=FindingStatus.OPEN, index=True)
     title: Mapped[str] = mapped_column(String(300))
     message: Mapped[str] = mapped_column(Text)
+    #: Title and explanation as English templates with their parameters (certgov.text), so
+    #: that a page says them in the reader's language.
+    title_text: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    message_text: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: The requirement ID of REGULATIONS.md the finding is about, when there is one.
     requirement: Mapped[str | None] = mapped_column(String(16))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

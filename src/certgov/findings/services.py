@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from certgov.actors import Actor, ActorKind, Role
 from certgov.context import Context
 from certgov.findings.models import Finding, FindingStatus
+from certgov.text import Text
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,10 @@ class Problem:
     code: str
     key: str
     severity: str
-    title: str
-    message: str
+    #: The title and the explanation: a Text (template and parameters) where the check can
+    #: give one, so that pages say it in the reader's language.
+    title: str | Text
+    message: str | Text
     requirement: str | None = None
     party_id: int | None = None
     jurisdiction: str | None = None
@@ -44,8 +47,7 @@ def raise_finding(session: Session, ctx: Context, actor: Actor, problem: Problem
         finding.last_seen = now
         finding.code = problem.code
         finding.severity = problem.severity
-        finding.title = problem.title
-        finding.message = problem.message
+        _put_texts(finding, problem)
         finding.details = problem.details
         return finding
     action = "finding.reopened" if finding is not None else "finding.opened"
@@ -55,8 +57,7 @@ def raise_finding(session: Session, ctx: Context, actor: Actor, problem: Problem
     finding.code = problem.code
     finding.severity = problem.severity
     finding.status = FindingStatus.OPEN
-    finding.title = problem.title
-    finding.message = problem.message
+    _put_texts(finding, problem)
     finding.requirement = problem.requirement
     finding.party_id = problem.party_id
     finding.jurisdiction = problem.jurisdiction
@@ -71,10 +72,18 @@ def raise_finding(session: Session, ctx: Context, actor: Actor, problem: Problem
         at=now,
         case_id=problem.case_id,
         subject={"finding": problem.key, "code": problem.code},
-        details={"requirement": problem.requirement, "title": problem.title},
+        details={"requirement": problem.requirement, "title": finding.title},
     )
     session.flush()
     return finding
+
+
+def _put_texts(finding: Finding, problem: Problem) -> None:
+    """The English title and explanation, and their templates where the check gave them."""
+    finding.title = str(problem.title)[:300]
+    finding.message = str(problem.message)
+    finding.title_text = problem.title.stored() if isinstance(problem.title, Text) else None
+    finding.message_text = problem.message.stored() if isinstance(problem.message, Text) else None
 
 
 def close_finding(

@@ -31,6 +31,7 @@ from certgov.i18n import (
     translations,
 )
 from certgov.store.engine import unit_of_work
+from certgov.text import Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -57,8 +58,19 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["days_left"] = lambda value: formatting.business_days_left(value, lang)
     env.filters["jurisdiction"] = lambda value: formatting.jurisdiction(value, lang)
     env.filters["label"] = lambda value, kind: labels.label(kind, value, lang)
+    env.filters["said"] = lambda record, field="title": said(record, field, lang)
     env.globals["lang"] = lang
     return Jinja2Templates(env=env)
+
+
+def said(record: Any, field: str, lang: str) -> Markup:
+    """A record's ``field`` (a case's or a finding's title, a finding's message) in the
+    reader's language when the record keeps it as a template (``<field>_text``), else the
+    stored words marked as data (a title a person typed, or an older record)."""
+    text = Text.of_record(getattr(record, f"{field}_text", None))
+    if text is not None and texts.translated(text.template, lang):
+        return Markup("{}").format(texts.say(text, lang))
+    return Markup('<span class="data">{}</span>').format(getattr(record, field, "") or "")
 
 
 def language_of(request: Request) -> str:

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     log_origin: str = "certgov.local"
     #: Where each log's Ed25519 signing key is kept; empty means ``<data_dir>/log-keys``.
     log_key_dir: Path | None = None
+    #: The address the public reaches the platform at (scheme, host and any path prefix):
+    #: official documents print it in their verification address and QR code.
+    public_url: str = "http://127.0.0.1:8000"
 
     #: Uploads of the self-service forms (SYS-7): the largest file of a document or
     #: certificate form, the largest app sample, and where the bytes are kept: ``database``

@@ -61,6 +61,7 @@ MODEL_PACKAGES: tuple[str, ...] = (
     "certgov.complaints",
     "certgov.uploads",
     "certgov.notifications",
+    "certgov.documents",
 )
 
 

@@ -114,9 +114,11 @@ def create_app(ctx: Context | None = None) -> FastAPI:
         """Prometheus metrics: request counts and latencies only, no case data."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    # The pages first: a page is matched in a few dozen route checks instead of after every
+    # API route (about 180); no page lives under /api, so no API path is shadowed.
+    app.include_router(pages.router)
     include_api(app)
     app.openapi = lambda: api_openapi(app)  # type: ignore[method-assign]
-    app.include_router(pages.router)
     # The API's documentation from the packaged Swagger UI (swagger-ui-bundle): no CDN.
     app.mount(
         "/api/docs/assets",

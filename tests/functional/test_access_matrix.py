@@ -98,6 +98,7 @@ def test_route_role_walk(client: TestClient, world) -> None:
         "number": "ECP3100002025999",
         "outlet_id": 1,
         "sha256": "0" * 64,
+        "evidence_id": 1,
     }
     queries = {
         "/api/v1/calendar/add": {"from": "2025-09-25", "business_days": 1},
@@ -206,6 +207,20 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
     number = certified["number"]
     app_case_id = certified["history"][0]["case_id"]
     assert app_case_id, certified["history"]
+    # An evidence file of the checklist, attached by the assigned agency (a case in its
+    # technical verification: the certified one is closed).
+    from support.appcert import submit, to_verification
+
+    open_case_id = submit(client, world, app_name="Example Maps")["units"][0]["case"]["id"]
+    to_verification(client, world, open_case_id)
+    attached = client.post(
+        f"/api/v1/app-applications/{open_case_id}/evidence",
+        params={"item": "group-1", "filename": "capture.pdf"},
+        content=b"%PDF-1.7 capture",
+        headers=world.headers("testing_agency"),
+    )
+    assert attached.status_code == 201, attached.text
+    app_evidence = f"/console/app/applications/{open_case_id}/evidence/{attached.json()['id']}"
     regulators = {Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR}  # Shanghai's
     officials = regulators | {Role.CERTIFICATION_BODY, Role.TESTING_AGENCY}
     signed_in = officials | {Role.CA_OPERATOR, Role.APP_OPERATOR}
@@ -227,6 +242,8 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
             Role.TESTING_AGENCY,
             Role.APP_OPERATOR,
         },
+        # Its checklist's evidence: not the applicant's to read (the assessors' papers).
+        app_evidence: {Role.NATIONAL_REGULATOR, Role.CERTIFICATION_BODY, Role.TESTING_AGENCY},
     }
     # Every GET page of the console is in the table above (or public, the process diagrams).
     served = {

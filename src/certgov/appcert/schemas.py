@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.actors import Actor
-from certgov.appcert import applications, certifications, technical_verification
+from certgov.appcert import applications, certifications, evidence, technical_verification
 from certgov.appcert.base import COMPLAINT_PROCESS, rules_of, today
 from certgov.appcert.checklist import checklist
 from certgov.appcert.models import (
@@ -147,6 +147,13 @@ def application_view(session: Session, ctx: Context, actor: Actor, case_id: int)
         }
         for item in checklist(rules_of(ctx, case))
     ]
+    if evidence.may_read(actor):
+        # The assessors' evidence files per item (SYS-6: not for the applicant).
+        files: dict[str, list[dict[str, Any]]] = {}
+        for row, stored in evidence.listing(session, case.id):
+            files.setdefault(row.item, []).append(evidence.evidence_out(row, stored))
+        for entry in body["checklist"]:
+            entry["evidence"] = files.get(entry["code"], [])
     body["deficiencies"] = [
         deficiency_out(d) for d in technical_verification.deficiencies(session, case.id)
     ]

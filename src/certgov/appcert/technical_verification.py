@@ -10,7 +10,7 @@ testing agency or by CCRC, the certification process may be suspended."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certgov.actors import SYSTEM_ACTOR, Actor, Role
+from certgov.appcert import evidence
 from certgov.appcert.applications import application_case
 from certgov.appcert.base import require, rules_of, today
 from certgov.appcert.checklist import checklist
+from certgov.appcert.evidence import EvidenceIn
 from certgov.appcert.models import (
+    CheckEvidence,
     CheckRecord,
     CheckResult,
     Deficiency,
@@ -100,13 +103,9 @@ def overdue(session: Session, case_id: int, day: dt.date) -> list[Deficiency]:
     )
 
 
-def record_results(
-    session: Session, ctx: Context, actor: Actor, case_id: int, body: Mapping[str, Any]
-) -> Case:
-    """Record checklist results (APP-3 by the assigned testing agency during the technical
-    verification; APP-4 by the certification body during the on-site review). A deficient item
-    opens a deficiency due within ``deficiency_remediation_period`` (or the ``due_on`` the
-    assessor sets)."""
+def _assessing(session: Session, ctx: Context, actor: Actor, case_id: int) -> tuple[Case, Stage]:
+    """The case and the stage ``actor`` assesses in it now (APP-3: the assigned testing agency
+    in the technical verification; APP-4: the certification body on site)."""
     require(actor, _ASSESSORS, "record verification results")
     case, _application = application_case(session, ctx, actor, case_id)
     stage = _stage_of_actor(actor)
@@ -115,9 +114,27 @@ def record_results(
             f"a {actor.role} records results during the {WORKING[stage].replace('_', ' ')}; "
             f"case {case.id} is {case.state}"
         )
+    return case, stage
+
+
+def record_results(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    body: Mapping[str, Any],
+    files: Sequence[EvidenceIn] = (),
+) -> Case:
+    """Record checklist results (APP-3 by the assigned testing agency during the technical
+    verification; APP-4 by the certification body during the on-site review). A deficient item
+    opens a deficiency due within ``deficiency_remediation_period`` (or the ``due_on`` the
+    assessor sets). ``files`` are evidence files for items (:mod:`certgov.appcert.evidence`),
+    kept in the same transaction; with files, ``results`` may be empty."""
+    case, stage = _assessing(session, ctx, actor, case_id)
     rule_set = rules_of(ctx, case)
     day = today(ctx)
-    entries = parse_results(body, rule_set, day)
+    only_files = bool(files) and isinstance(body, Mapping) and body.get("results") == []
+    entries = () if only_files else parse_results(body, rule_set, day)
     period = rule_set.duration("deficiency_remediation_period")
     now = ctx.clock.now()
     existing = {
@@ -167,6 +184,14 @@ def record_results(
             session.add(deficiency)
             session.flush()
             opened.append(deficiency.id)
+    attached = evidence.attach(session, ctx, actor, case, stage, rule_set, files)
+    details: dict[str, Any] = {
+        "stage": stage.value,
+        "results": [{"item": e.item, "result": e.result.value, "note": e.note} for e in entries],
+        "deficiencies_opened": opened,
+    }
+    if attached:
+        details["evidence"] = evidence.summary(attached, session)
     return cases.annotate(
         session,
         ctx,
@@ -175,14 +200,41 @@ def record_results(
         "results_recorded",
         changes={},
         expected_version=expected_version(body),
+        details=details,
+    )
+
+
+def attach_evidence(
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    files: Sequence[EvidenceIn],
+    *,
+    expected: int | None = None,
+) -> list[CheckEvidence]:
+    """Attach evidence files to checklist items without recording results (APP-3, APP-4): by
+    the stage's assessor while it assesses, recorded in the case history."""
+    if not files:
+        raise InvalidInput("No evidence file was given", details={"field": "file"})
+    case, stage = _assessing(session, ctx, actor, case_id)
+    attached = evidence.attach(session, ctx, actor, case, stage, rules_of(ctx, case), files)
+    cases.annotate(
+        session,
+        ctx,
+        actor,
+        case,
+        "results_recorded",
+        changes={},
+        expected_version=expected,
         details={
             "stage": stage.value,
-            "results": [
-                {"item": e.item, "result": e.result.value, "note": e.note} for e in entries
-            ],
-            "deficiencies_opened": opened,
+            "results": [],
+            "deficiencies_opened": [],
+            "evidence": evidence.summary(attached, session),
         },
     )
+    return attached
 
 
 def _deficiency(session: Session, case: Case, deficiency_id: int) -> Deficiency:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 from sqlalchemy import select
 
+from certgov import uploads
 from certgov.actors import Actor, Role
 from certgov.appcert import (
     agencies,
@@ -19,6 +20,7 @@ from certgov.appcert import (
     applications,
     certifications,
     compliance,
+    evidence,
     records,
     schemas,
     technical_verification,
@@ -29,6 +31,7 @@ from certgov.cases.schemas import case_detail
 from certgov.findings.models import Finding
 from certgov.http.deps import ContextDep, PublicActor, RawBody, SessionDep, allow
 from certgov.http.params import PathId, QueryId
+from certgov.uploads.models import StoredUpload
 
 router = APIRouter(tags=["app security certification"])
 
@@ -204,6 +207,79 @@ def record_results(
     certification body on site. A deficient item opens a deficiency with its deadline."""
     technical_verification.record_results(session, ctx, actor, case_id, body)
     return schemas.application_view(session, ctx, actor, case_id)
+
+
+_EVIDENCE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            kind: {"schema": {"type": "string", "format": "binary"}}
+            for kind in ("application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp")
+        },
+    }
+}
+EvidenceItem = Annotated[
+    str,
+    Query(
+        min_length=1,
+        max_length=40,
+        description="The checklist item (``group-1`` … ``category-6``, see /app-checklist).",
+    ),
+]
+EvidenceName = Annotated[str | None, Query(max_length=255, description="The file's name.")]
+#: Who reads the assessors' evidence files (SYS-6): not the applicant.
+EvidenceReader = Annotated[
+    Actor,
+    Depends(allow(Role.NATIONAL_REGULATOR, Role.CERTIFICATION_BODY, Role.TESTING_AGENCY)),
+]
+
+
+@router.post("/app-applications/{case_id}/evidence", status_code=201, openapi_extra=_EVIDENCE_BODY)
+def attach_evidence(
+    case_id: PathId,
+    data: RawBody,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: Assessor,
+    item: EvidenceItem,
+    filename: EvidenceName = None,
+) -> dict[str, Any]:
+    """APP-3 / APP-4: an evidence file for a checklist item (the file's bytes as the body, a PDF
+    or an image, checked by content and size: an empty, oversized or other file is 422 and
+    nothing is stored), by the stage's assessor while it assesses; recorded in the case
+    history. The file is then listed under the item in the application's checklist."""
+    checked = uploads.check(
+        data, filename or "evidence", evidence.KINDS, ctx.settings.upload_max_bytes
+    )
+    (row,) = technical_verification.attach_evidence(
+        session, ctx, actor, case_id, [evidence.EvidenceIn(item, checked)]
+    )
+    stored = session.get(StoredUpload, row.upload_id)
+    assert stored is not None
+    return evidence.evidence_out(row, stored)
+
+
+@router.get("/app-applications/{case_id}/evidence/{evidence_id}")
+def get_evidence(
+    case_id: PathId,
+    evidence_id: PathId,
+    session: SessionDep,
+    ctx: ContextDep,
+    actor: EvidenceReader,
+) -> Response:
+    """APP-3 / APP-4: an evidence file of the checklist, as a download (certification body,
+    the assigned testing agency, the national regulator)."""
+    _row, stored, content = evidence.evidence_file(session, ctx, actor, case_id, evidence_id)
+    return Response(
+        content,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="evidence-{stored.sha256[:16]}"',
+            "X-Content-SHA256": stored.sha256,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @router.post("/app-applications/{case_id}/remedies")

@@ -4,7 +4,8 @@
 applications by state, certifications, self-assessments and special inspections) and the
 testing agency's (the cases assigned to it). An application's case page gains its substance
 here (:data:`certgov.web.pages.console.CASE_SECTIONS`): documents, the assignment, the GB/T 35273
-checklist as a form for the stage's assessor, deficiencies with their deadlines and remedies,
+checklist as a form for the stage's assessor (its posts in ``console_checklist``: results and
+evidence files), deficiencies with their deadlines and remedies,
 and the APK analysis report of the sample. ``/console/app/certifications/{number}`` is a
 certification's status with its history, suspension (optionally from a stated day),
 reinstatement, revocation and special inspections. Other roles are refused.
@@ -43,7 +44,7 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.cases.queue import business_days_left
 from certgov.context import Context
-from certgov.errors import CertgovError, InvalidInput
+from certgov.errors import CertgovError
 from certgov.http.deps import ContextDep, SessionDep
 from certgov.http.params import PathId
 from certgov.i18n import N_, translate
@@ -177,6 +178,8 @@ def application_section(session: Session, ctx: Context, actor: Actor, case: Case
         "stage_titles": STAGE_TITLES,
         "result_choices": RESULT_CHOICES,
         "tomorrow": day + dt.timedelta(days=1),
+        "app_evidence_max_mb": f"{ctx.settings.upload_max_bytes / 1024 / 1024:.3g}",
+        "app_typed": {},
     }
 
 
@@ -392,61 +395,6 @@ def assign_agency(
             {"agency_party_id": agency_party_id, "expected_version": version},
         ),
     )
-
-
-def results_body(
-    lang: str,
-    items: list[str],
-    results: list[str],
-    notes: list[str],
-    due: list[str],
-    version: int,
-) -> dict[str, Any]:
-    """The service's body from the checklist form's rows: only the rows given a result; a
-    result needs a note; a due day only for a deficient item."""
-    if not (len(items) == len(results) == len(notes) == len(due)):
-        raise InvalidInput(translate(lang, "The checklist form was incomplete; please reload it."))
-    entries: list[dict[str, Any]] = []
-    for item, result, note, due_on in zip(items, results, notes, due, strict=True):
-        if not result:
-            continue
-        if not note.strip():
-            raise InvalidInput(
-                translate(lang, "Item {item}: please write a note with the result.").format(
-                    item=item
-                ),
-                details={"field": f"note-{item}"},
-            )
-        entry: dict[str, Any] = {"item": item, "result": result, "note": note.strip()}
-        if due_on.strip() and result == "deficient":
-            entry["due_on"] = due_on.strip()
-        entries.append(entry)
-    if not entries:
-        raise InvalidInput(translate(lang, "Choose a result for at least one item."))
-    return {"results": entries, "expected_version": version}
-
-
-@router.post("/console/app/applications/{case_id}/results", response_class=HTMLResponse)
-def record_results(
-    request: Request,
-    case_id: PathId,
-    ctx: ContextDep,
-    actor: FormActor,
-    version: Annotated[int, Form()],
-    item: Annotated[list[str], Form(max_length=64)],
-    result: Annotated[list[str], Form(max_length=64)],
-    note: Annotated[list[str], Form(max_length=64)],
-    due_on: Annotated[list[str], Form(max_length=64)],
-) -> Response:
-    """APP-3, APP-4: the stage's checklist results; a deficient item opens a deficiency due
-    by the day given or the rule set's remediation period."""
-    lang = language_of(request)
-
-    def act(session: Session) -> object:
-        body = results_body(lang, item, result, note, due_on, version)
-        return technical_verification.record_results(session, ctx, signed_in(actor), case_id, body)
-
-    return form_action(request, case_id, ctx, actor, act)
 
 
 @router.post("/console/app/applications/{case_id}/remedy-reviews", response_class=HTMLResponse)

@@ -75,6 +75,22 @@ Index("ix_filed_certificates_serial", FiledCertificate.serial)
 Index("ix_filed_certificates_party_filed_at", FiledCertificate.party_id, FiledCertificate.filed_at)
 
 
+class FilingMonth(Base):
+    """The CA certificates a CA filed in one month (Beijing time), counted by the filing that
+    adds them (:func:`certgov.filings.months.count_filed`): the supervision dashboard reads each
+    CA's total, its last filing and its filings over time from these rows instead of counting
+    10^6 filed certificates on every view (issue 17). Filed certificates are never deleted, so
+    the counts only grow."""
+
+    __tablename__ = "filing_months"
+
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    #: The first day of the month, Beijing time.
+    month: Mapped[dt.date] = mapped_column(primary_key=True)
+    certificates: Mapped[int]
+    last_filed_at: Mapped[dt.datetime]
+
+
 class RevocationSource(Base):
     """A CRL distribution point or OCSP responder of a CA, monitored by the worker (ECS-3.5,
     ECS-4.2) and read by relying-party verification (SYS-5).

@@ -99,6 +99,7 @@ def test_route_role_walk(client: TestClient, world) -> None:
         "outlet_id": 1,
         "sha256": "0" * 64,
         "evidence_id": 1,
+        "penalty_id": 1,
     }
     queries = {
         "/api/v1/calendar/add": {"from": "2025-09-25", "business_days": 1},

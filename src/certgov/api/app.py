@@ -23,6 +23,7 @@ from certgov.api.routes import (
     filings,
     licences,
     logs,
+    official_documents,
     parties,
     portal,
     recognition,
@@ -53,6 +54,7 @@ API_ROUTERS = (
     enforcement.router,
     credit.router,
     portal.router,
+    official_documents.router,
 )
 
 

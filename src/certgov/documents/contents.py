@@ -197,7 +197,7 @@ def licence(
     check_party_scope(actor, holder, "have this licence's document")
     provinces = conduct.operating_provinces(session, holder.id)
     facts = (
-        *_party_facts(holder, lang, "Licence holder"),
+        *_party_facts(holder, lang, N_("Licence holder")),
         Fact(
             translate(lang, "Scope of the licence"),
             "; ".join(translate(lang, item) for item in record.scope),
@@ -309,7 +309,7 @@ def penalty(
         )
     )
     sections = (
-        Section(translate(lang, "Party"), _party_facts(party, lang, "Name")),
+        Section(translate(lang, "Party"), _party_facts(party, lang, N_("Name"))),
         Section(
             translate(lang, "Violation"),
             (
@@ -355,7 +355,7 @@ def app_certificate(
         Fact(translate(lang, "App"), record.app_name, data=True),
         Fact(translate(lang, "Version line"), record.version_line, data=True),
         Fact(translate(lang, "Operating system"), record.operating_system, data=True),
-        *_party_facts(operator, lang, "App operator"),
+        *_party_facts(operator, lang, N_("App operator")),
         Fact(translate(lang, "Scope of certification"), record.scope, data=True),
         Fact(
             translate(lang, "Period of validity"),

@@ -137,7 +137,6 @@ def issue(ctx: Context, actor: Actor, kind: DocumentKind, reference: str, lang: 
     complaint not yet decided), ConfigurationError (the CJK fonts are not installed)."""
     if lang not in LANGUAGES:
         raise InvalidInput("lang: one of {languages}", languages=", ".join(LANGUAGES))
-    render.require_fonts()
     now = ctx.clock.now()
     with unit_of_work(ctx.sessions, readonly=True) as session:
         made = MAKERS[kind](session, ctx, actor, reference, lang, links(ctx), now)
@@ -145,6 +144,7 @@ def issue(ctx: Context, actor: Actor, kind: DocumentKind, reference: str, lang: 
         found = _stored(session, made, lang, digest)
         if found is not None:
             return _issued(ctx, session, found, new=False)
+    render.require_fonts()
     data = render.pdf(made.sheet)
     with unit_of_work(ctx.sessions) as session:
         return keep(session, ctx, actor, made, data, digest)

@@ -213,7 +213,7 @@ def test_certification_body_and_agency_work_an_application_through_the_pages(
         follow_redirects=False,
     )  # fmt: skip
     assert reinstated.status_code == 303
-    trigger = re.search(r'name="trigger"><option class="data" value="([^"]+)"', cert_page.text)
+    trigger = re.search(r'name="trigger"><option value="([^"]+)"', cert_page.text)
     assert trigger
     inspection = client.post(
         f"/console/app/certifications/{number}/inspections",

@@ -1,7 +1,8 @@
 """Finding every string a person reads, for the catalogues: Python (``_``, ``N_``,
 ``translate(lang, ...)``, the message and hint templates of errors and ``Text(...)``, see
 :mod:`certgov.text`), Jinja2 templates (``_()``, ``{% trans %}``) and the titles in the
-process definitions (``cases/processes/*.toml``: processes, states, transitions, deadlines).
+process definitions (``cases/processes/*.toml``: processes, states, transitions, deadlines) and
+the texts of the rule sets (``rules/data/*.toml``: titles, legal bases, prose lists).
 
 ``python scripts/i18n.py`` updates the catalogues from these; a test fails when a string has no
 Chinese translation.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import tomllib
 from collections.abc import Iterator
 from functools import cache
@@ -32,6 +34,7 @@ METHOD_MAP = [
     ("**.py", "certgov.i18n.extract:extract_python_and_texts"),
     ("**/templates/**.html", "jinja2"),
     ("**/processes/**.toml", "certgov.i18n.extract:extract_process_titles"),
+    ("**/rules/data/*.toml", "certgov.i18n.extract:extract_rule_texts"),
 ]
 OPTIONS_MAP = {
     "**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"},
@@ -57,6 +60,79 @@ def extract_process_titles(
 
     for title in walk(data):
         yield 1, None, title, []
+
+
+#: The list parameters of the rule sets (``rules/data/*.toml``) whose items people read in
+#: pages: prose (documents, bars, checklist items, triggers, conditions, kinds of change,
+#: penalties), each item an English msgid. Lists of codes (``allowed_hashes``,
+#: ``allowed_curves``, ``violation_catalogue``, ``credit_ban_restricts``,
+#: ``recognition_foreign_statuses``, ``supported_operating_systems``, ...) are not here: pages
+#: show them as they are.
+RULE_TEXT_LISTS = frozenset(
+    {
+        "required_documents",
+        "eligibility_bars",
+        "additional_eligibility_bars",
+        "gbt35273_requirement_groups",
+        "illegal_collection_categories",
+        "self_assessment_triggers",
+        "special_inspection_triggers",
+        "certificate_display_places",
+        "certification_mark_rules",
+        "regulated_activities",
+        "out_of_scope_activities",
+        "application_conditions",
+        "licence_scope",
+        "registration_change_items",
+        "modification_triggers",
+        "critical_outsourced_functions",
+        "operational_change_kinds",
+        "penalty_types",
+        "credit_ban_triggers",
+        "recognition_bases",
+        "recognition_required_documents",
+    }
+)
+
+
+def rule_texts(data: dict[str, Any]) -> Iterator[str]:
+    """The texts people read of one rule set (its TOML as loaded): every ``title`` and
+    ``basis`` (the set's title, each violation's, each finding of a clause table) and every
+    item of the lists of :data:`RULE_TEXT_LISTS`."""
+
+    def walk(value: object) -> Iterator[str]:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in ("title", "basis") and isinstance(item, str):
+                    yield item
+                else:
+                    yield from walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item)
+
+    yield from walk({k: v for k, v in data.items() if k != "parameters"})
+    for key, parameter in (data.get("parameters") or {}).items():
+        if not isinstance(parameter, dict):
+            continue
+        value = parameter.get("value")
+        if key in RULE_TEXT_LISTS and isinstance(value, list):
+            yield from (item for item in value if isinstance(item, str) and item)
+        else:
+            yield from walk(value)
+
+
+def extract_rule_texts(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
+) -> Iterator[tuple[int, str | None, str, list[str]]]:
+    """Babel extractor for rule sets (``rules/data/*.toml``): :func:`rule_texts`, each at the
+    first line of the file that holds it."""
+    source = fileobj.read().decode("utf-8")
+    lines = source.splitlines()
+    for text in rule_texts(tomllib.loads(source)):
+        quoted = json.dumps(text, ensure_ascii=False)
+        line = next((n for n, row in enumerate(lines, start=1) if quoted in row), 1)
+        yield line, None, text, []
 
 
 #: The root classes whose calls carry a template: the errors and ``Text``.

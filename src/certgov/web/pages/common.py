@@ -59,6 +59,7 @@ def templates_for(lang: str) -> Jinja2Templates:
     env.filters["jurisdiction"] = lambda value: formatting.jurisdiction(value, lang)
     env.filters["label"] = lambda value, kind: labels.label(kind, value, lang)
     env.filters["said"] = lambda record, field="title": said(record, field, lang)
+    env.filters["rule_text"] = lambda words: rule_text(words, lang)
     env.globals["lang"] = lang
     return Jinja2Templates(env=env)
 
@@ -71,6 +72,18 @@ def said(record: Any, field: str, lang: str) -> Markup:
     if text is not None and texts.translated(text.template, lang):
         return Markup("{}").format(texts.say(text, lang))
     return Markup('<span class="data">{}</span>').format(getattr(record, field, "") or "")
+
+
+def rule_text(words: str, lang: str) -> Markup:
+    """A text of a rule set (its title, a violation's title or legal basis, an item of one of
+    its prose lists, see :data:`certgov.i18n.extract.RULE_TEXT_LISTS`) in the reader's language
+    where the catalogue has it, else the file's English marked as data (a rule set the operator
+    added)."""
+    if not words:
+        return Markup("")
+    if texts.translated(words, lang):
+        return Markup("{}").format(translate(lang, words))
+    return Markup('<span class="data" lang="en">{}</span>').format(words)
 
 
 def language_of(request: Request) -> str:

@@ -22,9 +22,17 @@ from certgov.context import Context
 from certgov.errors import CertgovError, InvalidInput, NotFound
 from certgov.http.deps import ContextDep, SessionDep
 from certgov.i18n import N_, translate
+from certgov.i18n.extract import RULE_TEXT_LISTS
 from certgov.rulebook import services as rulebook
 from certgov.rulebook.models import RuleSetActivation
-from certgov.rules.model import Parameter, ParameterKind, Regime, RuleSet, Violation
+from certgov.rules.model import (
+    ClauseTable,
+    Parameter,
+    ParameterKind,
+    Regime,
+    RuleSet,
+    Violation,
+)
 from certgov.store.engine import unit_of_work
 from certgov.web.pages.common import (
     FormActor,
@@ -56,17 +64,37 @@ def _refused(request: Request) -> Response:
     return error_page(request, 403, [translate(lang, "The rule sets page is for officials.")])
 
 
-def value_words(parameter: Parameter) -> list[str]:
-    """A parameter's value as lines of text (a list one item a line; a violation its title and
-    basis)."""
+#: A part of a line of a parameter's value: ``("text", words)`` a text of the rule set said in
+#: the reader's language (:data:`RULE_TEXT_LISTS`, titles, legal bases), ``("code", words)`` a
+#: value, code or name shown as it is written, ``("mark", words)`` punctuation.
+Part = tuple[str, str]
+
+
+def value_lines(parameter: Parameter) -> list[tuple[Part, ...]]:
+    """A parameter's value as lines of parts (a list one item a line; a violation its title
+    and legal basis; a clause table one finding a line)."""
     value = parameter.value
     if parameter.kind is ParameterKind.VIOLATIONS and isinstance(value, tuple):
-        return [f"{v.title} ({v.basis})" for v in value if isinstance(v, Violation)]
+        return [
+            (("text", v.title), ("mark", " ("), ("text", v.basis), ("mark", ")"))
+            for v in value
+            if isinstance(v, Violation)
+        ]
+    if isinstance(value, ClauseTable):
+        return [
+            (
+                ("text", row.title),
+                ("mark", " "),
+                ("code", f"({row.kind}: GB/T 35273 {row.gbt35273_clause}; {row.methods_item})"),
+            )
+            for row in value.rows
+        ]
     if isinstance(value, tuple):
-        return [str(item) for item in value]
+        kind = "text" if parameter.key in RULE_TEXT_LISTS else "code"
+        return [((kind, str(item)),) for item in value]
     if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(value)]
+        return [(("code", "true" if value else "false"),)]
+    return [(("code", str(value)),)]
 
 
 def comparison(rule_sets: list[RuleSet]) -> list[dict[str, Any]]:
@@ -83,11 +111,11 @@ def comparison(rule_sets: list[RuleSet]) -> list[dict[str, Any]]:
             if parameter is None:
                 cells.append(None)
                 continue
-            words = value_words(parameter)
+            lines = value_lines(parameter)
             cells.append(
                 {
-                    "lines": words[:LIST_ITEMS_SHOWN],
-                    "more": max(len(words) - LIST_ITEMS_SHOWN, 0),
+                    "lines": lines[:LIST_ITEMS_SHOWN],
+                    "more": max(len(lines) - LIST_ITEMS_SHOWN, 0),
                     "source": parameter.source,
                     "assumed": parameter.assumed,
                     "note": parameter.note,

@@ -18,6 +18,7 @@ from certgov.actors import Actor
 from certgov.calendar import BusinessCalendar
 from certgov.clock import china_date
 from certgov.rules.model import DurationUnit, RuleSet
+from certgov.text import Text
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ class GuardContext:
     subject_party_id: int | None = None
 
 
-Guard = Callable[[GuardContext], str | None]
+#: A guard's reason is a :class:`~certgov.text.Text` where it can be said in the reader's
+#: language (a plain ``str`` is English).
+Guard = Callable[[GuardContext], str | Text | None]
 
 
 @dataclass
@@ -62,7 +65,7 @@ def _parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def filed_within(ctx: GuardContext) -> str | None:
+def filed_within(ctx: GuardContext) -> Text | None:
     """The submission comes within a rule-set period after ``received_on`` in the case data.
 
     APP-6: a complaint against a decision is filed within 10 business days after the
@@ -71,39 +74,46 @@ def filed_within(ctx: GuardContext) -> str | None:
     assert ctx.argument is not None
     received = _parse_date({**ctx.data, **ctx.payload}.get("received_on"))
     if received is None:
-        return "give received_on: the date the decision was received (YYYY-MM-DD)"
+        return Text("give received_on: the date the decision was received (YYYY-MM-DD)")
     today = china_date(ctx.now)
     if received > today:
-        return f"received_on {received.isoformat()} is in the future"
+        return Text("received_on {day} is in the future", day=received)
     period = ctx.rule_set.duration(ctx.argument)
     if period.unit is DurationUnit.BUSINESS_DAYS:
         last = ctx.calendar.add_business_days(received, period.amount).due
     else:
         last = ctx.calendar.add_calendar_days(received, period.amount).due
     if today > last:
-        return (
-            f"filed on {today.isoformat()}, after the {period} from {received.isoformat()} "
-            f"that ended on {last.isoformat()} ({ctx.rule_set.id}: {ctx.argument})"
+        return Text(
+            "filed on {today}, after the {period} from {received} that ended on {last} "
+            "({rule_set}: {parameter})",
+            today=today,
+            period=str(period),
+            received=received,
+            last=last,
+            rule_set=ctx.rule_set.id,
+            parameter=ctx.argument,
         )
     return None
 
 
-def assigned(ctx: GuardContext) -> str | None:
+def assigned(ctx: GuardContext) -> Text | None:
     """The case has been assigned to a party (a testing agency, APP-3)."""
     if ctx.assignee_party_id is None:
-        return "the case has not been assigned to a testing agency yet"
+        return Text("the case has not been assigned to a testing agency yet")
     return None
 
 
-def requires_data(ctx: GuardContext) -> str | None:
+def requires_data(ctx: GuardContext) -> Text | None:
     """The case data holds the field the argument names: cases whose data a domain service
     prepares (an enforcement case's violation, a withdrawal's cessation date) are opened
     through that service, not bare."""
     assert ctx.argument is not None
     if ctx.data.get(ctx.argument) in (None, ""):
-        return (
-            f"the case data has no {ctx.argument}: open it through its own endpoint "
-            "(see docs/enforcement.md)"
+        return Text(
+            "the case data has no {field}: open it through its own endpoint "
+            "(see docs/enforcement.md)",
+            field=ctx.argument,
         )
     return None
 

@@ -41,7 +41,7 @@ T = TypeVar("T")
 
 def _add(table: dict[str, T], kind: str, name: str, value: T) -> None:
     if name in table:
-        raise ConfigurationError(f"the {kind} {name!r} is registered twice")
+        raise ConfigurationError("the {kind} {name!r} is registered twice", kind=kind, name=name)
     table[name] = value
 
 
@@ -62,12 +62,12 @@ class Hooks:
     def data_effect(self, name: str, effect: Effect) -> None:
         _add(self.data_effects, "effect", name, effect)
         if name in self.case_effects:
-            raise ConfigurationError(f"the effect {name!r} is registered twice")
+            raise ConfigurationError("the effect {name!r} is registered twice", name=name)
 
     def case_effect(self, name: str, effect: CaseEffect) -> None:
         _add(self.case_effects, "effect", name, effect)
         if name in self.data_effects:
-            raise ConfigurationError(f"the effect {name!r} is registered twice")
+            raise ConfigurationError("the effect {name!r} is registered twice", name=name)
 
     def effect_names(self) -> list[str]:
         return [*self.data_effects, *self.case_effects]

@@ -26,6 +26,7 @@ from certgov.errors import Forbidden, InvalidInput, NotFound
 from certgov.identity.models import User
 from certgov.identity.services import user_actor
 from certgov.rules.model import Regime
+from certgov.text import Term
 
 #: Roles that handle cases for an authority and so may be assigned one.
 HANDLING_ROLES = frozenset(
@@ -127,12 +128,16 @@ def _conditions(
 def check_filter(ctx: Context, flt: QueueFilter) -> None:
     """Refuse filter values that name nothing (a process, an assignment, a range)."""
     if flt.process_id and flt.process_id not in ctx.processes:
-        raise InvalidInput(f"no process {flt.process_id!r}", details={"field": "process"})
+        raise InvalidInput(
+            "no process {process!r}", details={"field": "process"}, process=flt.process_id
+        )
     if flt.assigned not in (None, "me", "unassigned"):
         raise InvalidInput("assigned: me or unassigned", details={"field": "assigned"})
     if flt.due_within is not None and not 0 <= flt.due_within <= MAX_DUE_WITHIN:
         raise InvalidInput(
-            f"due within: 0 to {MAX_DUE_WITHIN} business days", details={"field": "due_within"}
+            "due within: 0 to {most} business days",
+            details={"field": "due_within"},
+            most=MAX_DUE_WITHIN,
         )
 
 
@@ -295,19 +300,21 @@ def assign_case(
     handling authorities assign (regulators, the certification body), within what they may
     see; the assignee must be able to see the case too. Recorded in the history (SYS-1)."""
     if not _may_assign(actor):
-        raise Forbidden(f"a {actor.role} may not assign cases")
+        raise Forbidden("a {role} may not assign cases", role=Term("role", actor.role))
     case = cases.get_case(session, ctx, actor, case_id)
     before = case.assigned_user_id
     assignee: User | None = None
     if user_id is not None:
         assignee = session.get(User, user_id)
         if assignee is None or not assignee.active:
-            raise NotFound(f"no active official with id {user_id}")
+            raise NotFound("no active official with id {user}", user=user_id)
         if assignee.id not in {u.id for u in assignable_officials(session, ctx, actor, case)}:
             raise InvalidInput(
-                f"{assignee.display_name} may not handle case {case.id}",
+                "{official} may not handle case {case}",
                 hint="assign an official of the competent authority who can see the case",
                 details={"field": "user_id"},
+                official=assignee.display_name,
+                case=case.id,
             )
     case.assigned_user_id = user_id
     cases.annotate(

@@ -38,7 +38,7 @@ from certgov.parties.models import Party, PartyKind
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.store.engine import stale_write_is_conflict
-from certgov.text import Text
+from certgov.text import Term, Text
 from certgov.workflow import clocks
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef, ProcessDef, TransitionDef
 
@@ -63,7 +63,10 @@ def process_of(ctx: Context, process_id: str) -> ProcessDef:
         return ctx.processes[process_id]
     except KeyError:
         raise NotFound(
-            f"no process {process_id!r}", hint=f"known: {', '.join(sorted(ctx.processes))}"
+            "no process {process!r}",
+            hint="known: {known}",
+            process=process_id,
+            known=", ".join(sorted(ctx.processes)),
         ) from None
 
 
@@ -78,7 +81,11 @@ def _rule_set_of(ctx: Context, case: Case, process: ProcessDef) -> RuleSet:
         rule_set = ctx.rule_sets.get(rule_set_id)
         if rule_set is not None and rule_set.regime == process.regime:
             return rule_set
-    raise NotFound(f"case {case.id} was judged under {case.rule_set_ids}, which are not loaded")
+    raise NotFound(
+        "case {case} was judged under {rule_sets}, which are not loaded",
+        case=case.id,
+        rule_sets=str(case.rule_set_ids),
+    )
 
 
 def _check_guards(
@@ -93,7 +100,7 @@ def _check_guards(
     session: Session | None = None,
     subject_party_id: int | None = None,
 ) -> None:
-    reasons = []
+    reasons: list[str | Text] = []
     for name in names:
         guard_name, _, argument = name.partition(":")
         outcome = ctx.hooks.guards[guard_name](
@@ -113,13 +120,17 @@ def _check_guards(
         if outcome is not None:
             reasons.append(outcome)
     if reasons:
-        raise GuardFailed("; ".join(reasons), details={"reasons": reasons})
+        raise GuardFailed.of(reasons)
 
 
 def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Case:
     process = process_of(ctx, new.process_id)
     if not _role_allowed(actor, process.openers):
-        raise Forbidden(f"a {actor.role} may not open a {process.title} case")
+        raise Forbidden(
+            "a {role} may not open a {process} case",
+            role=Term("role", actor.role),
+            process=Term("message", process.title),
+        )
     title = str(new.title).strip()[:300]
     if not title:
         raise InvalidInput("a case needs a title")
@@ -133,24 +144,30 @@ def open_case(session: Session, ctx: Context, actor: Actor, new: OpenCase) -> Ca
     if subject_id is not None:
         party = session.get(Party, subject_id)
         if party is None:
-            raise NotFound(f"no party with id {subject_id}")
+            raise NotFound("no party with id {party}", party=subject_id)
         if jurisdiction is None:
             jurisdiction = party.home_province or NATIONAL
         if party.kind is PartyKind.FOREIGN_CA and jurisdiction != NATIONAL:
             raise InvalidInput("cases about a foreign CA are national")
     jurisdiction = jurisdiction or NATIONAL
     if jurisdiction not in BY_CODE:
-        raise InvalidInput(f"unknown jurisdiction {jurisdiction!r}")
+        raise InvalidInput("unknown jurisdiction {jurisdiction!r}", jurisdiction=jurisdiction)
     if not actor.covers(jurisdiction) and actor.role not in PARTY_ROLES:
-        raise Forbidden(f"jurisdiction {jurisdiction} is outside your scope ({actor.jurisdiction})")
+        raise Forbidden(
+            "jurisdiction {jurisdiction} is outside your scope ({scope})",
+            jurisdiction=Term("jurisdiction", jurisdiction),
+            scope=Term("jurisdiction", actor.jurisdiction),
+        )
     now = ctx.clock.now()
     relevant = new.relevant_date or china_date(now)
     rule_set = in_force(session, ctx.rule_sets, Regime(process.regime), relevant)
     missing = sorted(p for p in process.periods() if p not in rule_set)
     if missing:
         raise InvalidInput(
-            f"rule set {rule_set.id} lacks the period(s) {', '.join(missing)} that process "
-            f"{process.id} needs"
+            "rule set {rule_set} lacks the period(s) {periods} that process {process} needs",
+            rule_set=rule_set.id,
+            periods=", ".join(missing),
+            process=process.id,
         )
     data = dict(new.data or {})
     _check_guards(
@@ -212,16 +229,27 @@ def get_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case
     else an invisible case is reported as not found (no leak)."""
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"no case with id {case_id}")
+        raise NotFound("no case with id {case}", case=case_id)
     if not access.can_view(actor, case, process_of(ctx, case.process_id).regime):
         if actor.role is Role.PROVINCIAL_REGULATOR:
             where = BY_CODE.get(case.jurisdiction)
+            if where is not None:
+                raise Forbidden(
+                    "case {case} belongs to jurisdiction {jurisdiction} ({name}), outside "
+                    "your jurisdiction ({scope})",
+                    case=case_id,
+                    jurisdiction=Term("jurisdiction", case.jurisdiction),
+                    name=where.name_en,
+                    scope=Term("jurisdiction", actor.jurisdiction),
+                )
             raise Forbidden(
-                f"case {case_id} belongs to jurisdiction {case.jurisdiction}"
-                f"{f' ({where.name_en})' if where else ''}, outside your jurisdiction "
-                f"({actor.jurisdiction})"
+                "case {case} belongs to jurisdiction {jurisdiction}, outside your "
+                "jurisdiction ({scope})",
+                case=case_id,
+                jurisdiction=Term("jurisdiction", case.jurisdiction),
+                scope=Term("jurisdiction", actor.jurisdiction),
             )
-        raise NotFound(f"no case with id {case_id}")
+        raise NotFound("no case with id {case}", case=case_id)
     return case
 
 
@@ -248,13 +276,24 @@ def list_cases(
     return list(session.scalars(query))
 
 
-def _check_version(case: Case, expected_version: int | None) -> None:
+def state_title(process: ProcessDef, state: str) -> str:
+    """A state of ``process`` for a reader: its title (a message of the catalogues), or the
+    code of a state the definition no longer has."""
+    found = process.states.get(state)
+    return Term("message", found.title) if found is not None else state
+
+
+def _check_version(ctx: Context, case: Case, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != case.version:
         raise Conflict(
-            f"case {case.id} changed since you loaded it (you acted on version "
-            f"{expected_version}, it is now at version {case.version}, state {case.state!r})",
+            "case {case} changed since you loaded it (you acted on version {expected}, it is "
+            "now at version {version}, state {state!r})",
             hint="reload the case and decide again",
             details={"current_version": case.version, "current_state": case.state},
+            case=case.id,
+            expected=expected_version,
+            version=case.version,
+            state=state_title(process_of(ctx, case.process_id), case.state),
         )
 
 
@@ -284,22 +323,33 @@ def transition(
     spec = process.transitions.get(name)
     if spec is None:
         raise InvalidInput(
-            f"process {process.id} has no transition {name!r}",
-            hint=f"transitions: {', '.join(sorted(process.transitions))}",
+            "process {process} has no transition {transition!r}",
+            hint="transitions: {transitions}",
+            process=process.id,
+            transition=name,
+            transitions=", ".join(sorted(process.transitions)),
         )
     if not _role_allowed(actor, spec.roles):
         raise Forbidden(
-            f"a {actor.role} may not {spec.title} (allowed: {', '.join(sorted(spec.roles))})"
+            "a {role} may not {action} (allowed: {roles})",
+            role=Term("role", actor.role),
+            action=Term("message", spec.title),
+            roles=", ".join(sorted(spec.roles)),
         )
-    _check_version(case, expected_version)
+    _check_version(ctx, case, expected_version)
     if case.state not in spec.sources:
         raise Conflict(
-            f"{spec.title!r} is not possible in state {case.state!r} "
-            f"(it starts from {', '.join(sorted(spec.sources))})"
+            "{action!r} is not possible in state {state!r} (it starts from {sources})",
+            action=Term("message", spec.title),
+            state=state_title(process, case.state),
+            sources=", ".join(sorted(spec.sources)),
         )
     reason = (reason or "").strip() or None
     if spec.reason_required and reason is None:
-        raise InvalidInput(f"{spec.title!r} needs a reason, recorded in the case history")
+        raise InvalidInput(
+            "{action!r} needs a reason, recorded in the case history",
+            action=Term("message", spec.title),
+        )
     rule_set = _rule_set_of(ctx, case, process)
     payload = dict(payload or {})
     _check_guards(
@@ -388,9 +438,13 @@ def annotate(
 ) -> Case:
     """Change a case's data without moving it (a reviewer's judgement on one item, say): the
     change bumps the version, and is recorded in the history and the audit log (SYS-1)."""
-    _check_version(case, expected_version)
+    _check_version(ctx, case, expected_version)
     if case.closed:
-        raise Conflict(f"case {case.id} is closed ({case.state}); it can no longer change")
+        raise Conflict(
+            "case {case} is closed ({state}); it can no longer change",
+            case=case.id,
+            state=state_title(process_of(ctx, case.process_id), case.state),
+        )
     with stale_write_is_conflict(f"case {case.id}"):
         now = ctx.clock.now()
         case.data = {**case.data, **changes}
@@ -417,17 +471,25 @@ def extend_deadline(
     try:
         spec: DeadlineDef = process.deadline(deadline)
     except KeyError:
-        raise NotFound(f"process {process.id} has no deadline {deadline!r}") from None
+        raise NotFound(
+            "process {process} has no deadline {deadline!r}", process=process.id, deadline=deadline
+        ) from None
     if not _role_allowed(actor, spec.extendable_by):
-        raise Forbidden(f"a {actor.role} may not extend the {spec.title} deadline")
-    _check_version(case, expected_version)
+        raise Forbidden(
+            "a {role} may not extend the {deadline} deadline",
+            role=Term("role", actor.role),
+            deadline=Term("message", spec.title),
+        )
+    _check_version(ctx, case, expected_version)
     if not reason.strip():
         raise InvalidInput("an extension needs a reason, recorded in the case history")
     row = session.scalar(
         select(CaseDeadline).where(CaseDeadline.case_id == case.id, CaseDeadline.name == deadline)
     )
     if row is None:
-        raise Conflict(f"the {spec.title} deadline has not started")
+        raise Conflict(
+            "the {deadline} deadline has not started", deadline=Term("message", spec.title)
+        )
     with stale_write_is_conflict(f"case {case.id}"):
         before = row.due_on
         store_clock(row, clocks.extend(ctx.calendar, clock_of(row), amount))

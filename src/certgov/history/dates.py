@@ -57,28 +57,41 @@ def state_date(
     issued), nor further back than the rule set's ``date_of_record_max_age``."""
     if not actor.is_official:
         raise Forbidden(
-            f"{field}: only an official may state the real-world date of {what} (SYS-8)",
+            "{field}: only an official may state the real-world date of {what} (SYS-8)",
             details={"field": field},
+            field=field,
+            what=what,
         )
     day = iso_date(value, field)
     today = china_date(now)
     if day > today:
         raise InvalidInput(
-            f"{field}: {day.isoformat()} is in the future (today is {today.isoformat()} in "
-            "Beijing)",
+            "{field}: {day} is in the future (today is {today} in Beijing)",
             details={"field": field, "expected": f"{today.isoformat()} or earlier"},
+            field=field,
+            day=day,
+            today=today,
         )
     if not_before is not None and day < not_before:
         raise InvalidInput(
-            f"{field}: {day.isoformat()} is before {what} began ({not_before.isoformat()})",
+            "{field}: {day} is before {what} began ({not_before})",
             details={"field": field, "expected": f"{not_before.isoformat()} or later"},
+            field=field,
+            day=day,
+            what=what,
+            not_before=not_before,
         )
     limit = rule_set.duration(MAX_AGE)
     earliest = today - dt.timedelta(days=limit.amount)
     if day < earliest:
         raise InvalidInput(
-            f"{field}: {day.isoformat()} is further back than {limit} "
-            f"({rule_set.id}: {MAX_AGE}); record older facts as a note on the case",
+            "{field}: {day} is further back than {limit} ({rule_set}: {parameter}); record "
+            "older facts as a note on the case",
             details={"field": field, "expected": f"{earliest.isoformat()} or later"},
+            field=field,
+            day=day,
+            limit=str(limit),
+            rule_set=rule_set.id,
+            parameter=MAX_AGE,
         )
     return StatedDate(day, actor.name, now)

@@ -22,6 +22,7 @@ from certgov.licensing.models import (
 from certgov.licensing.services.common import MAX_TEXT, PROCESS, china_today, ecs_rules
 from certgov.licensing.services.licences import live_licence
 from certgov.parties.services import get_ca
+from certgov.text import Term
 
 
 @dataclass(frozen=True)
@@ -57,16 +58,22 @@ def submit_application(
     application = parse_application(dict(application_json))
     if party.uscc is not None and application.legal_person.uscc != party.uscc:
         raise InvalidInput(
-            f"the application names USCC {application.legal_person.uscc}, but the applicant "
-            f"{party.name} is registered with {party.uscc}",
+            "the application names USCC {uscc}, but the applicant {party} is registered with "
+            "{registered}",
             details={"field": "legal_person.uscc"},
+            uscc=application.legal_person.uscc,
+            party=party.name,
+            registered=party.uscc,
         )
     live = live_licence(session, party.id)
     if live is not None:
         raise Conflict(
-            f"{party.name} already holds licence {live.number} ({live.status}, valid until "
-            f"{live.valid_until.isoformat()})",
+            "{party} already holds licence {number} ({status}, valid until {valid_until})",
             hint="apply for its renewal or modification instead",
+            party=party.name,
+            number=live.number,
+            status=Term("licence_status", live.status),
+            valid_until=live.valid_until,
         )
     day = china_today(ctx)
     rule_set = ecs_rules(session, ctx, day)
@@ -90,7 +97,7 @@ def submit_application(
 def _application_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case:
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id != PROCESS:
-        raise NotFound(f"case {case_id} is not a licence application")
+        raise NotFound("case {case} is not a licence application", case=case_id)
     return case
 
 
@@ -133,21 +140,25 @@ def review_item(
 ) -> Case:
     """A reviewer's judgement on one item of the evaluation, with a note (ECS-2.2)."""
     if actor.role not in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR):
-        raise Forbidden(f"a {actor.role} may not judge an application's items")
+        raise Forbidden(
+            "a {role} may not judge an application's items", role=Term("role", actor.role)
+        )
     case = _application_case(session, ctx, actor, case_id)
     if case.state not in REVIEW_STATES:
         raise Conflict(
-            f"items are judged during review ({', '.join(sorted(REVIEW_STATES))}); "
-            f"case {case.id} is {case.state}"
+            "items are judged during review ({states}); case {case} is {state}",
+            states=", ".join(sorted(REVIEW_STATES)),
+            case=case.id,
+            state=cases.state_title(cases.process_of(ctx, case.process_id), case.state),
         )
     note = (note or "").strip()
     if not note:
         raise InvalidInput("a judgement needs a note saying what the reviewer saw")
     if len(note) > MAX_TEXT:
-        raise InvalidInput(f"the note is longer than {MAX_TEXT} characters")
+        raise InvalidInput("the note is longer than {most} characters", most=MAX_TEXT)
     evaluation = case.data.get("evaluation")
     if not isinstance(evaluation, dict):
-        raise Conflict(f"case {case.id} holds no evaluated application")
+        raise Conflict("case {case} holds no evaluated application", case=case.id)
     automatic = check_judgement(evaluation, item, status)
     review = {
         "status": status,

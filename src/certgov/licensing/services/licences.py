@@ -34,6 +34,7 @@ from certgov.licensing.services.common import (
 )
 from certgov.parties.services import check_party_scope, get_ca, require_national
 from certgov.store.engine import stale_write_is_conflict
+from certgov.text import Term, Text
 from certgov.workflow.clocks import date_after, date_before
 
 
@@ -95,11 +96,16 @@ def issue_licence(
     """Effect of approving an application: the licence, valid from the decision date for the
     rule set's ``licence_validity`` (the rule set the application was judged under)."""
     if case.subject_party_id is None:
-        raise InvalidInput(f"case {case.id} names no applicant to license")
+        raise InvalidInput("case {case} names no applicant to license", case=case.id)
     party = get_ca(session, case.subject_party_id)
     live = live_licence(session, party.id)
     if live is not None:
-        raise Conflict(f"{party.name} already holds licence {live.number} ({live.status})")
+        raise Conflict(
+            "{party} already holds licence {number} ({status})",
+            party=party.name,
+            number=live.number,
+            status=Term("licence_status", live.status),
+        )
     rule_set = ctx.rule_sets[case.rule_set_ids[0]]
     today = china_today(ctx)
     validity = rule_set.duration("licence_validity")
@@ -137,7 +143,7 @@ def issue_licence(
 def get_licence(session: Session, number: str) -> Licence:
     licence = session.scalar(select(Licence).where(Licence.number == number))
     if licence is None:
-        raise NotFound(f"no licence numbered {number!r}")
+        raise NotFound("no licence numbered {number!r}", number=number)
     return licence
 
 
@@ -220,8 +226,10 @@ def list_licences(
     if status is not None:
         if status not in {s.value for s in LicenceStatus}:
             raise InvalidInput(
-                f"unknown licence status {status!r}",
-                hint=f"one of {', '.join(s.value for s in LicenceStatus)}",
+                "unknown licence status {status!r}",
+                hint="one of {statuses}",
+                status=status,
+                statuses=", ".join(s.value for s in LicenceStatus),
             )
         query = query.where(Licence.status == status)
     if jurisdiction is not None:
@@ -249,10 +257,14 @@ STATUS_ACTIONS: dict[str, tuple[frozenset[LicenceStatus], LicenceStatus, str]] =
 def _check_version(licence: Licence, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != licence.version:
         raise Conflict(
-            f"licence {licence.number} changed since you loaded it (you acted on version "
-            f"{expected_version}, it is now at version {licence.version}, {licence.status})",
+            "licence {number} changed since you loaded it (you acted on version {expected}, it "
+            "is now at version {version}, {status})",
             hint="reload the licence and decide again",
             details={"current_version": licence.version, "current_status": licence.status},
+            number=licence.number,
+            expected=expected_version,
+            version=licence.version,
+            status=Term("licence_status", licence.status),
         )
 
 
@@ -273,20 +285,38 @@ def change_status(
     spec = STATUS_ACTIONS.get(action)
     if spec is None:
         raise InvalidInput(
-            f"unknown licence action {action!r}", hint=f"one of {', '.join(STATUS_ACTIONS)}"
+            "unknown licence action {action!r}",
+            hint="one of {actions}",
+            action=action,
+            actions=", ".join(STATUS_ACTIONS),
         )
     require_national(actor, f"{action} a licence")
     licence = get_licence(session, number)
     sources, target, kind = spec
     _check_version(licence, expected_version)
     if licence.status not in sources:
+        first, *others = sorted(sources)
+        if others:
+            raise Conflict(
+                "licence {number} is {status}; {action} applies to a {source} or {other} licence",
+                number=licence.number,
+                status=Term("licence_status", licence.status),
+                action=action,
+                source=Term("licence_status", first),
+                other=Term("licence_status", " or ".join(others)),
+            )
         raise Conflict(
-            f"licence {licence.number} is {licence.status}; {action} applies to a "
-            f"{' or '.join(sorted(sources))} licence"
+            "licence {number} is {status}; {action} applies to a {source} licence",
+            number=licence.number,
+            status=Term("licence_status", licence.status),
+            action=action,
+            source=Term("licence_status", first),
         )
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(f"to {action} a licence needs a reason, recorded in its history")
+        raise InvalidInput(
+            "to {action} a licence needs a reason, recorded in its history", action=action
+        )
     stated = None
     if effective_on is not None:
         stated = state_date(
@@ -325,31 +355,53 @@ def refuse_transfer(
     """A licence cannot be transferred, rented or lent (ECS-2.3, M2015 Art. 11): the request is
     refused as :class:`Prohibited`, naming the rule. Nothing is stored."""
     if kind not in ("transfer", "rent", "lend"):
-        raise InvalidInput(f"unknown request {kind!r}", hint="one of transfer, rent, lend")
+        raise InvalidInput(
+            "unknown request {kind!r}", hint="one of transfer, rent, lend", kind=kind
+        )
     licence = get_licence(session, number)
     rule_set = ecs_rules(session, ctx, china_today(ctx))
     if not rule_set.flag("licence_transfer_allowed"):
         citation = cite(rule_set, "licence_transfer_allowed")
-        target = f" to party {to_party_id}" if to_party_id is not None else ""
+        done = Term("message", _PARTICIPLES[kind].template)
+        if to_party_id is not None:
+            raise Prohibited(
+                "licence {number} may not be {done} to party {party}: a licence cannot be "
+                "transferred, rented or lent ({citation})",
+                details={"rule": citation.as_dict()},
+                number=licence.number,
+                done=done,
+                party=to_party_id,
+                citation=str(citation),
+            )
         raise Prohibited(
-            f"licence {licence.number} may not be {_PARTICIPLES[kind]}{target}: a licence "
-            f"cannot be transferred, rented or lent ({citation})",
+            "licence {number} may not be {done}: a licence cannot be transferred, rented or "
+            "lent ({citation})",
             details={"rule": citation.as_dict()},
+            number=licence.number,
+            done=done,
+            citation=str(citation),
         )
     raise Conflict(  # pragma: no cover - no shipped rule set allows it
-        f"rule set {rule_set.id} allows transfers, but certgov has no transfer procedure"
+        "rule set {rule_set} allows transfers, but certgov has no transfer procedure",
+        rule_set=rule_set.id,
     )
 
 
-_PARTICIPLES = {"transfer": "transferred", "rent": "rented", "lend": "lent"}
+#: What a request would do to the licence, in words of the catalogue.
+_PARTICIPLES = {"transfer": Text("transferred"), "rent": Text("rented"), "lend": Text("lent")}
 
 
-def _live_for(session: Session, actor: Actor, number: str, what: str) -> Licence:
+def _live_for(session: Session, actor: Actor, number: str, what: Text) -> Licence:
     licence = get_licence(session, number)
     holder = get_ca(session, licence.holder_party_id)
-    check_party_scope(actor, holder, what)
+    check_party_scope(actor, holder, what.template)
     if licence.status not in (LicenceStatus.VALID, LicenceStatus.SUSPENDED):
-        raise Conflict(f"licence {licence.number} is {licence.status}; you cannot {what}")
+        raise Conflict(
+            "licence {number} is {status}; you cannot {what}",
+            number=licence.number,
+            status=Term("licence_status", licence.status),
+            what=Term("message", what.template),
+        )
     return licence
 
 
@@ -365,10 +417,14 @@ def _open_case_for(session: Session, process_id: str, licence: Licence) -> Case 
 
 def open_renewal(session: Session, ctx: Context, actor: Actor, number: str) -> Case:
     """Open the renewal case of a licence (ECS-2.3); one at a time."""
-    licence = _live_for(session, actor, number, "renew a licence")
+    licence = _live_for(session, actor, number, Text("renew a licence"))
     existing = _open_case_for(session, RENEWAL_PROCESS, licence)
     if existing is not None:
-        raise Conflict(f"renewal case {existing.id} of licence {licence.number} is already open")
+        raise Conflict(
+            "renewal case {case} of licence {number} is already open",
+            case=existing.id,
+            number=licence.number,
+        )
     return _open_renewal(session, ctx, actor, licence)
 
 
@@ -390,7 +446,7 @@ def _open_renewal(session: Session, ctx: Context, actor: Actor, licence: Licence
 def _case_licence(session: Session, case: Case) -> Licence:
     number = case.data.get("licence")
     if not isinstance(number, str):
-        raise InvalidInput(f"case {case.id} names no licence")
+        raise InvalidInput("case {case} names no licence", case=case.id)
     return get_licence(session, number)
 
 
@@ -401,7 +457,11 @@ def renew_licence(
     from the end of its current validity."""
     licence = _case_licence(session, case)
     if licence.status not in (LicenceStatus.VALID, LicenceStatus.SUSPENDED):
-        raise Conflict(f"licence {licence.number} is {licence.status}; it cannot be renewed")
+        raise Conflict(
+            "licence {number} is {status}; it cannot be renewed",
+            number=licence.number,
+            status=Term("licence_status", licence.status),
+        )
     rule_set = ctx.rule_sets[case.rule_set_ids[0]]
     validity = rule_set.duration("licence_validity")
     before = licence.valid_until
@@ -427,7 +487,7 @@ def open_modification(
     """Open a modification case (ECS-2.4) for changes of the kinds the rule set lists
     (``modification_triggers``: organisational structure, technical systems, service capacity)."""
     strict_json.json_object(body, "", (), ("kinds", "description"))
-    licence = _live_for(session, actor, number, "request a licence modification")
+    licence = _live_for(session, actor, number, Text("request a licence modification"))
     rule_set = ecs_rules(session, ctx, china_today(ctx))
     triggers = rule_set.items("modification_triggers")
     kinds = body.get("kinds")
@@ -438,24 +498,28 @@ def open_modification(
     ):
         raise InvalidInput(
             "kinds: give a non-empty list of what changes",
-            hint=f"each one of: {', '.join(triggers)}",
+            hint="each one of: {kinds}",
             details={"field": "kinds"},
+            kinds=", ".join(triggers),
         )
     normalised = [k.strip().replace("_", " ").lower() for k in kinds]
     unknown = [k for k in normalised if k not in triggers]
     if unknown:
         raise InvalidInput(
-            f"kinds: {', '.join(unknown)} is not a change needing a modification case under "
-            f"{rule_set.id}",
-            hint=f"each one of: {', '.join(triggers)} ({cite(rule_set, 'modification_triggers')});"
-            " business-registration changes are filed at /registration-changes",
+            "kinds: {unknown} is not a change needing a modification case under {rule_set}",
+            hint="each one of: {kinds} ({citation}); business-registration changes are filed "
+            "at /registration-changes",
             details={"field": "kinds"},
+            unknown=", ".join(unknown),
+            rule_set=rule_set.id,
+            kinds=", ".join(triggers),
+            citation=str(cite(rule_set, "modification_triggers")),
         )
     description = body.get("description")
     if not isinstance(description, str) or not description.strip():
         raise InvalidInput("description: say what changes", details={"field": "description"})
     if len(description) > MAX_TEXT:
-        raise InvalidInput(f"description: longer than {MAX_TEXT} characters")
+        raise InvalidInput("description: longer than {most} characters", most=MAX_TEXT)
     return cases.open_case(
         session,
         ctx,

@@ -31,9 +31,12 @@ def _registration_item(rule_set: RuleSet, item: object) -> str:
     name = item.strip().replace("_", " ").lower() if isinstance(item, str) else None
     if name not in items:
         raise InvalidInput(
-            f"item: {item!r} is not a business-registration change to file",
-            hint=f"one of: {', '.join(items)} ({cite(rule_set, 'registration_change_items')})",
+            "item: {item!r} is not a business-registration change to file",
+            hint="one of: {items} ({citation})",
             details={"field": "item"},
+            item=item,
+            items=", ".join(items),
+            citation=str(cite(rule_set, "registration_change_items")),
         )
     return name
 
@@ -95,9 +98,9 @@ def record_registration_change(
     today = china_today(ctx)
     if changed_on > today:
         raise InvalidInput(
-            f"changed_on {changed_on.isoformat()} is in the future; file a change once it is "
-            "registered",
+            "changed_on {day} is in the future; file a change once it is registered",
             details={"field": "changed_on"},
+            day=changed_on,
         )
     new_value = strict_json.text(body.get("new_value"), "new_value", limit=MAX_TEXT).strip()
     old_value = strict_json.optional_text(body.get("old_value"), "old_value", limit=MAX_TEXT)
@@ -130,9 +133,18 @@ def record_registration_change(
         )
     )
     if change is not None and (change.filed_at is not None or not by_ca):
+        if change.filed_at is not None:
+            raise Conflict(
+                "the change of {item} of {day} is already recorded (#{change}, filed)",
+                item=item,
+                day=changed_on,
+                change=change.id,
+            )
         raise Conflict(
-            f"the change of {item} of {changed_on.isoformat()} is already recorded "
-            f"(#{change.id}{', filed' if change.filed_at else ''})"
+            "the change of {item} of {day} is already recorded (#{change})",
+            item=item,
+            day=changed_on,
+            change=change.id,
         )
     if change is None:
         change = RegistrationChange(

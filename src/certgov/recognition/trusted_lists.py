@@ -54,9 +54,10 @@ def scheme_code(code: str) -> str:
     normalised = (code or "").strip().upper()
     if not _CODE_RE.fullmatch(normalised):
         raise InvalidInput(
-            f"scheme code {code[:20]!r} is not a trusted-list territory",
+            "scheme code {code!r} is not a trusted-list territory",
             hint="use the list's SchemeTerritory, e.g. EE or DE (ISO 3166-1 alpha-2)",
             details={"field": "code"},
+            code=code[:20],
         )
     return normalised
 
@@ -67,8 +68,9 @@ def get_scheme(session: Session, code: str) -> TrustListScheme:
     )
     if scheme is None:
         raise NotFound(
-            f"no trusted-list scheme {code!r} is configured",
+            "no trusted-list scheme {code!r} is configured",
             hint="the national regulator pins the scheme's signer certificate first",
+            code=code,
         )
     return scheme
 
@@ -143,18 +145,26 @@ def pin_certificate(
 def _verify_with_pins(
     data: bytes, pins: list[PinnedSignerCertificate], at: dt.datetime, max_bytes: int
 ) -> VerifiedTrustedList:
-    failures: list[str] = []
+    failures: list[TrustListSignatureError] = []
     for pin in pins:
         try:
             return verify_trusted_list(
                 data, x509.load_der_x509_certificate(pin.der), at=at, max_bytes=max_bytes
             )
         except TrustListSignatureError as exc:
-            failures.append(exc.message)
+            failures.append(exc)
+    details = {"pinned": [p.sha256 for p in pins]}
+    if len(failures) == 1:
+        raise TrustListSignatureError(
+            failures[0].text,
+            hint="the list was changed after signing, or is signed by a key that is not pinned",
+            details=details,
+        )
     raise TrustListSignatureError(
-        failures[0] if len(failures) == 1 else "; ".join(failures),
+        "{reasons}",
         hint="the list was changed after signing, or is signed by a key that is not pinned",
-        details={"pinned": [p.sha256 for p in pins]},
+        details=details,
+        reasons="; ".join(failure.message for failure in failures),
     )
 
 
@@ -184,17 +194,21 @@ def import_list(
         pins = [p for p in pins if p.sha256 == signer_sha256.strip().lower()]
         if not pins:
             raise NotFound(
-                f"no certificate with SHA-256 {signer_sha256} is pinned for {scheme.code}"
+                "no certificate with SHA-256 {sha256} is pinned for {scheme}",
+                sha256=signer_sha256,
+                scheme=scheme.code,
             )
     if not pins:
-        raise Conflict(f"no signer certificate is pinned for scheme {scheme.code}")
+        raise Conflict("no signer certificate is pinned for scheme {scheme}", scheme=scheme.code)
     now = ctx.clock.now()
     verified = _verify_with_pins(data, pins, now, ctx.settings.max_upload_bytes)
     content = verified.content
     if content.territory.upper() != scheme.code:
         raise TrustListError(
-            f"the list is of territory {content.territory!r}, not of scheme {scheme.code}",
+            "the list is of territory {territory!r}, not of scheme {scheme}",
             details={"field": "SchemeTerritory"},
+            territory=content.territory,
+            scheme=scheme.code,
         )
     existing = session.scalar(
         select(ImportedTrustList).where(ImportedTrustList.sha256 == verified.document_sha256)
@@ -204,10 +218,12 @@ def import_list(
     latest = latest_list(session, scheme)
     if latest is not None and content.sequence_number <= latest.sequence_number:
         raise Conflict(
-            f"the list has sequence number {content.sequence_number}; list "
-            f"{latest.sequence_number} of {scheme.code} was already imported (a list never goes "
-            "back, TS 119 612 clause 5.3.2)",
+            "the list has sequence number {number}; list {latest} of {scheme} was already "
+            "imported (a list never goes back, TS 119 612 clause 5.3.2)",
             details={"latest_sequence_number": latest.sequence_number},
+            number=content.sequence_number,
+            latest=latest.sequence_number,
+            scheme=scheme.code,
         )
     row = ImportedTrustList(
         scheme_id=scheme.id,
@@ -281,7 +297,7 @@ def get_import(session: Session, sha256: str) -> ImportedTrustList:
         select(ImportedTrustList).where(ImportedTrustList.sha256 == sha256.strip().lower())
     )
     if row is None:
-        raise NotFound(f"no imported trusted list with SHA-256 {sha256[:64]}")
+        raise NotFound("no imported trusted list with SHA-256 {sha256}", sha256=sha256[:64])
     return row
 
 

@@ -102,16 +102,21 @@ def parse_application(body: Mapping[str, Any], rule_set: RuleSet) -> Application
     basis = strict_json.text(doc["basis"], "basis", limit=32).strip()
     if basis not in bases:
         raise InvalidInput(
-            f"basis: {basis!r} is not a basis of recognition",
-            hint=f"one of: {', '.join(bases)} (ESL Art. 26)",
+            "basis: {basis!r} is not a basis of recognition",
+            hint="one of: {bases} (ESL Art. 26)",
             details={"field": "basis"},
+            basis=basis,
+            bases=", ".join(bases),
         )
     pem = strict_json.text(doc["certificates_pem"], "certificates_pem", limit=200_000)
     try:
         certificates = parse_bundle(pem.encode(), max_certificates=MAX_CERTIFICATES)
     except InvalidInput as exc:
         raise InvalidInput(
-            f"certificates_pem: {exc.message}", hint=exc.hint, details={"field": "certificates_pem"}
+            "certificates_pem: {problem}",
+            hint=exc.hint_template,
+            details={"field": "certificates_pem"},
+            **{**exc.params, "problem": exc.message},
         ) from None
     return Application(
         foreign_ca={
@@ -216,7 +221,7 @@ def submit_application(
 def application_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case:
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id != PROCESS:
-        raise NotFound(f"case {case_id} is not a recognition application")
+        raise NotFound("case {case} is not a recognition application", case=case_id)
     return case
 
 
@@ -247,7 +252,11 @@ def review_again(
     require_national(actor, "review a recognition application")
     case = application_case(session, ctx, actor, case_id)
     if case.state not in REVIEW_STATES:
-        raise Conflict(f"the review runs during technical review; case {case.id} is {case.state}")
+        raise Conflict(
+            "the review runs during technical review; case {case} is {state}",
+            case=case.id,
+            state=cases.state_title(cases.process_of(ctx, case.process_id), case.state),
+        )
     rule_set = ctx.rule_sets[case.rule_set_ids[0]]
     review = technical_review(
         session,
@@ -284,9 +293,12 @@ def parse_scope(value: object, application: Mapping[str, Any]) -> dict[str, list
         outside = [i for i in items if i not in applied]
         if outside:
             raise InvalidInput(
-                f"scope.{key}: {', '.join(outside)} was not applied for",
-                hint=f"applied for: {', '.join(applied)}",
+                "scope.{key}: {items} was not applied for",
+                hint="applied for: {applied}",
                 details={"field": f"scope.{key}"},
+                key=key,
+                items=", ".join(outside),
+                applied=", ".join(applied),
             )
         decided[key] = items
     return decided

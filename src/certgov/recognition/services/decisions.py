@@ -35,6 +35,7 @@ from certgov.recognition.services.applications import (
 )
 from certgov.recognition.services.common import MAX_TEXT, china_today
 from certgov.store.engine import stale_write_is_conflict
+from certgov.text import Term
 from certgov.workflow.clocks import date_after
 
 
@@ -107,7 +108,7 @@ def grant_recognition(
     all that was applied for) and valid from today for the rule set's ``recognition_validity``."""
     application = case.data.get("application")
     if not isinstance(application, dict):
-        raise InvalidInput(f"case {case.id} holds no recognition application")
+        raise InvalidInput("case {case} holds no recognition application", case=case.id)
     scope = parse_scope(case.data.get("scope"), application)
     rule_set = ctx.rule_sets[case.rule_set_ids[0]]
     certificates = certificates_presented(case)
@@ -120,8 +121,9 @@ def grant_recognition(
     )
     if not review["passed"]:
         raise GuardFailed(
-            "the foreign CA cannot be recognised: " + "; ".join(review["blockers"][:10]),
+            "the foreign CA cannot be recognised: {blockers}",
             details={"reasons": review["blockers"]},
+            blockers="; ".join(review["blockers"][:10]),
         )
     foreign = _foreign_party(session, ctx, application["foreign_ca"])
     today = china_today(ctx)
@@ -192,7 +194,7 @@ def name_hash(name_der: bytes) -> str:
 def get_recognition(session: Session, number: str) -> Recognition:
     recognition = session.scalar(select(Recognition).where(Recognition.number == number))
     if recognition is None:
-        raise NotFound(f"no recognition numbered {number!r}")
+        raise NotFound("no recognition numbered {number!r}", number=number)
     return recognition
 
 
@@ -210,19 +212,25 @@ def withdraw_recognition(
     recognition = get_recognition(session, number)
     if expected_version is not None and expected_version != recognition.version:
         raise Conflict(
-            f"recognition {number} changed since you loaded it (you acted on version "
-            f"{expected_version}, it is now at version {recognition.version}, {recognition.status})",
+            "recognition {number} changed since you loaded it (you acted on version "
+            "{expected}, it is now at version {version}, {status})",
             hint="reload the recognition and decide again",
+            number=number,
+            expected=expected_version,
+            version=recognition.version,
+            status=Term("recognition_status", recognition.status),
         )
     if recognition.status != RecognitionStatus.IN_FORCE:
         raise Conflict(
-            f"recognition {number} is {recognition.status}; only one in force is withdrawn"
+            "recognition {number} is {status}; only one in force is withdrawn",
+            number=number,
+            status=Term("recognition_status", recognition.status),
         )
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("a withdrawal needs a reason, recorded in the recognition's history")
     if len(reason) > MAX_TEXT:
-        raise InvalidInput(f"the reason is longer than {MAX_TEXT} characters")
+        raise InvalidInput("the reason is longer than {most} characters", most=MAX_TEXT)
     with stale_write_is_conflict(f"recognition {number}"):
         recognition.status = RecognitionStatus.WITHDRAWN
         recognition.updated_at = ctx.clock.now()
@@ -269,8 +277,10 @@ def list_recognitions(session: Session, *, status: str | None = None) -> list[Re
     if status is not None:
         if status not in {s.value for s in RecognitionStatus}:
             raise InvalidInput(
-                f"unknown recognition status {status!r}",
-                hint=f"one of {', '.join(s.value for s in RecognitionStatus)}",
+                "unknown recognition status {status!r}",
+                hint="one of {statuses}",
+                status=status,
+                statuses=", ".join(s.value for s in RecognitionStatus),
             )
         query = query.where(Recognition.status == status)
     return list(session.scalars(query))

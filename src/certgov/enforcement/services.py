@@ -31,6 +31,7 @@ from certgov.licensing import services as licensing
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
+from certgov.text import Term
 
 PROCESS = "ecs-enforcement"
 _MAX_TEXT = 5000
@@ -52,7 +53,7 @@ class OpenEnforcement:
 def open_enforcement(session: Session, ctx: Context, actor: Actor, new: OpenEnforcement) -> Case:
     """Open an ``ecs-enforcement`` case against a CA for a catalogue violation (ECS-6.2)."""
     if actor.kind is not ActorKind.SYSTEM and actor.role not in REGULATORS:
-        raise Forbidden(f"a {actor.role} may not open an enforcement case")
+        raise Forbidden("a {role} may not open an enforcement case", role=Term("role", actor.role))
     party = get_ca(session, new.party_id)
     check_party_scope(actor, party, "open an enforcement case")
     rule_set = ecs_rules(session, ctx)
@@ -94,14 +95,18 @@ def open_from_finding(
         finding_id = strict_json.whole_number(finding_id, "finding_id", minimum=1)
         finding = session.get(Finding, finding_id)
         if finding is None:
-            raise NotFound(f"no finding with id {finding_id}")
+            raise NotFound("no finding with id {finding}", finding=finding_id)
         if finding.party_id is None:
-            raise InvalidInput(f"finding {finding_id} names no party to act against")
+            raise InvalidInput(
+                "finding {finding} names no party to act against", finding=finding_id
+            )
         party_id = finding.party_id
         if body.get("party_id") not in (None, party_id):
             raise InvalidInput(
-                f"party_id: finding {finding_id} is about party {party_id}",
+                "party_id: finding {finding} is about party {party}",
                 details={"field": "party_id"},
+                finding=finding_id,
+                party=party_id,
             )
     else:
         party_id = strict_json.whole_number(body.get("party_id"), "party_id", minimum=1)
@@ -134,7 +139,7 @@ def record_penalty(
     """Effect of ``decide``: the penalty enters the record (and the CA's credit, ECS-7.1); a
     revocation revokes the licence and opens the forced exit (ECS-7.2)."""
     if case.subject_party_id is None:
-        raise InvalidInput(f"case {case.id} names no CA")
+        raise InvalidInput("case {case} names no CA", case=case.id)
     rule_set = ctx.rule_sets[case.rule_set_ids[0]]
     entry = catalogue.violation(rule_set, case.data.get("violation"))
     decision = catalogue.parse_decision(case.data)
@@ -192,7 +197,7 @@ def publish_penalty(
     """Effect of ``publish``: the penalty becomes public (SYS-4, ECS-7.1)."""
     penalty = session.scalar(select(Penalty).where(Penalty.case_id == case.id))
     if penalty is None:
-        raise Conflict(f"case {case.id} has no penalty to publish")
+        raise Conflict("case {case} has no penalty to publish", case=case.id)
     penalty.published_at = ctx.clock.now()
     ctx.audit.record(
         session,
@@ -218,7 +223,7 @@ def enforcement_view(session: Session, ctx: Context, actor: Actor, case_id: int)
     the case is judged under, and the penalty once decided."""
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id != PROCESS:
-        raise NotFound(f"case {case_id} is not an enforcement case")
+        raise NotFound("case {case} is not an enforcement case", case=case_id)
     rule_set = ctx.rule_sets[case.rule_set_ids[0]]
     entry = catalogue.violation(rule_set, case.data.get("violation"))
     fixed = catalogue.fine_range(rule_set, entry, None)

@@ -20,6 +20,7 @@ from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.models import Finding, FindingStatus
+from certgov.text import Term, Text
 
 CONFIRMED = "confirmed"
 DISMISSED = "dismissed"
@@ -56,7 +57,9 @@ class FindingPage:
 def _check_regulator(actor: Actor) -> None:
     if actor.kind is not ActorKind.SYSTEM and actor.role not in REGULATORS:
         raise Forbidden(
-            f"a {actor.role} may not triage findings", hint="regulators triage findings"
+            "a {role} may not triage findings",
+            hint="regulators triage findings",
+            role=Term("role", actor.role),
         )
 
 
@@ -100,7 +103,7 @@ def list_findings(
     """The findings the regulator may see matching ``flt``, most severe and oldest first, with
     counts per status, triage, severity and province under the other filters."""
     if flt.triage is not None and flt.triage not in TRIAGE_VALUES:
-        raise InvalidInput(f"triage: one of {', '.join(TRIAGE_VALUES)}")
+        raise InvalidInput("triage: one of {values}", values=", ".join(TRIAGE_VALUES))
     page = max(page, 1)
     page_size = min(max(page_size, 1), 200)
     where = _conditions(actor, flt)
@@ -148,16 +151,23 @@ def get_finding(session: Session, actor: Actor, finding_id: int) -> Finding:
     """A finding the regulator may see; outside its jurisdiction it does not exist for it."""
     finding = session.scalar(select(Finding).where(Finding.id == finding_id, *_scope(actor)))
     if finding is None:
-        raise NotFound(f"no finding with id {finding_id}")
+        raise NotFound("no finding with id {finding}", finding=finding_id)
     return finding
 
 
-def _note(value: str, what: str, *, required: bool) -> str | None:
+def _note(value: str, what: Text, *, required: bool) -> str | None:
     note = value.strip()
     if required and not note:
-        raise InvalidInput(f"{what} needs a reason, recorded in the audit log")
+        raise InvalidInput(
+            "{what} needs a reason, recorded in the audit log",
+            what=Term("message", what.template),
+        )
     if len(note) > _MAX_NOTE:
-        raise InvalidInput(f"{what}: at most {_MAX_NOTE} characters")
+        raise InvalidInput(
+            "{what}: at most {most} characters",
+            what=Term("message", what.template),
+            most=_MAX_NOTE,
+        )
     return note or None
 
 
@@ -192,14 +202,16 @@ def confirm_finding(
     """The regulator confirms the finding: a problem to act on (ECS-6.2)."""
     finding = get_finding(session, actor, finding_id)
     if finding.status != FindingStatus.OPEN:
-        raise Conflict(f"finding {finding_id} is closed; only an open finding is confirmed")
+        raise Conflict(
+            "finding {finding} is closed; only an open finding is confirmed", finding=finding_id
+        )
     _triage(
         session,
         ctx,
         actor,
         finding,
         CONFIRMED,
-        _note(note, "confirming", required=False),
+        _note(note, Text("confirming"), required=False),
         ctx.clock.now(),
     )
     return finding
@@ -212,8 +224,8 @@ def dismiss_finding(
     settled): it is closed, and stays closed when its check sees the problem again."""
     finding = get_finding(session, actor, finding_id)
     if finding.status != FindingStatus.OPEN:
-        raise Conflict(f"finding {finding_id} is already closed")
-    note = _note(reason, "dismissing a finding", required=True)
+        raise Conflict("finding {finding} is already closed", finding=finding_id)
+    note = _note(reason, Text("dismissing a finding"), required=True)
     now = ctx.clock.now()
     finding.status = FindingStatus.CLOSED
     finding.closed_at = now
@@ -229,8 +241,10 @@ def link_finding(
     case = cases.get_case(session, ctx, actor, case_id)
     if finding.party_id is not None and case.subject_party_id not in (None, finding.party_id):
         raise InvalidInput(
-            f"case {case.id} is about another party than finding {finding_id}",
+            "case {case} is about another party than finding {finding}",
             details={"field": "case_id"},
+            case=case.id,
+            finding=finding_id,
         )
     finding.case_id = case.id
     ctx.audit.record(
@@ -254,11 +268,12 @@ def open_enforcement_from_finding(
     finding = get_finding(session, actor, finding_id)
     if finding.triage != CONFIRMED:
         raise Conflict(
-            f"finding {finding_id} is not confirmed",
+            "finding {finding} is not confirmed",
             hint="confirm the finding first; enforcement starts from a confirmed finding",
+            finding=finding_id,
         )
     if finding.status != FindingStatus.OPEN:
-        raise Conflict(f"finding {finding_id} is closed")
+        raise Conflict("finding {finding} is closed", finding=finding_id)
     case = enforcement.open_from_finding(
         session,
         ctx,

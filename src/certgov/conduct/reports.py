@@ -43,8 +43,9 @@ def _aware_at(body: Mapping[str, Any], now: dt.datetime) -> dt.datetime:
         aware = dt.datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(
-            f"aware_at: give when the CA became aware, ISO 8601 with offset, not {value!r}",
+            "aware_at: give when the CA became aware, ISO 8601 with offset, not {value!r}",
             details={"field": "aware_at"},
+            value=value,
         ) from None
     if aware.tzinfo is None:
         raise InvalidInput("aware_at: give the time with its offset", details={"field": "aware_at"})
@@ -68,14 +69,16 @@ def report_incident(
     if not isinstance(title, str) or not title.strip() or len(title) > 300:
         raise InvalidInput("title: give a short title (at most 300 characters)")
     if not isinstance(summary, str) or not summary.strip() or len(summary) > _MAX_TEXT:
-        raise InvalidInput(f"summary: say what happened (at most {_MAX_TEXT} characters)")
+        raise InvalidInput("summary: say what happened (at most {most} characters)", most=_MAX_TEXT)
     affected = body.get("certificates_affected", 0)
     if not isinstance(affected, int) or isinstance(affected, bool) or affected < 0:
         raise InvalidInput("certificates_affected: a whole number >= 0")
     rule_set = in_force(session, ctx.rule_sets, Regime.ECS, china_date(now))
     period = rule_set.duration("incident_preliminary_report")
     if period.unit is not DurationUnit.HOURS:
-        raise InvalidInput(f"{rule_set.id} incident_preliminary_report must be in hours")
+        raise InvalidInput(
+            "{rule_set} incident_preliminary_report must be in hours", rule_set=rule_set.id
+        )
     due = aware + dt.timedelta(hours=period.amount)
     late = now > due
     case = cases.open_case(
@@ -143,9 +146,12 @@ def report_operational_change(
     kind = strict_json.text(data["kind"], "kind", limit=200)
     if kind not in kinds:
         raise InvalidInput(
-            f"kind: {kind!r} is not a significant operational change of {rule_set.id}",
-            hint=f"one of: {'; '.join(kinds)}",
+            "kind: {kind!r} is not a significant operational change of {rule_set}",
+            hint="one of: {kinds}",
             details={"field": "kind", "allowed": list(kinds)},
+            kind=kind,
+            rule_set=rule_set.id,
+            kinds="; ".join(kinds),
         )
     effective = strict_json.iso_date(data["effective_on"], "effective_on")
     description = strict_json.text(data["description"], "description", limit=_MAX_TEXT)

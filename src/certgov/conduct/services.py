@@ -39,6 +39,7 @@ from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
+from certgov.text import Term, Text
 
 _MAX_TEXT = 2000
 _MAX_FUNCTIONS = 100
@@ -48,14 +49,16 @@ def _rules(session: Session, ctx: Context) -> RuleSet:
     return in_force(session, ctx.rule_sets, Regime.ECS, china_date(ctx.clock.now()))
 
 
-def _own_ca(session: Session, actor: Actor, party_id: int, what: str) -> Party:
+def _own_ca(session: Session, actor: Actor, party_id: int, what: Text) -> Party:
     """A CA's own declarations are made by its operator."""
     party = get_ca(session, party_id)
     if actor.role is not Role.CA_OPERATOR:
         raise Forbidden(
-            f"a CA's operator files its own declarations; a {actor.role} may not {what}"
+            "a CA's operator files its own declarations; a {role} may not {what}",
+            role=Term("role", actor.role),
+            what=Term("message", what.template),
         )
-    check_party_scope(actor, party, what)
+    check_party_scope(actor, party, what.template)
     return party
 
 
@@ -69,7 +72,7 @@ def file_practice_statement(
     strict_json.json_object(
         body, "", (), ("label", "sha256", "effective_on", "title", "size", "url")
     )
-    party = _own_ca(session, actor, party_id, "file a practice statement")
+    party = _own_ca(session, actor, party_id, Text("file a practice statement"))
     label = strict_json.text(body.get("label"), "label", limit=64).strip()
     title = strict_json.optional_text(body.get("title"), "title", limit=300)
     digest = strict_json.sha256_hex(body.get("sha256"), "sha256")
@@ -91,14 +94,18 @@ def file_practice_statement(
     if latest is not None:
         if latest.sha256 == digest:
             raise Conflict(
-                f"version {latest.version} ({latest.label}) has the same digest; nothing changed"
+                "version {version} ({label}) has the same digest; nothing changed",
+                version=latest.version,
+                label=latest.label,
             )
         if effective_on < latest.effective_on:
             raise InvalidInput(
-                f"effective_on {effective_on.isoformat()} is before the effective date of "
-                f"version {latest.version} ({latest.effective_on.isoformat()}); versions take "
-                "effect in order",
+                "effective_on {day} is before the effective date of version {version} "
+                "({effective_on}); versions take effect in order",
                 details={"field": "effective_on"},
+                day=effective_on,
+                version=latest.version,
+                effective_on=latest.effective_on,
             )
 
     statement = PracticeStatement(
@@ -168,22 +175,24 @@ def declare_outsourcing(
     function (the rule set's ``critical_outsourced_functions``) is a finding; a critical
     function no longer declared closes its finding."""
     strict_json.json_object(body, "", (), ("functions",))
-    party = _own_ca(session, actor, party_id, "declare outsourced functions")
+    party = _own_ca(session, actor, party_id, Text("declare outsourced functions"))
     rule_set = _rules(session, ctx)
     critical = {_normalise(f): f for f in rule_set.items("critical_outsourced_functions")}
     entries = body.get("functions")
     if not isinstance(entries, list) or len(entries) > _MAX_FUNCTIONS:
         raise InvalidInput(
-            f"functions: give a list (at most {_MAX_FUNCTIONS}) of "
-            "{function, provider[, description]}; an empty list declares that nothing is "
-            "outsourced",
+            "functions: give a list (at most {most}) of {{function, provider[, description]}}; "
+            "an empty list declares that nothing is outsourced",
             details={"field": "functions"},
+            most=_MAX_FUNCTIONS,
         )
     functions: list[dict[str, Any]] = []
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             raise InvalidInput(
-                f"functions[{index}]: give an object", details={"field": f"functions[{index}]"}
+                "functions[{index}]: give an object",
+                details={"field": f"functions[{index}]"},
+                index=index,
             )
         path = f"functions[{index}]"
         function = strict_json.text(entry.get("function"), f"{path}.function", limit=200).strip()
@@ -296,8 +305,10 @@ def outsourcing_declarations(session: Session, party_id: int) -> list[Outsourcin
 def _province(code: object, field: str) -> str:
     if not isinstance(code, str) or code not in jurisdictions.province_codes():
         raise InvalidInput(
-            f"{field}: {code!r} is not a GB/T 2260 provincial-level code",
+            "{field}: {code!r} is not a GB/T 2260 provincial-level code",
             hint="use a code such as 110000 (Beijing) or 310000 (Shanghai)",
+            field=field,
+            code=code,
             details={"field": field},
         )
     return code
@@ -378,9 +389,11 @@ def close_outlet(
     check_party_scope(actor, party, "close a service outlet")
     outlet = session.get(ServiceOutlet, outlet_id)
     if outlet is None or outlet.party_id != party.id:
-        raise NotFound(f"{party.name} has no outlet {outlet_id}")
+        raise NotFound("{party} has no outlet {outlet}", party=party.name, outlet=outlet_id)
     if outlet.closed_on is not None:
-        raise Conflict(f"outlet {outlet_id} was closed on {outlet.closed_on.isoformat()}")
+        raise Conflict(
+            "outlet {outlet} was closed on {day}", outlet=outlet_id, day=outlet.closed_on
+        )
     outlet.closed_on = china_date(ctx.clock.now())
     session.flush()
     ctx.audit.record(

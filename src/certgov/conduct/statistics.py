@@ -54,8 +54,9 @@ def _months(rule_set: RuleSet) -> int:
     months = period.amount * (12 if period.unit is DurationUnit.YEARS else 1)
     if period.unit not in (DurationUnit.MONTHS, DurationUnit.YEARS) or 12 % months:
         raise InvalidInput(
-            f"{rule_set.id} operating_statistics_period must be months dividing a year, "
-            f"not {period}"
+            "{rule_set} operating_statistics_period must be months dividing a year, not {period}",
+            rule_set=rule_set.id,
+            period=str(period),
         )
     return months
 
@@ -116,16 +117,21 @@ def file_statistics(
     period = period_of(rule_set, start)
     if period.start != start:
         raise InvalidInput(
-            f"period_start: reporting periods start on {period.start.isoformat()} "
-            f"({rule_set.duration('operating_statistics_period')} periods, "
-            f"{cite(rule_set, 'operating_statistics_period')}), not {start.isoformat()}",
+            "period_start: reporting periods start on {period_start} ({length} periods, "
+            "{citation}), not {start}",
             details={"field": "period_start"},
+            period_start=period.start,
+            length=str(rule_set.duration("operating_statistics_period")),
+            citation=str(cite(rule_set, "operating_statistics_period")),
+            start=start,
         )
     if period.end >= today:
         raise InvalidInput(
-            f"period_start: the period {start.isoformat()}–{period.end.isoformat()} has not "
-            "ended; statistics are filed after the period",
+            "period_start: the period {start}–{end} has not ended; statistics are filed after "
+            "the period",
             details={"field": "period_start"},
+            start=start,
+            end=period.end,
         )
     issued = strict_json.whole_number(data["certificates_issued"], "certificates_issued", minimum=0)
     revoked = strict_json.whole_number(
@@ -163,9 +169,11 @@ def file_statistics(
     }
     if row is not None and not correction:
         raise Conflict(
-            f"the statistics for {start.isoformat()}–{period.end.isoformat()} were filed at "
-            f"{row.submitted_at.isoformat()}",
+            "the statistics for {start}–{end} were filed at {submitted_at}",
             hint='send "correction": true to correct them',
+            start=start,
+            end=period.end,
+            submitted_at=row.submitted_at,
         )
     if row is None and correction:
         raise InvalidInput("correction: nothing filed yet for this period to correct")

@@ -7,9 +7,10 @@ from certgov.cases.guards import GuardContext
 from certgov.clock import china_date
 from certgov.credit.handover import handover_blockers
 from certgov.credit.services import active_restriction
+from certgov.text import Text
 
 
-def no_credit_restriction(ctx: GuardContext) -> str | None:
+def no_credit_restriction(ctx: GuardContext) -> Text | None:
     """The case's subject is not barred from this kind of application by its credit record
     (ECS-7.1): the argument names the restriction (``licence_application``)."""
     assert ctx.argument is not None
@@ -26,8 +27,8 @@ def handover_complete(ctx: GuardContext) -> str | None:
     return "; ".join(handover_blockers(ctx.data, china_date(ctx.now))) or None
 
 
-def voluntary_exit(ctx: GuardContext) -> str | None:
+def voluntary_exit(ctx: GuardContext) -> Text | None:
     """Only a voluntary withdrawal can be cancelled; a forced exit follows a revocation."""
     if ctx.data.get("kind") != "voluntary":
-        return "a forced exit (after a licence revocation) cannot be cancelled"
+        return Text("a forced exit (after a licence revocation) cannot be cancelled")
     return None

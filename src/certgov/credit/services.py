@@ -23,6 +23,7 @@ from certgov.enforcement.models import Penalty
 from certgov.findings.models import Finding, FindingStatus
 from certgov.parties.models import Party
 from certgov.rules.model import RuleSet
+from certgov.text import Term, Text
 from certgov.workflow.clocks import date_after, date_before
 
 _WEIGHT_KEYS = {
@@ -71,21 +72,36 @@ def bans(session: Session, rule_set: RuleSet, party_id: int, today: dt.date) -> 
     return running
 
 
+#: The applications a credit ban restricts (``credit_ban_restricts``), in words of the
+#: catalogue.
+RESTRICTED = {
+    "licence_application": Text("licence application"),
+    "recognition_application": Text("recognition application"),
+}
+
+
 def active_restriction(
     session: Session, rule_set: RuleSet, party_id: int, restriction: str, today: dt.date
-) -> str | None:
+) -> Text | None:
     """Why ``party_id`` may not make a ``restriction`` application today, or None (ECS-7.1)."""
     if restriction not in rule_set.items("credit_ban_restricts"):
         return None
     for ban in bans(session, rule_set, party_id, today):
         party = session.get(Party, party_id)
-        name = party.name if party else f"party {party_id}"
-        return (
-            f"{name} is barred from a new {restriction.replace('_', ' ')} until "
-            f"{ban.until.isoformat()}: penalty {ban.penalty.id} of "
-            f"{ban.penalty.decided_on.isoformat()} ({', '.join(ban.penalty.outcomes)} for "
-            f"{ban.penalty.violation_id}) ({rule_set.id}: credit_ban_period "
-            f"{rule_set.duration('credit_ban_period')}, credit_ban_triggers)"
+        known = RESTRICTED.get(restriction)
+        return Text(
+            "{party} is barred from a new {restriction} until {until}: penalty {penalty} of "
+            "{decided_on} ({outcomes} for {violation}) ({rule_set}: credit_ban_period "
+            "{period}, credit_ban_triggers)",
+            party=party.name if party else f"party {party_id}",
+            restriction=Term("message", known.template) if known else restriction.replace("_", " "),
+            until=ban.until,
+            penalty=ban.penalty.id,
+            decided_on=ban.penalty.decided_on,
+            outcomes=", ".join(ban.penalty.outcomes),
+            violation=ban.penalty.violation_id,
+            rule_set=rule_set.id,
+            period=str(rule_set.duration("credit_ban_period")),
         )
     return None
 

@@ -29,6 +29,7 @@ from certgov.licensing import services as licensing
 from certgov.parties.services import get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
+from certgov.text import Term
 from certgov.workflow.clocks import date_before
 
 PROCESS = "ecs-withdrawal"
@@ -105,16 +106,22 @@ def declare_withdrawal(
     party = get_ca(session, actor.party_id)
     licence = licensing.live_licence(session, party.id)
     if licence is None:
-        raise Conflict(f"{party.name} holds no valid or suspended licence to withdraw from")
+        raise Conflict(
+            "{party} holds no valid or suspended licence to withdraw from", party=party.name
+        )
     existing = _open_exit(session, party.id)
     if existing is not None:
-        raise Conflict(f"exit case {existing.id} of {party.name} is already open")
+        raise Conflict(
+            "exit case {case} of {party} is already open", case=existing.id, party=party.name
+        )
     today = _today(ctx)
     cessation = strict_json.iso_date(body.get("cessation_date"), "cessation_date")
     if cessation <= today:
         raise InvalidInput(
-            f"cessation_date {cessation.isoformat()} must be after today ({today.isoformat()})",
+            "cessation_date {day} must be after today ({today})",
             details={"field": "cessation_date"},
+            day=cessation,
+            today=today,
         )
     total = strict_json.whole_number(
         body.get("subscriber_certificates"), "subscriber_certificates", minimum=0
@@ -272,7 +279,7 @@ def exit_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Cas
     offered to or handed over to (which sees this case only)."""
     case = session.get(Case, case_id)
     if case is None or case.process_id != PROCESS:
-        raise NotFound(f"no exit case with id {case_id}")
+        raise NotFound("no exit case with id {case}", case=case_id)
     if actor.role is Role.CA_OPERATOR and actor.party_id in _receivers(case):
         return case
     case = cases.get_case(session, ctx, actor, case_id)
@@ -312,7 +319,7 @@ def respond(
     ):
         raise Forbidden("only the CA the business is offered to may accept or decline it")
     if case.data.get("receiving"):
-        raise Conflict(f"exit case {case.id} already has a receiving CA")
+        raise Conflict("exit case {case} already has a receiving CA", case=case.id)
     receiver = get_ca(session, actor.party_id)
     note = strict_json.optional_text(body.get("note"), "note", limit=2000)
     now = ctx.clock.now()
@@ -358,7 +365,7 @@ def offer(
     if actor.role is not Role.CA_OPERATOR or actor.party_id != case.subject_party_id:
         raise Forbidden("only the leaving CA offers its business")
     if case.data.get("receiving"):
-        raise Conflict(f"exit case {case.id} already has a receiving CA")
+        raise Conflict("exit case {case} already has a receiving CA", case=case.id)
     party = get_ca(
         session,
         strict_json.whole_number(body.get("receiving_party_id"), "receiving_party_id", minimum=1),
@@ -383,10 +390,10 @@ def designate(
     """No CA agreed: the regulator designates the receiving CA (ECS-7.3), with a reason."""
     strict_json.json_object(body, "", ("receiving_party_id", "reason"), ("expected_version",))
     if actor.role not in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR):
-        raise Forbidden(f"a {actor.role} may not designate a receiving CA")
+        raise Forbidden("a {role} may not designate a receiving CA", role=Term("role", actor.role))
     case = exit_case(session, ctx, actor, case_id)
     if case.data.get("receiving"):
-        raise Conflict(f"exit case {case.id} already has a receiving CA")
+        raise Conflict("exit case {case} already has a receiving CA", case=case.id)
     reason = strict_json.text(body.get("reason"), "reason", limit=2000).strip()
     party = get_ca(
         session,
@@ -396,7 +403,8 @@ def designate(
         raise InvalidInput("receiving_party_id: the leaving CA cannot receive its own business")
     if licensing.live_licence(session, party.id) is None:
         raise InvalidInput(
-            f"receiving_party_id: {party.name} holds no valid licence to take the business over"
+            "receiving_party_id: {party} holds no valid licence to take the business over",
+            party=party.name,
         )
     return cases.annotate(
         session,
@@ -448,8 +456,11 @@ def report_handover(
         value = strict_json.whole_number(body.get(key), key, minimum=0)
         if value < handover.get(key, 0):
             raise InvalidInput(
-                f"{key}: totals never go down (reported {handover.get(key, 0)} before, now {value})",
+                "{key}: totals never go down (reported {before} before, now {value})",
                 details={"field": key},
+                key=key,
+                before=handover.get(key, 0),
+                value=value,
             )
         handover[key] = value
     if body.get("records_transferred") is not None:
@@ -459,8 +470,11 @@ def report_handover(
     left = remaining(handover)
     if left is not None and left < 0:
         raise InvalidInput(
-            f"migrated + revoked ({handover['migrated']} + {handover['revoked']}) exceed the "
-            f"{handover['subscriber_certificates']} subscriber certificates"
+            "migrated + revoked ({migrated} + {revoked}) exceed the {total} subscriber "
+            "certificates",
+            migrated=handover["migrated"],
+            revoked=handover["revoked"],
+            total=handover["subscriber_certificates"],
         )
     return cases.annotate(
         session,
@@ -483,7 +497,7 @@ def end_withdrawn_licence(
         return
     number = case.data.get("licence")
     if not isinstance(number, str):
-        raise InvalidInput(f"case {case.id} names no licence")
+        raise InvalidInput("case {case} names no licence", case=case.id)
     licensing.change_status(
         session,
         ctx,

@@ -29,6 +29,7 @@ from certgov.errors import Forbidden, InvalidInput, NotFound
 from certgov.identity import secrets
 from certgov.jurisdictions import BY_CODE, NATIONAL
 from certgov.parties.models import Party, PartyKind
+from certgov.text import Term
 
 PROCESS = "ecs-complaint"
 #: Who opens complaint cases: the system, on behalf of the (possibly anonymous) complainant.
@@ -62,8 +63,10 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
     items = strict_json.array(value, "evidence")
     if len(items) > max_files:
         raise InvalidInput(
-            f"evidence: at most {max_files} files, found {len(items)}",
+            "evidence: at most {most} files, found {found}",
             details={"field": "evidence"},
+            most=max_files,
+            found=len(items),
         )
     out = []
     for index, item in enumerate(items):
@@ -79,8 +82,10 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
             strict_json.refuse(f"{where}.content_base64", "the file in base64", encoded)
         if len(encoded) > (max_bytes * 4) // 3 + 4:
             raise InvalidInput(
-                f"{where}: the file is larger than the limit of {max_bytes:,} bytes",
+                "{where}: the file is larger than the limit of {most:,} bytes",
                 details={"field": where},
+                where=where,
+                most=max_bytes,
             )
         try:
             content = base64.b64decode(encoded, validate=True)
@@ -88,8 +93,10 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
             strict_json.refuse(f"{where}.content_base64", "the file in base64", encoded)
         if len(content) > max_bytes:
             raise InvalidInput(
-                f"{where}: the file is larger than the limit of {max_bytes:,} bytes",
+                "{where}: the file is larger than the limit of {most:,} bytes",
                 details={"field": where},
+                where=where,
+                most=max_bytes,
             )
         out.append((filename.strip(), media_type.strip(), content))
     return out
@@ -119,9 +126,10 @@ def file_complaint(session: Session, ctx: Context, body: Mapping[str, Any]) -> F
         target = session.get(Party, party_id)
         if target is None or target.kind is not PartyKind.CA:
             raise InvalidInput(
-                f"ca_party_id: no CA with party id {party_id}",
+                "ca_party_id: no CA with party id {party}",
                 hint="give ca_name instead when the provider is not in the registry",
                 details={"field": "ca_party_id"},
+                party=party_id,
             )
     ca_name = strict_json.optional_text(body.get("ca_name"), "ca_name", limit=200)
     if target is None and ca_name is None:
@@ -240,7 +248,7 @@ def public_status(session: Session, code: str) -> dict[str, Any]:
 def _complaint_of(session: Session, case: Case) -> Complaint:
     complaint = session.scalar(select(Complaint).where(Complaint.case_id == case.id))
     if complaint is None:
-        raise NotFound(f"case {case.id} is not a complaint")
+        raise NotFound("case {case} is not a complaint", case=case.id)
     return complaint
 
 
@@ -248,10 +256,10 @@ def complaint_case(session: Session, ctx: Context, actor: Actor, case_id: int) -
     """A complaint case, for the regulators handling it (a provincial regulator its
     province's; 403 with the reason outside it)."""
     if actor.role not in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR):
-        raise Forbidden(f"a {actor.role} may not see complaints")
+        raise Forbidden("a {role} may not see complaints", role=Term("role", actor.role))
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id != PROCESS:
-        raise NotFound(f"case {case_id} is not a complaint")
+        raise NotFound("case {case} is not a complaint", case=case_id)
     return case
 
 
@@ -295,7 +303,7 @@ def complaint_view(session: Session, ctx: Context, actor: Actor, case_id: int) -
 
 def list_complaints(session: Session, ctx: Context, actor: Actor) -> list[Case]:
     if actor.role not in (Role.NATIONAL_REGULATOR, Role.PROVINCIAL_REGULATOR):
-        raise Forbidden(f"a {actor.role} may not see complaints")
+        raise Forbidden("a {role} may not see complaints", role=Term("role", actor.role))
     return list(
         session.scalars(
             select(Case)
@@ -318,9 +326,10 @@ def refer(
     target = strict_json.text(body.get("to"), "to", limit=16).strip()
     if target not in BY_CODE:
         raise InvalidInput(
-            f"to: unknown jurisdiction {target!r}",
+            "to: unknown jurisdiction {target!r}",
             hint="'national' or a GB/T 2260 province code such as 310000",
             details={"field": "to"},
+            target=target,
         )
     if actor.role is Role.PROVINCIAL_REGULATOR and target != NATIONAL:
         raise Forbidden(
@@ -328,7 +337,9 @@ def refer(
             "regulator assigns them to provinces"
         )
     if target == case.jurisdiction:
-        raise InvalidInput(f"to: the complaint is already with {target}")
+        raise InvalidInput(
+            "to: the complaint is already with {target}", target=Term("jurisdiction", target)
+        )
     reason = strict_json.text(body.get("reason"), "reason", limit=2000).strip()
     version = body.get("expected_version")
     expected = (
@@ -402,5 +413,9 @@ def evidence_file(
         )
     )
     if evidence is None:
-        raise NotFound(f"complaint case {case_id} has no evidence file {evidence_id}")
+        raise NotFound(
+            "complaint case {case} has no evidence file {evidence}",
+            case=case_id,
+            evidence=evidence_id,
+        )
     return evidence

@@ -45,7 +45,9 @@ def activate(
         raise Forbidden("only the national regulator activates rule sets")
     if rule_set_id not in rule_sets:
         raise NotFound(
-            f"no rule set {rule_set_id!r}", hint="see `certgov rules list` for the known ids"
+            "no rule set {rule_set!r}",
+            hint="see `certgov rules list` for the known ids",
+            rule_set=rule_set_id,
         )
     current = dict(activations(session))
     previous = current.get(rule_set_id)
@@ -56,7 +58,12 @@ def activate(
     try:
         rule_set_in_force(rule_sets, regime, effective_from, current)
     except (NotFound, ConfigurationError) as exc:
-        raise InvalidInput(f"cannot activate {rule_set_id} from {effective_from}: {exc}") from exc
+        raise InvalidInput(
+            "cannot activate {rule_set} from {day}: {problem}",
+            rule_set=rule_set_id,
+            day=effective_from,
+            problem=str(exc),
+        ) from exc
     row = RuleSetActivation(
         rule_set_id=rule_set_id,
         effective_from=effective_from,
@@ -98,6 +105,8 @@ def named_or_in_force(
     rule_set = rule_sets.get(rule_set_id)
     if rule_set is None:
         raise NotFound(
-            f"no rule set {rule_set_id[:60]!r}", hint="see `certgov rules list` for the known ids"
+            "no rule set {rule_set!r}",
+            hint="see `certgov rules list` for the known ids",
+            rule_set=rule_set_id[:60],
         )
     return rule_set

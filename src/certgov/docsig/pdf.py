@@ -68,13 +68,17 @@ def open_pdf(data: bytes, limits: Limits) -> PdfFileReader:
         raise
     except Exception as exc:  # pyHanko raises many kinds on hostile input: all mean "malformed"
         raise MalformedDocumentError(
-            f"the PDF does not parse: {type(exc).__name__}: {exc}",
+            "the PDF does not parse: {kind}: {error}",
+            kind=type(exc).__name__,
+            error=str(exc),
             hint="send the signed PDF exactly as received, not a re-saved or printed copy",
         ) from exc
     if revisions > limits.max_revisions:
         raise TooManySignaturesError(
-            f"the PDF has {revisions} revisions (incremental updates), more than the "
-            f"{limits.max_revisions} allowed",
+            "the PDF has {revisions} revisions (incremental updates), more than the {limit} "
+            "allowed",
+            revisions=revisions,
+            limit=limits.max_revisions,
             details={"revisions": revisions, "limit": limits.max_revisions},
         )
     if encrypted:
@@ -103,7 +107,8 @@ def _fields(reader: PdfFileReader, limits: Limits) -> list[_Field]:
         for name, value, field_reference in enumerate_sig_fields(reader, filled_status=True):
             if len(found) >= limits.max_signatures:
                 raise TooManySignaturesError(
-                    f"the PDF has more than {limits.max_signatures} signatures",
+                    "the PDF has more than {limit} signatures",
+                    limit=limits.max_signatures,
                     details={"limit": limits.max_signatures},
                 )
             field = field_reference.get_object()
@@ -116,7 +121,9 @@ def _fields(reader: PdfFileReader, limits: Limits) -> list[_Field]:
         raise
     except Exception as exc:  # malformed AcroForm trees come in every shape
         raise MalformedDocumentError(
-            f"the PDF's signature fields do not read: {type(exc).__name__}: {exc}"
+            "the PDF's signature fields do not read: {kind}: {error}",
+            kind=type(exc).__name__,
+            error=str(exc),
         ) from exc
     return found
 

@@ -309,17 +309,21 @@ def verify_report(report_bytes: bytes, signature: str, verifier: Verifier) -> No
     name, encoded = line[len(_PREFIX) :].rsplit(" ", 1)
     if name != verifier.name:
         raise ReportSignatureError(
-            f"the report is signed by key {name!r}, expected {verifier.name!r}"
+            "the report is signed by key {name!r}, expected {expected!r}",
+            name=name,
+            expected=verifier.name,
         )
     try:
         raw = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise ReportSignatureError(f"the signature is not base64: {exc}") from exc
+        raise ReportSignatureError("the signature is not base64: {error}", error=str(exc)) from exc
     if base64.b64encode(raw).decode("ascii") != encoded:
         raise ReportSignatureError("the signature is not canonical base64")
     if raw[:4] != verifier.key_id:
         raise ReportSignatureError(
-            f"the signature names key ID {raw[:4].hex()}, expected {verifier.key_id.hex()}"
+            "the signature names key ID {key_id}, expected {expected}",
+            key_id=raw[:4].hex(),
+            expected=verifier.key_id.hex(),
         )
     if not verifier.verify(report_bytes, raw[4:]):
         raise ReportSignatureError(

@@ -22,6 +22,7 @@ from certgov.docsig.pdf import validate_pdf_signatures
 from certgov.docsig.report import DocumentReport
 from certgov.docsig.trust import TrustEvaluator
 from certgov.errors import InvalidInput
+from certgov.text import Text
 
 __all__ = ["validate_cms", "validate_document", "validate_pdf"]
 
@@ -30,15 +31,19 @@ _PEM = re.compile(
 )
 
 
-def _check(data: bytes, what: str, validation_time: datetime, limits: Limits) -> None:
+def _check(data: bytes, too_large: Text, validation_time: datetime, limits: Limits) -> None:
+    """``too_large`` says what is too large, given its ``size`` and ``limit``."""
     if validation_time.tzinfo is None or validation_time.utcoffset() is None:
         raise InvalidInput(
-            f"expected a validation time with its offset, found {validation_time.isoformat()}",
+            "expected a validation time with its offset, found {found}",
+            found=validation_time.isoformat(),
             hint="e.g. 2026-01-05T10:00:00+08:00",
         )
     if len(data) > limits.max_document_bytes:
         raise DocumentTooLargeError(
-            f"{what} is {len(data)} bytes, more than the {limits.max_document_bytes} allowed",
+            too_large,
+            size=len(data),
+            limit=limits.max_document_bytes,
             details={"size": len(data), "limit": limits.max_document_bytes},
         )
 
@@ -62,7 +67,12 @@ def validate_pdf(
     ``TooManySignaturesError``. A PDF without signatures gets an INDETERMINATE report with
     reason ``no_signature``."""
     data = bytes(data)
-    _check(data, "the PDF", validation_time, limits)
+    _check(
+        data,
+        Text("the PDF is {size} bytes, more than the {limit} allowed"),
+        validation_time,
+        limits,
+    )
     if not _is_pdf(data):
         raise UnsupportedDocumentError(
             "expected a PDF (a file starting with %PDF-), found something else",
@@ -92,7 +102,9 @@ def _cms_der(data: bytes) -> bytes:
         try:
             return base64.b64decode(b"".join(match.group(2).split()), validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise UnsupportedDocumentError(f"the PEM block is not base64: {exc}") from exc
+            raise UnsupportedDocumentError(
+                "the PEM block is not base64: {error}", error=str(exc)
+            ) from exc
     if stripped[:1] != b"\x30":
         raise UnsupportedDocumentError(
             "expected CMS/PKCS #7 SignedData (DER, BER or PEM), found something else",
@@ -116,9 +128,19 @@ def validate_cms(
     CMS that does not read gets a report with one TOTAL_FAILED/FORMAT_FAILURE entry; input
     that is not CMS at all raises :class:`~certgov.docsig.errors.UnsupportedDocumentError`."""
     data = bytes(data)
-    _check(data, "the CMS", validation_time, limits)
+    _check(
+        data,
+        Text("the CMS is {size} bytes, more than the {limit} allowed"),
+        validation_time,
+        limits,
+    )
     if content is not None:
-        _check(content, "the detached content", validation_time, limits)
+        _check(
+            content,
+            Text("the detached content is {size} bytes, more than the {limit} allowed"),
+            validation_time,
+            limits,
+        )
     der = _cms_der(data)
     digest = hashlib.sha256(data).hexdigest()
     try:

@@ -65,20 +65,19 @@ def parse_bundle(
             decoded = base64.b64decode(b"".join(raw.split()), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedBundleError(
-                f"expected PEM or DER certificates, found text that is not valid base64: {exc}"
+                "expected PEM or DER certificates, found text that is not valid base64: {error}",
+                error=str(exc),
             ) from exc
         certificates = _parse_der(decoded, "base64 element")
     else:
-        raise MalformedBundleError(
-            "expected PEM blocks ('-----BEGIN CERTIFICATE-----') or DER (starting with byte "
-            f"0x30), found {_describe_start(raw)}",
-            hint="send the certificates as PEM text or as a binary .cer/.der/.p7b file",
-        )
+        raise _unrecognised(raw)
     if not certificates:
         raise EmptyBundleError("expected one or more certificates, found none in the bundle")
     if len(certificates) > max_certificates:
         raise TooManyCertificatesError(
-            f"expected at most {max_certificates} certificates, found {len(certificates)}",
+            "expected at most {expected} certificates, found {found}",
+            expected=max_certificates,
+            found=len(certificates),
             details={"expected": max_certificates, "found": len(certificates)},
         )
     return tuple(certificates)
@@ -89,16 +88,29 @@ def parse_certificate(data: bytes | str) -> Certificate:
     certificates = parse_bundle(data)
     if len(certificates) != 1:
         raise PkiError(
-            f"expected exactly one certificate, found {len(certificates)}",
+            "expected exactly one certificate, found {found}",
+            found=len(certificates),
             details={"expected": 1, "found": len(certificates)},
         )
     return certificates[0]
 
 
-def _describe_start(raw: bytes) -> str:
+def _unrecognised(raw: bytes) -> MalformedBundleError:
+    """The refusal of input that is neither PEM nor DER, naming how it starts."""
     head = raw.lstrip()[:16]
-    printable = all(0x20 <= byte < 0x7F for byte in head)
-    return f"text starting {head.decode('ascii')!r}" if printable else f"bytes {head.hex(' ')}"
+    if all(0x20 <= byte < 0x7F for byte in head):
+        return MalformedBundleError(
+            "expected PEM blocks ('-----BEGIN CERTIFICATE-----') or DER (starting with byte "
+            "0x30), found text starting {start!r}",
+            start=head.decode("ascii"),
+            hint="send the certificates as PEM text or as a binary .cer/.der/.p7b file",
+        )
+    return MalformedBundleError(
+        "expected PEM blocks ('-----BEGIN CERTIFICATE-----') or DER (starting with byte "
+        "0x30), found bytes {start}",
+        start=head.hex(" "),
+        hint="send the certificates as PEM text or as a binary .cer/.der/.p7b file",
+    )
 
 
 def _parse_pem(raw: bytes) -> list[Certificate]:
@@ -113,29 +125,40 @@ def _parse_pem(raw: bytes) -> list[Certificate]:
         end = raw.find(end_marker, begin.end())
         if end < 0:
             raise MalformedBundleError(
-                f"{where} has no '-----END {label}-----' line",
+                "block {number} ({label}) has no '-----END {label}-----' line",
+                number=number,
+                label=label,
                 hint="the bundle was cut short or the block's END line was changed",
                 details={"block": number},
             )
         body = raw[begin.end() : end]
         position = end + len(end_marker)
         if label not in _CERTIFICATE_LABELS and label not in _PKCS7_LABELS:
-            hint = (
-                "never send a private key; remove the block and replace the key if it left "
-                "your control"
-                if "PRIVATE KEY" in label
-                else "remove the block: only certificates are accepted"
-            )
+            if "PRIVATE KEY" in label:
+                raise NotACertificateError(
+                    "block {number} is not a certificate: it is a {label}",
+                    number=number,
+                    label=label,
+                    hint="never send a private key; remove the block and replace the key if "
+                    "it left your control",
+                    details={"block": number, "label": label},
+                )
             raise NotACertificateError(
-                f"block {number} is not a certificate: it is a {label}",
-                hint=hint,
+                "block {number} is not a certificate: it is a {label}",
+                number=number,
+                label=label,
+                hint="remove the block: only certificates are accepted",
                 details={"block": number, "label": label},
             )
         try:
             der = base64.b64decode(b"".join(body.split()), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedBundleError(
-                f"{where} is not valid base64: {exc}", details={"block": number}
+                "block {number} ({label}) is not valid base64: {error}",
+                number=number,
+                label=label,
+                error=str(exc),
+                details={"block": number},
             ) from exc
         if label in _PKCS7_LABELS:
             certificates += _parse_pkcs7(der, where)
@@ -153,7 +176,9 @@ def _first_element(der: bytes, where: str) -> bytes:
     try:
         element = _der.read_tlv(der)
     except _der.DerError as exc:
-        raise NotACertificateError(f"{where} is not a certificate: {exc}") from exc
+        raise NotACertificateError(
+            "{where} is not a certificate: {error}", where=where, error=str(exc)
+        ) from exc
     return der[element.start : element.end]
 
 
@@ -177,7 +202,10 @@ def _parse_pkcs7(der: bytes, where: str) -> list[Certificate]:
             bag = pkcs7.load_der_pkcs7_certificates(der)
         except PARSE_ERRORS as exc:
             raise NotACertificateError(
-                f"{where} is not a PKCS #7 certificate bag: {exc}", details={"where": where}
+                "{where} is not a PKCS #7 certificate bag: {error}",
+                where=where,
+                error=str(exc),
+                details={"where": where},
             ) from exc
     return [
         Certificate.from_der(certificate.public_bytes(Encoding.DER), where=f"{where} #{index}")
@@ -190,7 +218,8 @@ def _parse_der(raw: bytes, kind: str) -> list[Certificate]:
         elements = _der.split_concatenated(raw)
     except _der.DerError as exc:
         raise MalformedBundleError(
-            f"expected DER certificates, found bytes that are not DER: {exc}",
+            "expected DER certificates, found bytes that are not DER: {error}",
+            error=str(exc),
             hint="a DER bundle is one or more certificates back to back, with nothing else",
         ) from exc
     certificates: list[Certificate] = []

@@ -189,7 +189,9 @@ class Certificate:
                 certificate = x509.load_der_x509_certificate(der)
             except PARSE_ERRORS as exc:
                 raise NotACertificateError(
-                    f"{where} is not a certificate: {exc}",
+                    "{where} is not a certificate: {error}",
+                    where=where,
+                    error=str(exc),
                     hint="send X.509 certificates in PEM ('-----BEGIN CERTIFICATE-----') or DER",
                     details={"where": where},
                 ) from exc
@@ -203,7 +205,9 @@ class Certificate:
                 )
             except PARSE_ERRORS as exc:
                 raise NotACertificateError(
-                    f"{where} is not a valid certificate: {exc}",
+                    "{where} is not a valid certificate: {error}",
+                    where=where,
+                    error=str(exc),
                     hint="the certificate decodes but one of its fields or extensions is malformed",
                     details={"where": where},
                 ) from exc

@@ -437,6 +437,7 @@ def _index(certificates: Iterable[Certificate]) -> dict[NameKey, list[Certificat
 def _require_aware(at: datetime) -> None:
     if at.tzinfo is None or at.utcoffset() is None:
         raise PkiError(
-            f"expected a timezone-aware time to verify at, found naive {at.isoformat()}",
+            "expected a timezone-aware time to verify at, found naive {at}",
+            at=at.isoformat(),
             hint="pass datetime.now(UTC) or the clock's now()",
         )

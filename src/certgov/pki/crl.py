@@ -29,6 +29,7 @@ from certgov.pki.names import NameKey, name_key
 from certgov.pki.policy import AlgorithmPolicy
 from certgov.pki.problems import Problem, ProblemCode
 from certgov.pki.signature import signature_failure
+from certgov.text import Text
 
 __all__ = [
     "RECOGNISED_CRL_EXTENSIONS",
@@ -194,7 +195,9 @@ class Crl:
                 crl = x509.load_der_x509_crl(der)
             except PARSE_ERRORS as exc:
                 raise MalformedCrlError(
-                    f"{where} is not a CRL: {exc}",
+                    "{where} is not a CRL: {error}",
+                    where=where,
+                    error=str(exc),
                     hint="send an X.509 CRL in PEM ('-----BEGIN X509 CRL-----') or DER",
                     details={"where": where},
                 ) from exc
@@ -203,7 +206,9 @@ class Crl:
                 summary, entries = _summarise(crl, der, issuer_key)
             except (*PARSE_ERRORS, _der.DerError) as exc:
                 raise MalformedCrlError(
-                    f"{where} is not a valid CRL: {exc}",
+                    "{where} is not a valid CRL: {error}",
+                    where=where,
+                    error=str(exc),
                     hint="the CRL decodes but one of its fields, entries or extensions is "
                     "malformed",
                     details={"where": where},
@@ -273,32 +278,44 @@ def parse_crl(data: bytes | str) -> Crl:
             decoded = base64.b64decode(b"".join(raw.split()), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedCrlError(
-                f"expected a PEM or DER CRL, found text that is not valid base64: {exc}"
+                "expected a PEM or DER CRL, found text that is not valid base64: {error}",
+                error=str(exc),
             ) from exc
         der, where = _single_element(decoded), "base64 input"
     else:
-        raise MalformedCrlError(
-            "expected a PEM block ('-----BEGIN X509 CRL-----') or DER (starting with byte "
-            f"0x30), found {_describe_start(raw)}",
-            hint="send the CRL as PEM text or as a binary .crl file",
-        )
+        raise _unrecognised(raw)
     return Crl.from_der(der, where=where)
 
 
-def _describe_start(raw: bytes) -> str:
+def _unrecognised(raw: bytes) -> MalformedCrlError:
+    """The refusal of input that is neither PEM nor DER, naming how it starts."""
     head = raw.lstrip()[:16]
-    printable = all(0x20 <= byte < 0x7F for byte in head)
-    return f"text starting {head.decode('ascii')!r}" if printable else f"bytes {head.hex(' ')}"
+    if all(0x20 <= byte < 0x7F for byte in head):
+        return MalformedCrlError(
+            "expected a PEM block ('-----BEGIN X509 CRL-----') or DER (starting with byte "
+            "0x30), found text starting {start!r}",
+            start=head.decode("ascii"),
+            hint="send the CRL as PEM text or as a binary .crl file",
+        )
+    return MalformedCrlError(
+        "expected a PEM block ('-----BEGIN X509 CRL-----') or DER (starting with byte "
+        "0x30), found bytes {start}",
+        start=head.hex(" "),
+        hint="send the CRL as PEM text or as a binary .crl file",
+    )
 
 
 def _single_element(raw: bytes) -> bytes:
     try:
         elements = _der.split_concatenated(raw)
     except _der.DerError as exc:
-        raise MalformedCrlError(f"expected a DER CRL, found bytes that are not DER: {exc}") from exc
+        raise MalformedCrlError(
+            "expected a DER CRL, found bytes that are not DER: {error}", error=str(exc)
+        ) from exc
     if len(elements) != 1:
         raise MalformedCrlError(
-            f"expected exactly one DER CRL, found {len(elements)} DER elements",
+            "expected exactly one DER CRL, found {found} DER elements",
+            found=len(elements),
             details={"expected": 1, "found": len(elements)},
         )
     return elements[0]
@@ -315,36 +332,48 @@ def _from_pem(raw: bytes) -> tuple[bytes, str]:
         end = raw.find(end_marker, begin.end())
         if end < 0:
             raise MalformedCrlError(
-                f"block {number} ({label}) has no '-----END {label}-----' line",
+                "block {number} ({label}) has no '-----END {label}-----' line",
+                number=number,
+                label=label,
                 hint="the file was cut short or the block's END line was changed",
                 details={"block": number},
             )
         body = raw[begin.end() : end]
         position = end + len(end_marker)
         if label not in _CRL_LABELS:
-            hint = (
-                "never send a private key; remove the block and replace the key if it left "
-                "your control"
-                if "PRIVATE KEY" in label
-                else "send the CRL alone ('-----BEGIN X509 CRL-----')"
-            )
+            if "PRIVATE KEY" in label:
+                raise MalformedCrlError(
+                    "block {number} is not a CRL: it is a {label}",
+                    number=number,
+                    label=label,
+                    hint="never send a private key; remove the block and replace the key if "
+                    "it left your control",
+                    details={"block": number, "label": label},
+                )
             raise MalformedCrlError(
-                f"block {number} is not a CRL: it is a {label}",
-                hint=hint,
+                "block {number} is not a CRL: it is a {label}",
+                number=number,
+                label=label,
+                hint="send the CRL alone ('-----BEGIN X509 CRL-----')",
                 details={"block": number, "label": label},
             )
         try:
             der = base64.b64decode(b"".join(body.split()), validate=True)
         except (binascii.Error, ValueError) as exc:
             raise MalformedCrlError(
-                f"block {number} ({label}) is not valid base64: {exc}", details={"block": number}
+                "block {number} ({label}) is not valid base64: {error}",
+                number=number,
+                label=label,
+                error=str(exc),
+                details={"block": number},
             ) from exc
         found.append((der, f"block {number} ({label})"))
     if number == 0:
         raise MalformedCrlError("found '-----BEGIN' but no complete PEM BEGIN line")
     if len(found) != 1:
         raise MalformedCrlError(
-            f"expected exactly one CRL, found {len(found)} PEM blocks",
+            "expected exactly one CRL, found {found} PEM blocks",
+            found=len(found),
             details={"expected": 1, "found": len(found)},
         )
     return found[0]
@@ -482,7 +511,8 @@ def check_crl(
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise PkiError(
-            f"expected a timezone-aware time to check the CRL at, found naive {at.isoformat()}",
+            "expected a timezone-aware time to check the CRL at, found naive {at}",
+            at=at.isoformat(),
             hint="pass datetime.now(UTC) or the clock's now()",
         )
     summary = crl.summary
@@ -574,22 +604,38 @@ def revocation_status(crl: Crl, certificate: Certificate) -> Revoked | None:
     summary = crl.summary
     if crl.issuer_key != certificate.issuer_key:
         raise CrlScopeError(
-            f"{crl.describe()} cannot tell whether {certificate.describe()} is revoked: the "
-            f"certificate's issuer is '{certificate.summary.issuer}'",
+            "{crl} cannot tell whether {certificate} is revoked: the certificate's issuer is "
+            "'{issuer}'",
+            crl=crl.describe(),
+            certificate=certificate.describe(),
+            issuer=certificate.summary.issuer,
             hint="use a CRL published by the certificate's issuer",
         )
     is_ca = certificate.summary.is_ca
     if (summary.only_ca_certificates and not is_ca) or (summary.only_user_certificates and is_ca):
-        covered = "CA" if summary.only_ca_certificates else "end-entity"
+        covered = (
+            Text(
+                "{crl} covers only CA certificates, so it cannot tell whether {certificate} is "
+                "revoked"
+            )
+            if summary.only_ca_certificates
+            else Text(
+                "{crl} covers only end-entity certificates, so it cannot tell whether "
+                "{certificate} is revoked"
+            )
+        )
         raise CrlScopeError(
-            f"{crl.describe()} covers only {covered} certificates, so it cannot tell whether "
-            f"{certificate.describe()} is revoked",
+            covered,
+            crl=crl.describe(),
+            certificate=certificate.describe(),
             hint="use the issuer's CRL that covers this kind of certificate",
         )
     if summary.delta_base is not None:
         raise CrlScopeError(
-            f"{crl.describe()} is a delta CRL (base CRL number {_hex(summary.delta_base)}); "
-            "on its own it cannot tell that a certificate is not revoked",
+            "{crl} is a delta CRL (base CRL number {base}); on its own it cannot tell that a "
+            "certificate is not revoked",
+            crl=crl.describe(),
+            base=_hex(summary.delta_base),
             hint="check the complete CRL",
         )
     return crl.lookup(certificate.summary.serial, certificate.issuer_key)

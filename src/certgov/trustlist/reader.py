@@ -75,10 +75,14 @@ def _parser() -> etree.XMLParser:
 def _safe_root(data: bytes, max_bytes: int) -> etree._Element:
     """Parse ``data`` as a safe XML document whose root is a TrustServiceStatusList."""
     if not isinstance(data, bytes | bytearray):
-        raise MalformedTrustListError(f"expected the list as bytes, found {type(data).__name__}")
+        raise MalformedTrustListError(
+            "expected the list as bytes, found {found}", found=type(data).__name__
+        )
     if len(data) > max_bytes:
         raise MalformedTrustListError(
-            f"the list is {len(data)} bytes long, more than the limit of {max_bytes} bytes"
+            "the list is {size} bytes long, more than the limit of {limit} bytes",
+            size=len(data),
+            limit=max_bytes,
         )
     if not bytes(data).strip():
         raise MalformedTrustListError("expected an ETSI TS 119 612 XML document, found nothing")
@@ -93,19 +97,21 @@ def _safe_root(data: bytes, max_bytes: int) -> etree._Element:
             "entity declarations are not allowed in a trusted list"
         ) from None
     except DefusedXmlException as exc:
-        raise MalformedTrustListError(f"unsafe XML refused: {exc}") from None
+        raise MalformedTrustListError("unsafe XML refused: {error}", error=str(exc)) from None
     except (ParseError, ValueError, LookupError, UnicodeError, SyntaxError) as exc:
-        raise MalformedTrustListError(f"not well-formed XML: {exc}") from None
+        raise MalformedTrustListError("not well-formed XML: {error}", error=str(exc)) from None
     try:
         root = etree.fromstring(bytes(data), parser=_parser())
     except (etree.LxmlError, ValueError) as exc:
-        raise MalformedTrustListError(f"not well-formed XML: {exc}") from None
+        raise MalformedTrustListError("not well-formed XML: {error}", error=str(exc)) from None
     if root is None:
         raise MalformedTrustListError("expected an ETSI TS 119 612 XML document, found nothing")
     if root.tag != ROOT_TAG:
         raise MalformedTrustListError(
-            f"expected a TrustServiceStatusList element in namespace {TSL_NS} as the root, "
-            f"found {root.tag!r}"
+            "expected a TrustServiceStatusList element in namespace {namespace} as the root, "
+            "found {found!r}",
+            namespace=TSL_NS,
+            found=root.tag,
         )
     return root
 
@@ -120,7 +126,8 @@ def load_certificate(data: bytes | x509.Certificate) -> x509.Certificate:
         return x509.load_der_x509_certificate(data)
     except (ValueError, TypeError) as exc:
         raise MalformedTrustListError(
-            f"the pinned signer certificate is not a PEM or DER X.509 certificate: {exc}"
+            "the pinned signer certificate is not a PEM or DER X.509 certificate: {error}",
+            error=str(exc),
         ) from None
 
 
@@ -179,13 +186,16 @@ def verify_trusted_list(
         )
     except InvalidCertificate as exc:
         raise TrustListSignatureError(
-            f"the pinned certificate {who} cannot be used: {exc}",
+            "the pinned certificate {who} cannot be used: {error}",
+            who=who,
+            error=str(exc),
             hint="pin the scheme's current signing certificate",
         ) from None
     except _VERIFY_ERRORS as exc:
         raise TrustListSignatureError(
-            f"the list's signature does not verify with the pinned certificate {who}: "
-            f"{_reason(exc)}",
+            "the list's signature does not verify with the pinned certificate {who}: {error}",
+            who=who,
+            error=_reason(exc),
             hint="the list was changed after signing, or signed by another key than the pinned one",
             details={"signer_sha256": signer},
         ) from None
@@ -234,7 +244,9 @@ def _child(parent: etree._Element, name: str) -> etree._Element | None:
 def _require(parent: etree._Element, name: str, where: str) -> etree._Element:
     found = _child(parent, name)
     if found is None:
-        raise MalformedTrustListError(f"{where}: expected a {name} element, found none")
+        raise MalformedTrustListError(
+            "{where}: expected a {name} element, found none", where=where, name=name
+        )
     return found
 
 
@@ -248,7 +260,9 @@ def _text_of(element: etree._Element | None) -> str:
 def _required_text(parent: etree._Element, name: str, where: str) -> str:
     text = _text_of(_require(parent, name, where))
     if not text:
-        raise MalformedTrustListError(f"{where}/{name}: expected a value, found an empty element")
+        raise MalformedTrustListError(
+            "{where}/{name}: expected a value, found an empty element", where=where, name=name
+        )
     return text
 
 
@@ -259,7 +273,7 @@ def _name(parent: etree._Element | None, where: str, *, required: bool = True) -
     pairs = [(lang, text) for lang, text in pairs if text]
     if not pairs:
         if required:
-            raise MalformedTrustListError(f"{where}: expected a Name, found none")
+            raise MalformedTrustListError("{where}: expected a Name, found none", where=where)
         return ""
     for lang, text in pairs:
         if lang.lower() == "en":
@@ -280,20 +294,27 @@ def _datetime(text: str, where: str) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
     except ValueError:
         raise MalformedTrustListError(
-            f"{where}: expected an xsd:dateTime such as 2025-09-25T00:00:00Z, found {value[:40]!r}"
+            "{where}: expected an xsd:dateTime such as 2025-09-25T00:00:00Z, found {found!r}",
+            where=where,
+            found=value[:40],
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)  # TS 119 612 times are UTC
     try:
         return parsed.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise MalformedTrustListError(f"{where}: {value[:40]!r} is out of range") from None
+        raise MalformedTrustListError(
+            "{where}: {found!r} is out of range", where=where, found=value[:40]
+        ) from None
 
 
 def _whole(text: str, where: str) -> int:
     if not text.isascii() or not text.isdigit() or len(text) > 10 or int(text) > _MAX_SEQUENCE:
         raise MalformedTrustListError(
-            f"{where}: expected a whole number up to {_MAX_SEQUENCE}, found {text[:40]!r}"
+            "{where}: expected a whole number up to {limit}, found {found!r}",
+            where=where,
+            limit=_MAX_SEQUENCE,
+            found=text[:40],
         )
     return int(text)
 
@@ -310,7 +331,10 @@ def _certificates(identity: etree._Element | None, where: str) -> tuple[bytes, .
             x509.load_der_x509_certificate(der)
         except (binascii.Error, ValueError) as exc:
             raise MalformedTrustListError(
-                f"{where}: X509Certificate {index + 1} is not a base64 DER certificate ({exc})"
+                "{where}: X509Certificate {number} is not a base64 DER certificate ({error})",
+                where=where,
+                number=index + 1,
+                error=str(exc),
             ) from None
         found.append(der)
     return tuple(found)
@@ -397,7 +421,9 @@ def _pointer(element: etree._Element, where: str) -> OtherListPointer:
 def read_list(root: etree._Element) -> TrustedList:
     """The content of a TrustServiceStatusList element (TS 119 612 clause 5.3 and 5.5)."""
     if root.tag != ROOT_TAG:
-        raise MalformedTrustListError(f"expected a TrustServiceStatusList, found {root.tag!r}")
+        raise MalformedTrustListError(
+            "expected a TrustServiceStatusList, found {found!r}", found=root.tag
+        )
     where = "SchemeInformation"
     scheme = _require(root, "SchemeInformation", "TrustServiceStatusList")
     next_update_element = _require(scheme, "NextUpdate", where)

@@ -78,9 +78,10 @@ def package_official_years() -> frozenset[int]:
     special = getattr(ChinaStaticHolidays, "special_public_holidays", None)
     if not isinstance(special, Mapping) or not all(isinstance(y, int) for y in special):
         raise ConfigurationError(
-            f"holidays {version('holidays')} no longer exposes "
+            "holidays {version} no longer exposes "
             "ChinaStaticHolidays.special_public_holidays by year, so certgov cannot tell which "
             "years have an official schedule",
+            version=version("holidays"),
             hint="Pin the holidays package to a version certgov supports (>=0.108).",
         )
     return frozenset(special)
@@ -111,7 +112,9 @@ class BusinessCalendar:
         for year, schedule in self._overrides.items():
             if year != schedule.year:
                 raise ConfigurationError(
-                    f"override for year {year} holds the schedule of year {schedule.year}"
+                    "override for year {year} holds the schedule of year {other}",
+                    year=year,
+                    other=schedule.year,
                 )
         self._package_years = package_official_years()
         self._official = frozenset(self._package_years | self._overrides.keys())
@@ -165,8 +168,11 @@ class BusinessCalendar:
             year += 1
             if year > LAST_YEAR:
                 raise InvalidInput(
-                    f"{days} business days after {start} falls after {LAST_DAY}, the end of "
-                    "the supported calendar",
+                    "{days} business days after {start} falls after {last}, the end of the "
+                    "supported calendar",
+                    days=days,
+                    start=start,
+                    last=LAST_DAY,
                     details={"start": start.isoformat(), "days": days},
                 )
             ordinals = self._year(year).business_ordinals
@@ -309,37 +315,51 @@ def _days_in(year: int) -> int:
 def _check_date(value: dt.date, name: str) -> None:
     if isinstance(value, dt.datetime):
         raise InvalidInput(
-            f"{name} must be a date, not a datetime ({value.isoformat()})",
+            "{name} must be a date, not a datetime ({value})",
+            name=name,
+            value=value.isoformat(),
             hint="Convert an instant with certgov.clock.china_date() first.",
         )
     if not isinstance(value, dt.date):
-        raise InvalidInput(f"{name} must be a date, not {value!r}")
+        raise InvalidInput("{name} must be a date, not {value}", name=name, value=repr(value))
     if not FIRST_DAY <= value <= LAST_DAY:
         raise InvalidInput(
-            f"{name} {value.isoformat()} is outside the supported calendar "
-            f"({FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()})"
+            "{name} {day} is outside the supported calendar ({first} to {last})",
+            name=name,
+            day=value,
+            first=FIRST_DAY,
+            last=LAST_DAY,
         )
 
 
 def _check_year(year: int) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise InvalidInput(
-            f"year must be an integer from {FIRST_YEAR} to {LAST_YEAR}, not {year!r}"
+            "year must be an integer from {first} to {last}, not {year}",
+            first=FIRST_YEAR,
+            last=LAST_YEAR,
+            year=repr(year),
         )
 
 
 def _check_days(days: int) -> None:
     if isinstance(days, bool) or not isinstance(days, int):
-        raise InvalidInput(f"days must be an integer, not {days!r}")
+        raise InvalidInput("days must be an integer, not {days}", days=repr(days))
     if days < 0:
-        raise InvalidInput(f"days must be zero or more, not {days}")
+        raise InvalidInput("days must be zero or more, not {days}", days=days)
     if days > MAX_DAYS:
-        raise InvalidInput(f"days must be at most {MAX_DAYS:,} (about a century), not {days:,}")
+        raise InvalidInput(
+            "days must be at most {limit} (about a century), not {days}",
+            limit=f"{MAX_DAYS:,}",
+            days=f"{days:,}",
+        )
 
 
 def _beyond_calendar(start: dt.date, days: int) -> InvalidInput:
     return InvalidInput(
-        f"{days} days after {start.isoformat()} falls after {LAST_DAY.isoformat()}, the end of "
-        "the supported calendar",
+        "{days} days after {start} falls after {last}, the end of the supported calendar",
+        days=days,
+        start=start,
+        last=LAST_DAY,
         details={"start": start.isoformat(), "days": days},
     )

@@ -33,10 +33,6 @@ SHIPPED_OVERRIDES = "data/cn-overrides.toml"
 
 _YEAR_KEYS = ("year", "source", "holidays", "makeup_workdays")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_FORMAT_HINT = (
-    "The format is documented in the comments of certgov/calendar/data/cn-overrides.toml: "
-    "one [[year]] table per notice with year, source, holidays and makeup_workdays."
-)
 
 
 @dataclass(frozen=True)
@@ -61,8 +57,12 @@ class YearSchedule:
         problems = schedule_problems(self.year, self.holidays, self.makeup_workdays, self.source)
         if problems:
             raise ConfigurationError(
-                f"invalid schedule for year {self.year}: " + "; ".join(problems),
-                hint=_FORMAT_HINT,
+                "invalid schedule for year {year}: {problems}",
+                year=self.year,
+                problems="; ".join(problems),
+                hint="The format is documented in the comments of "
+                "certgov/calendar/data/cn-overrides.toml: one [[year]] table per notice with "
+                "year, source, holidays and makeup_workdays.",
                 details={"year": self.year, "problems": problems},
             )
 
@@ -109,13 +109,16 @@ def load_overrides(path: Path) -> dict[int, YearSchedule]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigurationError(
-            f"calendar override file {path} does not exist",
+            "calendar override file {file} does not exist",
+            file=str(path),
             hint="Check CERTGOV_CALENDAR_OVERRIDES or load a notice with `certgov calendar load`.",
             details={"file": str(path)},
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigurationError(
-            f"cannot read calendar override file {path}: {exc}",
+            "cannot read calendar override file {file}: {error}",
+            file=str(path),
+            error=str(exc),
             details={"file": str(path)},
         ) from exc
     return parse_overrides(text, str(path))
@@ -248,8 +251,12 @@ def _as_date(item: Any) -> dt.date | None:
 def _fail(file_name: str, problems: list[str]) -> NoReturn:
     separator = "\n  " if len(problems) > 1 else " "
     raise ConfigurationError(
-        f"invalid calendar override file {file_name}:{separator}" + separator.join(problems),
-        hint=_FORMAT_HINT,
+        "invalid calendar override file {file}:{problems}",
+        file=file_name,
+        problems=separator + separator.join(problems),
+        hint="The format is documented in the comments of "
+        "certgov/calendar/data/cn-overrides.toml: one [[year]] table per notice with "
+        "year, source, holidays and makeup_workdays.",
         details={"file": file_name, "problems": problems},
     )
 

@@ -22,6 +22,7 @@ from typing import Protocol
 from certgov.clock import CHINA_TZ, china_date
 from certgov.errors import Conflict, InvalidInput
 from certgov.rules.model import Duration, DurationUnit
+from certgov.text import Term
 
 
 class CalendarResult(Protocol):
@@ -90,7 +91,7 @@ def date_after(day: dt.date, period: Duration) -> dt.date:
         return _add_months(day, months)
     if period.unit is DurationUnit.CALENDAR_DAYS:
         return day + dt.timedelta(days=period.amount)
-    raise InvalidInput(f"{period} is not a period of calendar dates")
+    raise InvalidInput("{period} is not a period of calendar dates", period=str(period))
 
 
 def date_before(day: dt.date, period: Duration) -> dt.date:
@@ -100,7 +101,7 @@ def date_before(day: dt.date, period: Duration) -> dt.date:
         return _add_months(day, -months)
     if period.unit is DurationUnit.CALENDAR_DAYS:
         return day - dt.timedelta(days=period.amount)
-    raise InvalidInput(f"{period} is not a period of calendar dates")
+    raise InvalidInput("{period} is not a period of calendar dates", period=str(period))
 
 
 def _days_after(
@@ -123,7 +124,7 @@ def _roll(cal: WorkingCalendar, nominal: dt.date) -> tuple[dt.date, tuple[str, .
 def start(cal: WorkingCalendar, period: Duration, at: dt.datetime) -> ClockState:
     """Start a clock at instant ``at`` (timezone-aware). Requires ``period.amount >= 0``."""
     if period.amount < 0:
-        raise InvalidInput(f"a deadline period cannot be negative ({period})")
+        raise InvalidInput("a deadline period cannot be negative ({period})", period=str(period))
     if period.unit is DurationUnit.HOURS:
         due_at = at + dt.timedelta(hours=period.amount)
         return ClockState(period, ClockStatus.RUNNING, at, due_at, china_date(due_at), None)
@@ -148,7 +149,10 @@ def _counting_unit(period: Duration) -> DurationUnit:
 def pause(cal: WorkingCalendar, clock: ClockState, at: dt.datetime) -> ClockState:
     """Stop a running clock at ``at``; the time left is kept for :func:`resume`."""
     if clock.status is not ClockStatus.RUNNING:
-        raise Conflict(f"only a running clock can be stopped; this one is {clock.status}")
+        raise Conflict(
+            "only a running clock can be stopped; this one is {status}",
+            status=Term("clock_status", clock.status),
+        )
     unit = _counting_unit(clock.period)
     if unit is DurationUnit.HOURS:
         assert clock.due_at is not None
@@ -173,7 +177,10 @@ def pause(cal: WorkingCalendar, clock: ClockState, at: dt.datetime) -> ClockStat
 def resume(cal: WorkingCalendar, clock: ClockState, at: dt.datetime) -> ClockState:
     """Restart a stopped clock at ``at`` with the time it had left."""
     if clock.status is not ClockStatus.PAUSED or clock.remaining is None:
-        raise Conflict(f"only a stopped clock can be restarted; this one is {clock.status}")
+        raise Conflict(
+            "only a stopped clock can be restarted; this one is {status}",
+            status=Term("clock_status", clock.status),
+        )
     unit = _counting_unit(clock.period)
     if unit is DurationUnit.HOURS:
         due_at = at + dt.timedelta(seconds=clock.remaining)
@@ -210,7 +217,9 @@ def extend(cal: WorkingCalendar, clock: ClockState, amount: int) -> ClockState:
             clock, remaining=clock.remaining + amount * scale, extension=clock.extension + amount
         )
     if clock.status is not ClockStatus.RUNNING:
-        raise Conflict(f"a {clock.status} deadline cannot be extended")
+        raise Conflict(
+            "a {status} deadline cannot be extended", status=Term("clock_status", clock.status)
+        )
     unit = _counting_unit(clock.period)
     if unit is DurationUnit.HOURS:
         assert clock.due_at is not None

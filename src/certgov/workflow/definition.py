@@ -136,7 +136,9 @@ class ProcessDef:
 
 
 def _fail(origin: str, message: str) -> ConfigurationError:
-    return ConfigurationError(f"process definition {origin}: {message}")
+    return ConfigurationError(
+        "process definition {origin}: {problem}", origin=origin, problem=message
+    )
 
 
 def _str_list(origin: str, where: str, value: Any) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from certgov.logs.audit import Auditor
 from certgov.parties.models import Party
 from certgov.settings import Settings
 from certgov.store.engine import unit_of_work, write_after_commit
+from certgov.text import Term, Text
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 SESSION_PREFIX = "cgs"
@@ -51,35 +52,58 @@ def _check_grant(session: Session, grant: Grant) -> None:
         raise InvalidInput("the public role needs no account")
     if grant.jurisdiction not in BY_CODE:
         raise InvalidInput(
-            f"jurisdiction {grant.jurisdiction!r} is neither 'national' nor a GB/T 2260 "
-            "provincial-level code"
+            "jurisdiction {jurisdiction!r} is neither 'national' nor a GB/T 2260 "
+            "provincial-level code",
+            jurisdiction=grant.jurisdiction,
         )
     if grant.role is Role.PROVINCIAL_REGULATOR and grant.jurisdiction == NATIONAL:
         raise InvalidInput("a provincial regulator needs its province as jurisdiction")
     if grant.role is not Role.PROVINCIAL_REGULATOR and grant.jurisdiction != NATIONAL:
-        raise InvalidInput(f"only provincial regulators have a provincial scope, not {grant.role}")
+        raise InvalidInput(
+            "only provincial regulators have a provincial scope, not {role}",
+            role=Term("role", grant.role),
+        )
     if grant.role in PARTY_ROLES:
         if grant.party_id is None:
-            raise InvalidInput(f"a {grant.role} acts for a party: give its party id")
+            raise InvalidInput(
+                "a {role} acts for a party: give its party id", role=Term("role", grant.role)
+            )
         party = session.get(Party, grant.party_id)
         if party is None:
-            raise NotFound(f"no party with id {grant.party_id}")
+            raise NotFound("no party with id {id}", id=grant.party_id)
         if party.kind != ROLE_PARTY_KIND[grant.role]:
             raise InvalidInput(
-                f"a {grant.role} must belong to a party of kind "
-                f"{ROLE_PARTY_KIND[grant.role]}; party {party.id} is a {party.kind}"
+                "a {role} must belong to a party of kind {kind}; party {party} is a {found}",
+                role=Term("role", grant.role),
+                kind=Term("party_kind", ROLE_PARTY_KIND[grant.role]),
+                party=party.id,
+                found=Term("party_kind", party.kind),
             )
     elif grant.party_id is not None:
         # An official acts for its own organisation only: a regulator's account may name its
         # regulator, the certification body's its body, never a party it supervises.
-        own_kind = "certification_body" if grant.role is Role.CERTIFICATION_BODY else "regulator"
+        body = grant.role is Role.CERTIFICATION_BODY
+        own_kind = "certification_body" if body else "regulator"
         party = session.get(Party, grant.party_id)
         if party is None:
-            raise NotFound(f"no party with id {grant.party_id}")
+            raise NotFound("no party with id {id}", id=grant.party_id)
         if party.kind != own_kind:
+            contradiction = (
+                Text(
+                    "a {role} acts for the certification body itself, not for party {party} "
+                    "(a {kind}): contradictory scope"
+                )
+                if body
+                else Text(
+                    "a {role} acts for the regulator itself, not for party {party} (a {kind}): "
+                    "contradictory scope"
+                )
+            )
             raise InvalidInput(
-                f"a {grant.role} acts for the {own_kind.replace('_', ' ')} itself, not for "
-                f"party {party.id} (a {party.kind}): contradictory scope",
+                contradiction,
+                role=Term("role", grant.role),
+                party=party.id,
+                kind=Term("party_kind", party.kind),
                 hint="leave the party out, or name the official's own organisation",
             )
 
@@ -104,10 +128,12 @@ def create_user(
             "starting with a letter or digit"
         )
     if len(password) < secrets.MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password has at least {secrets.MIN_PASSWORD_LENGTH} characters")
+        raise InvalidInput(
+            "a password has at least {length} characters", length=secrets.MIN_PASSWORD_LENGTH
+        )
     _check_grant(session, grant)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} exists already")
+        raise Conflict("user {username!r} exists already", username=username)
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -227,7 +253,8 @@ def attempt_login(
         wait = login_wait(session, ctx.settings, ctx.clock.now(), username, client)
     if wait:
         raise TooManyRequests(
-            f"too many failed logins: try again in {wait} seconds",
+            "too many failed logins: try again in {wait} seconds",
+            wait=wait,
             hint="wait, then log in again; ask an administrator if you forgot the password",
             details={"retry_after": wait},
         )
@@ -349,7 +376,7 @@ def actor_for_token(session: Session, clock: Clock, secret: str) -> Actor:
 def revoke_token(session: Session, audit: Auditor, token_id: int, *, by: Actor) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"no API token with id {token_id}")
+        raise NotFound("no API token with id {id}", id=token_id)
     if token.revoked_at is None:
         token.revoked_at = audit.clock.now()
         audit.record(

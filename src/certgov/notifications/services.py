@@ -352,9 +352,13 @@ def add_address(
     email = email.strip()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise InvalidInput(f"{email!r} is not an e-mail address", details={"field": "email"})
+        raise InvalidInput(
+            "{email!r} is not an e-mail address", email=email, details={"field": "email"}
+        )
     if any(a.email.lower() == email.lower() for a in addresses_of(session, party_id)):
-        raise InvalidInput(f"{email} is already on the list", details={"field": "email"})
+        raise InvalidInput(
+            "{email} is already on the list", email=email, details={"field": "email"}
+        )
     row = NotificationAddress(
         party_id=party_id,
         email=email,
@@ -369,7 +373,7 @@ def add_address(
 def remove_address(session: Session, party_id: int, address_id: int) -> None:
     row = session.get(NotificationAddress, address_id)
     if row is None or row.party_id != party_id:
-        raise NotFound(f"no address {address_id}")
+        raise NotFound("no address {id}", id=address_id)
     session.delete(row)
     session.flush()
 

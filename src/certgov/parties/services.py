@@ -13,6 +13,7 @@ from certgov.clock import Clock
 from certgov.ecs.uscc import check_uscc
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.parties.models import Party, PartyKind
+from certgov.text import Term
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,17 @@ def create_party(session: Session, clock: Clock, new: NewParty) -> Party:
         raise InvalidInput("a party needs a name")
     country = new.country.strip().upper()
     if len(country) != 2 or not country.isalpha():
-        raise InvalidInput(f"country must be an ISO 3166-1 alpha-2 code, not {new.country!r}")
+        raise InvalidInput(
+            "country must be an ISO 3166-1 alpha-2 code, not {country!r}", country=new.country
+        )
     domestic = new.kind is not PartyKind.FOREIGN_CA
     uscc: str | None = None
     if domestic:
         if country != "CN":
-            raise InvalidInput(f"a {new.kind} party is registered in China (country CN)")
+            raise InvalidInput(
+                "a {kind} party is registered in China (country CN)",
+                kind=Term("party_kind", new.kind),
+            )
         if not new.uscc:
             raise InvalidInput(
                 "a domestic party needs its unified social credit code (GB 32100-2015)"
@@ -45,13 +51,16 @@ def create_party(session: Session, clock: Clock, new: NewParty) -> Party:
         result = check_uscc(new.uscc)
         if not result.valid:
             raise InvalidInput(
-                f"invalid unified social credit code {result.code}: " + "; ".join(result.reasons),
+                "invalid unified social credit code {uscc}: {reasons}",
+                uscc=result.code,
+                reasons="; ".join(result.reasons),
                 details={"expected_check_character": result.expected_check_character},
             )
         uscc = result.code
         if new.home_province not in jurisdictions.province_codes():
             raise InvalidInput(
-                f"home province {new.home_province!r} is not a GB/T 2260 provincial-level code",
+                "home province {province!r} is not a GB/T 2260 provincial-level code",
+                province=new.home_province,
                 hint="use a code such as 110000 (Beijing) or 310000 (Shanghai)",
             )
     else:
@@ -62,7 +71,9 @@ def create_party(session: Session, clock: Clock, new: NewParty) -> Party:
         if new.home_province is not None:
             raise InvalidInput("a foreign CA has no home province")
     if uscc is not None and session.scalar(select(Party.id).where(Party.uscc == uscc)) is not None:
-        raise Conflict(f"a party with unified social credit code {uscc} is already registered")
+        raise Conflict(
+            "a party with unified social credit code {uscc} is already registered", uscc=uscc
+        )
     party = Party(
         uscc=uscc,
         name=name,
@@ -80,7 +91,7 @@ def create_party(session: Session, clock: Clock, new: NewParty) -> Party:
 def get_party(session: Session, party_id: int) -> Party:
     party = session.get(Party, party_id)
     if party is None:
-        raise NotFound(f"no party with id {party_id}")
+        raise NotFound("no party with id {id}", id=party_id)
     return party
 
 
@@ -99,30 +110,45 @@ def get_ca(session: Session, party_id: int) -> Party:
     """The CA registered as party ``party_id`` (NotFound for any other party)."""
     party = session.get(Party, party_id)
     if party is None or party.kind is not PartyKind.CA:
-        raise NotFound(f"no CA with party id {party_id}")
+        raise NotFound("no CA with party id {id}", id=party_id)
     return party
 
 
 def check_party_scope(actor: Actor, party: Party, what: str) -> None:
     """May ``actor`` act on ``party``'s records? Its own organisation for a CA operator; its
     province for a provincial regulator (ECS-4.3); anything for the national regulator.
-    Refusals name the reason (SYS-6)."""
+    Refusals name the reason (SYS-6). ``what`` is an English phrase ("file operating
+    statistics"); a page says it in the reader's language when the catalogue has it."""
     if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
         return
+    action = Term("message", what)
     if actor.role is Role.PROVINCIAL_REGULATOR:
         if actor.covers(party.home_province):
             return
         province = jurisdictions.BY_CODE.get(party.home_province or "")
+        if province is not None:
+            raise Forbidden(
+                "{party} is registered in {code} ({province}), outside your jurisdiction "
+                "({jurisdiction}); you may not {what}",
+                party=party.name,
+                code=Term("jurisdiction", party.home_province),
+                province=province.name_en,
+                jurisdiction=Term("jurisdiction", actor.jurisdiction),
+                what=action,
+            )
         raise Forbidden(
-            f"{party.name} is registered in {party.home_province}"
-            f"{f' ({province.name_en})' if province else ''}, outside your jurisdiction "
-            f"({actor.jurisdiction}); you may not {what}"
+            "{party} is registered in {code}, outside your jurisdiction ({jurisdiction}); "
+            "you may not {what}",
+            party=party.name,
+            code=Term("jurisdiction", party.home_province),
+            jurisdiction=Term("jurisdiction", actor.jurisdiction),
+            what=action,
         )
     if actor.role is Role.CA_OPERATOR:
         if actor.party_id == party.id:
             return
-        raise Forbidden(f"you may {what} only for your own organisation")
-    raise Forbidden(f"a {actor.role} may not {what}")
+        raise Forbidden("you may {what} only for your own organisation", what=action)
+    raise Forbidden("a {role} may not {what}", role=Term("role", actor.role), what=action)
 
 
 def require_national(actor: Actor, what: str) -> None:
@@ -132,7 +158,11 @@ def require_national(actor: Actor, what: str) -> None:
         return
     if actor.role is Role.PROVINCIAL_REGULATOR:
         raise Forbidden(
-            f"to {what} is for the national regulator (MIIT), not a provincial regulator "
-            f"({actor.jurisdiction})"
+            "to {what} is for the national regulator (MIIT), not a provincial regulator "
+            "({jurisdiction})",
+            what=Term("message", what),
+            jurisdiction=Term("jurisdiction", actor.jurisdiction),
         )
-    raise Forbidden(f"a {actor.role} may not {what}")
+    raise Forbidden(
+        "a {role} may not {what}", role=Term("role", actor.role), what=Term("message", what)
+    )

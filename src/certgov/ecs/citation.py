@@ -65,8 +65,10 @@ def require_ecs(rule_set: RuleSet) -> None:
     """Refuse a rule set of another regime: ECS questions are judged under ECS rule sets only."""
     if rule_set.regime is not Regime.ECS:
         raise InvalidInput(
-            f"rule set {rule_set.id!r} governs the {rule_set.regime.value} regime, "
-            f"expected an {Regime.ECS.value} rule set",
+            "rule set {rule_set!r} governs the {regime} regime, expected an {expected} rule set",
+            rule_set=rule_set.id,
+            regime=rule_set.regime.value,
+            expected=Regime.ECS.value,
             hint="choose measures-2015, measures-2024-draft or another ECS rule set",
             details={"rule_set": rule_set.id, "regime": rule_set.regime.value},
         )

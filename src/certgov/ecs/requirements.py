@@ -174,8 +174,10 @@ def _staff(application: Application, rule_set: RuleSet) -> ItemResult:
         )
     else:
         raise ConfigurationError(
-            f"rule set {rule_set.id!r} parameter 'staff_count_basis' is {basis!r}, "
+            "rule set {rule_set!r} parameter 'staff_count_basis' is {basis!r}, "
             "expected 'technical_staff' or 'service_staff'",
+            rule_set=rule_set.id,
+            basis=basis,
             details={"rule_set": rule_set.id, "key": "staff_count_basis", "value": basis},
         )
     status = ItemStatus.MET if met else ItemStatus.NOT_MET

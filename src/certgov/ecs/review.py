@@ -19,6 +19,7 @@ from typing import Any
 
 from certgov.ecs.requirements import ItemStatus
 from certgov.errors import InvalidInput
+from certgov.text import Term
 
 __all__ = ["approval_blockers", "check_judgement", "with_reviews"]
 
@@ -34,22 +35,31 @@ def check_judgement(evaluation: Mapping[str, Any], item: str, status: str) -> Ma
     """The item judged, if a reviewer may judge it ``status``; InvalidInput saying why not."""
     if status not in _JUDGEMENTS:
         raise InvalidInput(
-            f"a reviewer judges an item {' or '.join(_JUDGEMENTS)}, not {status!r}",
+            "a reviewer judges an item {met} or {not_met}, not {status!r}",
+            met=Term("evaluation", ItemStatus.MET.value),
+            not_met=Term("evaluation", ItemStatus.NOT_MET.value),
+            status=status,
             details={"field": "status"},
         )
     for result in _items(evaluation):
         if result.get("item") == item:
             if result.get("status") == ItemStatus.NOT_MET.value and status == "met":
                 raise InvalidInput(
-                    f"item {item!r} was found not met by the rule itself ({result.get('reason')});"
-                    " a reviewer cannot judge it met",
+                    "item {item!r} was found not met by the rule itself ({reason}); a reviewer "
+                    "cannot judge it met",
+                    item=item,
+                    reason=str(result.get("reason")),
                     hint="the applicant must submit a new application with the corrected facts",
                     details={"item": item},
                 )
             return result
     known = ", ".join(str(i.get("item")) for i in _items(evaluation))
     raise InvalidInput(
-        f"the evaluation has no item {item!r}", hint=f"items: {known}", details={"item": item}
+        "the evaluation has no item {item!r}",
+        item=item,
+        known=known,
+        hint="items: {known}",
+        details={"item": item},
     )
 
 

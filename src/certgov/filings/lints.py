@@ -99,12 +99,15 @@ def finding_severities(rule_set: RuleSet) -> dict[LintSeverity, str]:
             mapping[LintSeverity(lint.strip().lower())] = Severity(finding.strip().lower()).value
         except ValueError:
             raise ConfigurationError(
-                f"rule set {rule_set.id!r} parameter {PARAMETER!r}: {entry!r} is not "
+                "rule set {rule_set!r} parameter {parameter!r}: {entry!r} is not "
                 "'<pkilint severity>=<finding severity>'",
-                hint=(
-                    f"pkilint severities: {', '.join(s.value for s in LintSeverity)}; "
-                    f"finding severities: {', '.join(s.value for s in Severity)}"
-                ),
+                rule_set=rule_set.id,
+                parameter=PARAMETER,
+                entry=entry,
+                lint_severities=", ".join(s.value for s in LintSeverity),
+                finding_severities=", ".join(s.value for s in Severity),
+                hint="pkilint severities: {lint_severities}; finding severities: "
+                "{finding_severities}",
                 details={"rule_set": rule_set.id, "key": PARAMETER, "entry": entry},
             ) from None
     return mapping

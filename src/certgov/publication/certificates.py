@@ -88,12 +88,16 @@ class CertificateQuery:
     def checked(self) -> CertificateQuery:
         if self.key and self.key not in KEY_ALGORITHMS:
             raise InvalidInput(
-                f"unknown key algorithm {self.key[:20]!r}", hint=", ".join(KEY_ALGORITHMS)
+                "unknown key algorithm {key!r}", key=self.key[:20], hint=", ".join(KEY_ALGORITHMS)
             )
         if self.validity and self.validity not in VALIDITY:
-            raise InvalidInput(f"unknown validity {self.validity[:20]!r}", hint=", ".join(VALIDITY))
+            raise InvalidInput(
+                "unknown validity {validity!r}",
+                validity=self.validity[:20],
+                hint=", ".join(VALIDITY),
+            )
         if not 1 <= self.page <= MAX_PAGES:
-            raise InvalidInput(f"page must be between 1 and {MAX_PAGES}")
+            raise InvalidInput("page must be between 1 and {pages}", pages=MAX_PAGES)
         return self
 
     def as_params(self) -> dict[str, str]:
@@ -335,7 +339,7 @@ def find(session: Session, sha256: str) -> FiledCertificate:
         else None
     )
     if row is None:
-        raise NotFound(f"no filed CA certificate with SHA-256 {sha256[:80]}")
+        raise NotFound("no filed CA certificate with SHA-256 {sha256}", sha256=sha256[:80])
     return row
 
 

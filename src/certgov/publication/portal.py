@@ -56,7 +56,9 @@ def registry(
     English), based in or operating in ``province``, whose current licence has ``status``."""
     if status and status not in LICENCE_STATUSES:
         raise InvalidInput(
-            f"unknown licence status {status[:20]!r}", hint=", ".join(LICENCE_STATUSES)
+            "unknown licence status {status!r}",
+            status=status[:20],
+            hint=", ".join(LICENCE_STATUSES),
         )
     entries = ca_registry(session, ctx, licence_status=status or None)
     return [
@@ -112,10 +114,10 @@ def ca_record(session: Session, ctx: Context, party_id: int) -> dict[str, Any]:
     penalties."""
     party = session.get(Party, party_id)
     if party is None or party.kind != PartyKind.CA:
-        raise NotFound(f"no certification service provider with id {party_id}")
+        raise NotFound("no certification service provider with id {id}", id=party_id)
     entry = next((e for e in ca_registry(session, ctx) if e["party_id"] == party_id), None)
     if entry is None:
-        raise NotFound(f"{party.name} holds no licence and is not in the registry")
+        raise NotFound("{party} holds no licence and is not in the registry", party=party.name)
     statements = conduct.practice_statements(session, party_id)
     return {
         **entry,
@@ -147,7 +149,9 @@ def apps(
     ``operator``, on operating system ``system``, with status ``status`` today."""
     if status and status not in CERTIFICATION_STATUSES:
         raise InvalidInput(
-            f"unknown certification status {status[:20]!r}", hint=", ".join(CERTIFICATION_STATUSES)
+            "unknown certification status {status!r}",
+            status=status[:20],
+            hint=", ".join(CERTIFICATION_STATUSES),
         )
     today = china_date(ctx.clock.now())
     found = []

@@ -120,11 +120,13 @@ def signer(ctx: Context) -> TrustListSigner:
             loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
         except (OSError, ValueError, TypeError) as exc:
             raise ConfigurationError(
-                f"cannot read the trust-list signing key {key_path}: {exc}",
+                "cannot read the trust-list signing key {path}: {error}",
+                path=str(key_path),
+                error=str(exc),
                 hint="restore the key file; never replace it without publishing the new certificate",
             ) from exc
         if not isinstance(loaded, ec.EllipticCurvePrivateKey):
-            raise ConfigurationError(f"{key_path} does not hold an ECDSA key")
+            raise ConfigurationError("{path} does not hold an ECDSA key", path=str(key_path))
         if not cert_path.exists():
             now = ctx.clock.now()
             name = x509.Name(

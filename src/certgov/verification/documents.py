@@ -345,7 +345,8 @@ def validate_signed_document(
     :class:`~certgov.docsig.DocumentError` of a file that is not a document."""
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise InvalidInput(
-            f"give the validation time with its offset, not {at.isoformat()}",
+            "give the validation time with its offset, not {found}",
+            found=at.isoformat(),
             hint="e.g. 2026-01-05T10:00:00+08:00",
         )
     when = at or ctx.clock.now()

@@ -28,7 +28,9 @@ from certgov.errors import CertgovError, Forbidden, InvalidInput
 from certgov.http.deps import ContextDep, SessionDep
 from certgov.http.params import PathId
 from certgov.i18n import translate
+from certgov.i18n.texts import MESSAGE, word
 from certgov.store.engine import unit_of_work
+from certgov.text import Term
 from certgov.uploads import UploadRefused, check
 from certgov.web.pages.common import (
     FormActor,
@@ -112,9 +114,10 @@ async def record_results(
 
 
 def _item_titles(session: Session, ctx: Context, actor: Actor, case_id: int) -> dict[str, str]:
+    """Each checklist item's title (a text of the rule set), to be said in the reader's words."""
     try:
         case, _application = applications.application_case(session, ctx, actor, case_id)
-        return {item.code: item.title for item in checklist(rules_of(ctx, case))}
+        return {item.code: Term(MESSAGE, item.title) for item in checklist(rules_of(ctx, case))}
     except CertgovError:
         return {}
 
@@ -151,7 +154,7 @@ def _record_results(
         except UploadRefused as error:
             refused.append(
                 Markup("{}: {}").format(
-                    translate(lang, "Item {item}").format(item=titles.get(code, code)),
+                    translate(lang, "Item {item}").format(item=word(titles.get(code, code), lang)),
                     upload_message(error, lang),
                 )
             )

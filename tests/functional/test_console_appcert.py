@@ -79,7 +79,7 @@ def test_certification_body_and_agency_work_an_application_through_the_pages(
     )
     assert appointed.status_code == 303
     again = client.post("/console/app/agencies", data={"csrf_token": token, "party_id": agency_id})
-    assert again.status_code == 422 and "already appointed" in again.text
+    assert again.status_code == 422 and "已被指定" in again.text  # {name} is already appointed
     page = client.get(f"/console/cases/{case_id}").text
     accepted = client.post(
         f"/console/cases/{case_id}/transitions",
@@ -203,7 +203,7 @@ def test_certification_body_and_agency_work_an_application_through_the_pages(
         data={"csrf_token": token, "action": "reinstate", "reason": "remedied",
               "version": version_of(cert_page.text)},
     )  # fmt: skip
-    assert stale.status_code == 422 and "changed since you loaded it" in stale.text
+    assert stale.status_code == 422 and "在您打开后已发生变化" in stale.text
     cert_page = client.get(f"/console/app/certifications/{number}")
     assert 'id="cert-reinstate"' in cert_page.text
     reinstated = client.post(

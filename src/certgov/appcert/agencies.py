@@ -19,7 +19,9 @@ from certgov.appcert.base import require, today
 from certgov.appcert.models import AgencyStatus, AppointedAgency
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.i18n import N_
 from certgov.parties.models import Party, PartyKind
+from certgov.text import Term
 
 _APPOINTERS = frozenset({Role.CERTIFICATION_BODY})
 _NOTE_LIMIT = 2000
@@ -29,21 +31,26 @@ def appoint(
     session: Session, ctx: Context, actor: Actor, body: Mapping[str, Any]
 ) -> AppointedAgency:
     """Appoint a testing agency: ``{"party_id"[, "note"]}`` (certification body)."""
-    require(actor, _APPOINTERS, "appoint testing agencies")
+    require(actor, _APPOINTERS, N_("appoint testing agencies"))
     data = strict_json.json_object(body, "", ("party_id",), ("note",))
     party_id = strict_json.whole_number(data["party_id"], "party_id", minimum=1)
     note = strict_json.optional_text(data.get("note"), "note", limit=_NOTE_LIMIT)
     party = session.get(Party, party_id)
     if party is None:
-        raise NotFound(f"no party with id {party_id}")
+        raise NotFound("no party with id {party}", party=party_id)
     if party.kind is not PartyKind.TESTING_AGENCY:
         raise InvalidInput(
-            f"party {party_id} ({party.name}) is a {party.kind.value}, not a testing agency",
+            "party {party} ({name}) is a {kind}, not a testing agency",
             details={"field": "party_id"},
+            party=party_id,
+            name=party.name,
+            kind=Term("party_kind", party.kind.value),
         )
     row = session.scalar(select(AppointedAgency).where(AppointedAgency.party_id == party_id))
     if row is not None and row.status == AgencyStatus.APPOINTED:
-        raise Conflict(f"{party.name} is already appointed (since {row.appointed_on.isoformat()})")
+        raise Conflict(
+            "{name} is already appointed (since {day})", name=party.name, day=row.appointed_on
+        )
     if row is None:
         row = AppointedAgency(party_id=party_id)
         session.add(row)
@@ -69,14 +76,14 @@ def withdraw(
     session: Session, ctx: Context, actor: Actor, party_id: int, body: Mapping[str, Any]
 ) -> AppointedAgency:
     """End an appointment, with a reason (certification body)."""
-    require(actor, _APPOINTERS, "withdraw testing agencies' appointments")
+    require(actor, _APPOINTERS, N_("withdraw testing agencies' appointments"))
     row = session.scalar(select(AppointedAgency).where(AppointedAgency.party_id == party_id))
     if row is None:
-        raise NotFound(f"no testing agency appointment for party {party_id}")
+        raise NotFound("no testing agency appointment for party {party}", party=party_id)
     data = strict_json.json_object(body, "", ("reason",))
     reason = strict_json.text(data["reason"], "reason", limit=_NOTE_LIMIT).strip()
     if row.status != AgencyStatus.APPOINTED:
-        raise Conflict(f"the appointment of party {party_id} was already withdrawn")
+        raise Conflict("the appointment of party {party} was already withdrawn", party=party_id)
     row.status = AgencyStatus.WITHDRAWN
     row.withdrawn_on = today(ctx)
     row.withdrawal_reason = reason
@@ -106,13 +113,14 @@ def appointed(session: Session, party_id: int) -> Party:
     """The appointed testing agency ``party_id``; refuses any other party, with the reason."""
     party = session.get(Party, party_id)
     if party is None:
-        raise NotFound(f"no party with id {party_id}")
+        raise NotFound("no party with id {party}", party=party_id)
     row = session.scalar(select(AppointedAgency).where(AppointedAgency.party_id == party_id))
     if row is None or row.status != AgencyStatus.APPOINTED:
         raise InvalidInput(
-            f"{party.name} (party {party_id}) is not a testing agency appointed by the "
-            "certification body",
+            "{name} (party {party}) is not a testing agency appointed by the certification body",
             hint="appoint it first: POST /api/v1/app-testing-agencies",
             details={"field": "agency_party_id"},
+            name=party.name,
+            party=party_id,
         )
     return party

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from certgov import strict_json
 from certgov.actors import Actor, Role
 from certgov.appcert.applications import application_case
-from certgov.appcert.base import require, rules_of
+from certgov.appcert.base import require, rules_of, state_of
 from certgov.appcert.certifications import get as get_certification
 from certgov.appcert.models import (
     AnalysisStatus,
@@ -43,6 +43,8 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certgov.i18n import N_
+from certgov.text import Term
 
 log = logging.getLogger("certgov.appcert.analysis")
 
@@ -73,12 +75,14 @@ def declare(
     """The operator states (or restates) the unit's declared practices (APP-1): the body is
     the declaration. Allowed until the technical verification ends; a sample analysed before
     is judged against the declaration of its analysis (re-upload it to judge it again)."""
-    require(actor, frozenset({Role.APP_OPERATOR}), "declare an app's practices")
+    require(actor, frozenset({Role.APP_OPERATOR}), N_("declare an app's practices"))
     case, application = application_case(session, ctx, actor, case_id)
     if case.state not in DECLARATION_STATES:
         raise Conflict(
-            f"application case {case.id} is {case.state}; the declared practices can change "
-            f"while it is {', '.join(sorted(DECLARATION_STATES))}"
+            "application case {case} is {state}; the declared practices can change from its "
+            "submission until the technical verification ends",
+            case=case.id,
+            state=state_of(ctx, case),
         )
     declaration = parse_declaration(body)
     application.declaration = declaration
@@ -140,9 +144,12 @@ def _new_analysis(
     )
     if existing is not None:
         raise Conflict(
-            f"this APK (SHA-256 {sample.sha256}) was already uploaded for application case "
-            f"{case.id} (analysis {existing})",
-            hint=f"GET /api/v1/app-applications/{case.id}/analysis",
+            "this APK (SHA-256 {sha256}) was already uploaded for application case {case} "
+            "(analysis {analysis})",
+            hint="GET /api/v1/app-applications/{case}/analysis",
+            sha256=sample.sha256,
+            case=case.id,
+            analysis=existing,
         )
     filename = strict_json.text(
         upload.filename or f"{sample.package}.apk", "filename", limit=255
@@ -198,13 +205,15 @@ def upload_sample(
     its SHA-256 kept, an analysis queued. In ``accepted`` (with a testing agency assigned) this
     is the ``submit_sample`` transition; during the technical verification it replaces the
     sample (a remedy, say)."""
-    require(actor, frozenset({Role.APP_OPERATOR}), "upload an application's sample")
+    require(actor, frozenset({Role.APP_OPERATOR}), N_("upload an application's sample"))
     limits = limits or JobLimits()
     case, application = application_case(session, ctx, actor, case_id)
     if case.state not in SAMPLE_STATES:
         raise Conflict(
-            f"application case {case.id} is {case.state}; the sample is uploaded when it is "
-            f"{', '.join(sorted(SAMPLE_STATES))}"
+            "application case {case} is {state}; the sample is uploaded once the application "
+            "is accepted, until the technical verification ends",
+            case=case.id,
+            state=state_of(ctx, case),
         )
     row = _new_analysis(
         session,
@@ -262,13 +271,19 @@ def upload_later_sample(
     self-assessment report (``context_case_id``: its open ``app-self-assessment`` case), or by
     the certification body (surveillance; or with a special inspection case). Analysed like
     the first one and compared with the certified sample's report."""
-    require(actor, frozenset({Role.APP_OPERATOR, Role.CERTIFICATION_BODY}), "upload samples")
+    require(actor, frozenset({Role.APP_OPERATOR, Role.CERTIFICATION_BODY}), N_("upload samples"))
     limits = limits or JobLimits()
     cert = get_certification(session, number)
     if actor.role is Role.APP_OPERATOR and actor.party_id != cert.party_id:
-        raise Forbidden(f"certification {cert.number} is not held by your organisation")
+        raise Forbidden(
+            "certification {number} is not held by your organisation", number=cert.number
+        )
     if cert.status not in (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value):
-        raise Conflict(f"certification {cert.number} is {cert.status}; samples concern a live one")
+        raise Conflict(
+            "certification {number} is {status}; samples concern a live one",
+            number=cert.number,
+            status=Term("certification_status", cert.status),
+        )
     context_case = None
     purpose = SamplePurpose.SURVEILLANCE
     if context_case_id is not None:
@@ -276,25 +291,34 @@ def upload_later_sample(
         found = CONTEXT_PURPOSES.get(context_case.process_id)
         if found is None or context_case.data.get("certification") != cert.number:
             raise InvalidInput(
-                f"case_id: case {context_case_id} is not a self-assessment or special "
-                f"inspection of certification {cert.number}",
+                "case_id: case {case} is not a self-assessment or special inspection of "
+                "certification {number}",
                 details={"field": "case_id"},
+                case=context_case_id,
+                number=cert.number,
             )
         if context_case.closed:
-            raise Conflict(f"case {context_case.id} is closed ({context_case.state})")
+            raise Conflict(
+                "case {case} is closed ({state})",
+                case=context_case.id,
+                state=state_of(ctx, context_case),
+            )
         purpose = found
     elif actor.role is Role.APP_OPERATOR:
         raise InvalidInput(
             "case_id: the holder uploads a later sample with its self-assessment case",
-            hint=f"report the event first: POST /api/v1/app-certifications/{cert.number}/events",
+            hint="report the event first: POST /api/v1/app-certifications/{number}/events",
             details={"field": "case_id"},
+            number=cert.number,
         )
     application = session.scalar(
         select(AppApplication).where(AppApplication.case_id == cert.application_case_id)
     )
     case = session.get(Case, cert.application_case_id)
     if application is None or case is None:
-        raise NotFound(f"certification {cert.number} has no application unit on record")
+        raise NotFound(
+            "certification {number} has no application unit on record", number=cert.number
+        )
     return _new_analysis(
         session,
         ctx,
@@ -319,7 +343,11 @@ def analyses_of(
     """The samples of an application unit and their analyses, newest first: for the
     certification body, the assigned testing agency and the unit's operator."""
     if actor.role not in _OFFICIALS:
-        raise Forbidden(f"a {actor.role} may not read sample analyses")
+        raise Forbidden(
+            "a {role} may not {what}",
+            role=Term("role", actor.role),
+            what=Term("message", N_("read sample analyses")),
+        )
     case, application = application_case(session, ctx, actor, case_id)
     rows = list(
         session.scalars(

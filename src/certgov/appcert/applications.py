@@ -25,6 +25,8 @@ from certgov.appcert.base import (
     app_operator,
     require,
     rules_on,
+    state_of,
+    state_title,
     today,
 )
 from certgov.appcert.models import (
@@ -39,6 +41,8 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseEvent
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certgov.i18n import N_
+from certgov.text import Text
 
 #: Decisions a complaint may be filed against (seed 001: "if its application is denied").
 ADVERSE = frozenset({"denied", "not_accepted", "refused_ineligible"})
@@ -62,7 +66,9 @@ class Unit:
     application: AppApplication
 
 
-def _live_duplicate(session: Session, party_id: int, app: ApplicationIn, system: str) -> str | None:
+def _live_duplicate(
+    session: Session, party_id: int, app: ApplicationIn, system: str
+) -> Text | None:
     same = (
         AppApplication.party_id == party_id,
         AppApplication.app_name == app.app_name,
@@ -75,7 +81,13 @@ def _live_duplicate(session: Session, party_id: int, app: ApplicationIn, system:
         .where(*same, Case.closed.is_(False))
     )
     if open_case is not None:
-        return f"application case {open_case} is still open"
+        return Text(
+            "{app} {version_line} on {system}: application case {case} is still open",
+            app=app.app_name,
+            version_line=app.version_line,
+            system=system,
+            case=open_case,
+        )
     live = session.scalar(
         select(AppCertification.number).where(
             AppCertification.party_id == party_id,
@@ -88,7 +100,13 @@ def _live_duplicate(session: Session, party_id: int, app: ApplicationIn, system:
         )
     )
     if live is not None:
-        return f"certification {live} is in force"
+        return Text(
+            "{app} {version_line} on {system}: certification {number} is in force",
+            app=app.app_name,
+            version_line=app.version_line,
+            system=system,
+            number=live,
+        )
     return None
 
 
@@ -107,7 +125,7 @@ def submit(session: Session, ctx: Context, actor: Actor, body: Mapping[str, Any]
         duplicate = _live_duplicate(session, party.id, application, system)
         if duplicate:
             raise Conflict(
-                f"{application.app_name} {application.version_line} on {system}: {duplicate}",
+                duplicate,
                 hint="one application unit per app, operating system and version line",
             )
     eligibility = judge(session, rule_set, party.id, day)
@@ -192,7 +210,7 @@ def application_case(
     case = cases.get_case(session, ctx, actor, case_id)
     application = session.scalar(select(AppApplication).where(AppApplication.case_id == case.id))
     if case.process_id != APPLICATION_PROCESS or application is None:
-        raise NotFound(f"case {case_id} is not an app security certification application")
+        raise NotFound("case {case} is not an app security certification application", case=case_id)
     return case, application
 
 
@@ -221,7 +239,11 @@ def document(
         )
     )
     if row is None:
-        raise NotFound(f"application case {case_id} has no document with SHA-256 {sha256[:64]}")
+        raise NotFound(
+            "application case {case} has no document with SHA-256 {sha256}",
+            case=case_id,
+            sha256=sha256[:64],
+        )
     return row
 
 
@@ -240,7 +262,7 @@ def assign(
 ) -> Case:
     """Assign the application to an appointed testing agency (APP-3, certification body):
     ``{"agency_party_id"[, "expected_version"]}``. Only that agency then sees the case."""
-    require(actor, _PROCESS_ROLES, "assign testing agencies")
+    require(actor, _PROCESS_ROLES, N_("assign testing agencies"))
     case, _application = application_case(session, ctx, actor, case_id)
     data = strict_json.json_object(body, "", ("agency_party_id",), ("expected_version",))
     agency = appointed(
@@ -248,8 +270,10 @@ def assign(
     )
     if case.state not in ASSIGNABLE:
         raise Conflict(
-            f"case {case.id} is {case.state}; a testing agency is assigned in "
-            f"{', '.join(sorted(ASSIGNABLE))}"
+            "case {case} is {state}; a testing agency is assigned once the application is "
+            "accepted, until the technical verification ends",
+            case=case.id,
+            state=state_of(ctx, case),
         )
     before = case.assignee_party_id
     case.assignee_party_id = agency.id
@@ -290,16 +314,21 @@ def record_receipt(
     """Record the day the applicant received the decision (APP-5): ``{"received_on"}``, by the
     applicant or the certification body (from the delivery record). Recorded once; the
     complaint window of APP-6 runs from it."""
-    require(actor, frozenset({Role.APP_OPERATOR, Role.CERTIFICATION_BODY}), "record receipts")
+    require(actor, frozenset({Role.APP_OPERATOR, Role.CERTIFICATION_BODY}), N_("record receipts"))
     case, application = application_case(session, ctx, actor, case_id)
     data = strict_json.json_object(body, "", ("received_on",))
     received = strict_json.iso_date(data["received_on"], "received_on")
     if application.decision is None or application.decided_on is None:
-        raise Conflict(f"application case {case.id} is not decided yet ({case.state})")
+        raise Conflict(
+            "application case {case} is not decided yet ({state})",
+            case=case.id,
+            state=state_of(ctx, case),
+        )
     if application.decision_received_on is not None:
         raise Conflict(
-            f"the decision on case {case.id} was recorded as received on "
-            f"{application.decision_received_on.isoformat()}"
+            "the decision on case {case} was recorded as received on {day}",
+            case=case.id,
+            day=application.decision_received_on,
         )
     if received < application.decided_on or received > today(ctx):
         strict_json.refuse(
@@ -336,13 +365,16 @@ def file_complaint(session: Session, ctx: Context, actor: Actor, body: Mapping[s
     case, application = application_case(session, ctx, actor, case_id)
     if application.decision not in ADVERSE:
         raise Conflict(
-            f"application case {case.id} is {case.state}: a complaint is filed against a "
-            "decision to deny, refuse or not accept an application"
+            "application case {case} is {state}: a complaint is filed against a decision to "
+            "deny, refuse or not accept an application",
+            case=case.id,
+            state=state_of(ctx, case),
         )
     if application.decision_received_on is None:
         raise InvalidInput(
-            f"the date the decision on case {case.id} was received is not on record",
-            hint=f"record it first: POST /api/v1/app-applications/{case.id}/decision-receipt",
+            "the date the decision on case {case} was received is not on record",
+            hint="record it first: POST /api/v1/app-applications/{case}/decision-receipt",
+            case=case.id,
         )
     for other in session.scalars(
         select(Case).where(
@@ -352,7 +384,9 @@ def file_complaint(session: Session, ctx: Context, actor: Actor, body: Mapping[s
         )
     ):
         if other.data.get("application_case_id") == case.id:
-            raise Conflict(f"complaint case {other.id} against this decision is still open")
+            raise Conflict(
+                "complaint case {case} against this decision is still open", case=other.id
+            )
     return cases.open_case(
         session,
         ctx,
@@ -387,9 +421,10 @@ def check_application_effect(
     """``accept``: only an application submitted with its documents can be accepted."""
     if _application_of(session, case) is None:
         raise InvalidInput(
-            f"case {case.id} has no application on record: applications are submitted through "
+            "case {case} has no application on record: applications are submitted through "
             "POST /api/v1/app-applications",
             hint="decline it (not_accept) with the reason",
+            case=case.id,
         )
 
 
@@ -400,7 +435,7 @@ def record_sample_effect(
     ``sample``) is kept with the application."""
     application = _application_of(session, case)
     if application is None:
-        raise InvalidInput(f"case {case.id} has no application on record")
+        raise InvalidInput("case {case} has no application on record", case=case.id)
     sample = strict_json.json_object(
         case.data.get("sample"), "sample", ("filename", "sha256", "size", "version")
     )
@@ -444,20 +479,39 @@ def verify_complaint_effect(
     )
     problem = None
     if application is None or application.party_id != case.subject_party_id:
-        problem = "names no application decision of the complainant"
+        problem = Text(
+            "complaint case {case} names no application decision of the complainant",
+            case=case.id,
+        )
     elif application.decision not in ADVERSE:
-        problem = f"is against application case {reference}, which was {application.decision}"
-    elif application.decision_received_on is None or (
-        application.decision_received_on.isoformat() != received
-    ):
-        on_record = application.decision_received_on
-        problem = (
-            f"gives received_on {received!r}, but the receipt on record is "
-            f"{on_record.isoformat() if on_record else 'missing'}"
+        problem = Text(
+            "complaint case {case} is against application case {reference}, which was {decision}",
+            case=case.id,
+            reference=reference,
+            decision=state_title(
+                ctx,
+                APPLICATION_PROCESS,
+                DECISIONS.get(str(application.decision), str(application.decision)),
+            ),
+        )
+    elif application.decision_received_on is None:
+        problem = Text(
+            "complaint case {case} gives received_on {received!r}, but the receipt on record "
+            "is missing",
+            case=case.id,
+            received=received,
+        )
+    elif application.decision_received_on.isoformat() != received:
+        problem = Text(
+            "complaint case {case} gives received_on {received!r}, but the receipt on record "
+            "is {day}",
+            case=case.id,
+            received=received,
+            day=application.decision_received_on,
         )
     if problem:
         raise InvalidInput(
-            f"complaint case {case.id} {problem}",
+            problem,
             hint="complaints are filed through POST /api/v1/app-complaints; decline this one "
             "(reject) with the reason",
         )

@@ -43,12 +43,27 @@ from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
 from certgov.history.dates import StatedDate, state_date
 from certgov.history.services import record_status_change
+from certgov.i18n import N_
 from certgov.rules.model import Duration
 from certgov.store.engine import stale_write_is_conflict
+from certgov.text import Term, Text
 from certgov.workflow.clocks import date_after
 
 NUMBER_PREFIX = "CCRC-AS"
 _DECIDERS = frozenset({Role.CERTIFICATION_BODY})
+#: Why a grant cannot rest on a case, by the stages whose results it lacks.
+_LACKS = {
+    ("technical_verification", "onsite_review"): Text(
+        "a grant rests on the results of both stages; case {case} lacks technical "
+        "verification and onsite review"
+    ),
+    ("technical_verification",): Text(
+        "a grant rests on the results of both stages; case {case} lacks technical verification"
+    ),
+    ("onsite_review",): Text(
+        "a grant rests on the results of both stages; case {case} lacks onsite review"
+    ),
+}
 ACTIONS = ("suspend", "reinstate", "revoke")
 
 
@@ -116,14 +131,11 @@ def issue_effect(
     every ``surveillance_interval`` (the rule set the application was judged under)."""
     application = session.scalar(select(AppApplication).where(AppApplication.case_id == case.id))
     if application is None:
-        raise InvalidInput(f"case {case.id} has no application on record")
+        raise InvalidInput("case {case} has no application on record", case=case.id)
     conclusions = case.data.get("conclusions") or {}
     missing = [s for s in ("technical_verification", "onsite_review") if s not in conclusions]
     if missing:
-        raise InvalidInput(
-            f"a grant rests on the results of both stages; case {case.id} lacks "
-            f"{' and '.join(m.replace('_', ' ') for m in missing)}"
-        )
+        raise InvalidInput(_LACKS[tuple(missing)], case=case.id)
     rule_set = rules_of(ctx, case)
     day = today(ctx)
     validity = rule_set.duration("certificate_validity")
@@ -171,7 +183,7 @@ def issue_effect(
 def get(session: Session, number: str) -> AppCertification:
     cert = session.scalar(select(AppCertification).where(AppCertification.number == number))
     if cert is None:
-        raise NotFound(f"no app security certification numbered {number[:40]!r}")
+        raise NotFound("no app security certification numbered {number!r}", number=number[:40])
     return cert
 
 
@@ -232,8 +244,10 @@ def list_certifications(
     if status is not None:
         if status not in {s.value for s in CertificationStatus}:
             raise InvalidInput(
-                f"unknown certification status {status[:20]!r}",
-                hint=f"one of {', '.join(s.value for s in CertificationStatus)}",
+                "unknown certification status {status!r}",
+                hint="one of {statuses}",
+                status=status[:20],
+                statuses=", ".join(s.value for s in CertificationStatus),
             )
         query = query.where(AppCertification.status == status)
     if party_id is not None:
@@ -269,7 +283,9 @@ def suspend(
     certification was suspended from then, and the period runs from then."""
     if cert.status != CertificationStatus.VALID:
         raise Conflict(
-            f"certification {cert.number} is {cert.status}; only a valid one is suspended"
+            "certification {number} is {status}; only a valid one is suspended",
+            number=cert.number,
+            status=Term("certification_status", cert.status),
         )
     suspension = cases.open_case(
         session,
@@ -339,7 +355,11 @@ def revoke(
     if cert.status not in live:
         if is_system(actor):
             return  # expired meanwhile: nothing left to revoke
-        raise Conflict(f"certification {cert.number} is {cert.status}; it cannot be revoked")
+        raise Conflict(
+            "certification {number} is {status}; it cannot be revoked",
+            number=cert.number,
+            status=Term("certification_status", cert.status),
+        )
     day = today(ctx)
     rule_set = rules_on(session, ctx, day)
     before = cert.status
@@ -376,7 +396,9 @@ def reinstate(
 ) -> None:
     if cert.status != CertificationStatus.SUSPENDED:
         raise Conflict(
-            f"certification {cert.number} is {cert.status}; only a suspended one is reinstated"
+            "certification {number} is {status}; only a suspended one is reinstated",
+            number=cert.number,
+            status=Term("certification_status", cert.status),
         )
     with stale_write_is_conflict(f"certification {cert.number}"):
         cert.status = CertificationStatus.VALID
@@ -398,10 +420,14 @@ def reinstate(
 def _check_version(cert: AppCertification, expected: int | None) -> None:
     if expected is not None and expected != cert.version:
         raise Conflict(
-            f"certification {cert.number} changed since you loaded it (you acted on version "
-            f"{expected}, it is now at version {cert.version}, {cert.status})",
+            "certification {number} changed since you loaded it (you acted on version "
+            "{expected}, it is now at version {version}, {status})",
             hint="reload it and decide again",
             details={"current_version": cert.version, "current_status": cert.status},
+            number=cert.number,
+            expected=expected,
+            version=cert.version,
+            status=Term("certification_status", cert.status),
         )
 
 
@@ -411,12 +437,12 @@ def change_status(
     """The certification body suspends, reinstates or revokes a certification with a reason
     (APP-10): ``{"action", "reason"[, "expected_version", "effective_on"]}``; ``effective_on``
     is the day a suspension decided on paper took effect (SYS-8)."""
-    require(actor, _DECIDERS, "suspend, reinstate or revoke certifications")
+    require(actor, _DECIDERS, N_("suspend, reinstate or revoke certifications"))
     cert = get(session, number)
     data = strict_json.json_object(
         body, "", ("action", "reason"), ("expected_version", "effective_on")
     )
-    action = choose(data["action"], "action", ACTIONS, "an action on a certification")
+    action = choose(data["action"], "action", ACTIONS, N_("an action on a certification"))
     reason = strict_json.text(data["reason"], "reason", limit=TEXT_LIMIT).strip()
     if data.get("expected_version") is not None:
         _check_version(
@@ -442,7 +468,11 @@ def change_status(
     elif action == "reinstate":
         suspension = open_suspension(session, cert)
         if suspension is None:
-            raise Conflict(f"certification {cert.number} is {cert.status}, not suspended")
+            raise Conflict(
+                "certification {number} is {status}, not suspended",
+                number=cert.number,
+                status=Term("certification_status", cert.status),
+            )
         cases.transition(
             session, ctx, actor, suspension.id, "reinstate", expected_version=None, reason=reason
         )
@@ -455,7 +485,7 @@ def change_status(
 def _certification_of(session: Session, case: Case) -> AppCertification:
     number = case.data.get("certification")
     if not isinstance(number, str):
-        raise InvalidInput(f"case {case.id} names no certification")
+        raise InvalidInput("case {case} names no certification", case=case.id)
     return get(session, number)
 
 

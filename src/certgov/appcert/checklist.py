@@ -47,14 +47,29 @@ def checklist(rule_set: RuleSet) -> tuple[ChecklistItem, ...]:
     )
 
 
-def item_of(rule_set: RuleSet, code: str) -> ChecklistItem:
-    """The item coded ``code``; InvalidInput naming the known codes otherwise."""
+def item_of(rule_set: RuleSet, code: str, path: str | None = None) -> ChecklistItem:
+    """The item coded ``code``; InvalidInput naming the known codes otherwise (and the field
+    ``path`` of the body that gave the code, if any)."""
     items = checklist(rule_set)
     for item in items:
         if item.code == code:
             return item
+    codes = ", ".join(i.code for i in items)
+    if path is not None:
+        raise InvalidInput(
+            "{path}: no checklist item {code!r} under {rule_set}",
+            hint="one of {codes} (GET /api/v1/app-checklist)",
+            details={"field": path},
+            path=path,
+            code=code[:40],
+            rule_set=rule_set.id,
+            codes=codes,
+        )
     raise InvalidInput(
-        f"no checklist item {code[:40]!r} under {rule_set.id}",
-        hint=f"one of {', '.join(i.code for i in items)} (GET /api/v1/app-checklist)",
+        "no checklist item {code!r} under {rule_set}",
+        hint="one of {codes} (GET /api/v1/app-checklist)",
         details={"field": "item"},
+        code=code[:40],
+        rule_set=rule_set.id,
+        codes=codes,
     )

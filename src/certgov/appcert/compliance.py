@@ -31,13 +31,21 @@ from certgov.cases.models import Case, CaseDeadline
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden
 from certgov.findings.services import Problem, raise_finding
+from certgov.i18n import N_
+from certgov.text import Term
 
 _LIVE = (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value)
 
 
 def _live(cert: AppCertification, what: str) -> None:
+    """Refuse ``what`` (a msgid) on a certification that is no longer live."""
     if cert.status not in _LIVE:
-        raise Conflict(f"certification {cert.number} is {cert.status}; {what} concerns a live one")
+        raise Conflict(
+            "certification {number} is {status}; {what} concerns a live one",
+            number=cert.number,
+            status=Term("certification_status", cert.status),
+            what=Term("message", what),
+        )
 
 
 def report_event(
@@ -46,11 +54,13 @@ def report_event(
     """The holder reports an event of ``self_assessment_triggers`` (APP-7): ``{"trigger",
     "description"[, "occurred_on"]}``; a self-assessment case opens with the report's
     deadline."""
-    require(actor, frozenset({Role.APP_OPERATOR}), "report events of certified apps")
+    require(actor, frozenset({Role.APP_OPERATOR}), N_("report events of certified apps"))
     cert = get(session, number)
     if actor.party_id != cert.party_id:
-        raise Forbidden(f"certification {cert.number} is not held by your organisation")
-    _live(cert, "a self-assessment")
+        raise Forbidden(
+            "certification {number} is not held by your organisation", number=cert.number
+        )
+    _live(cert, N_("a self-assessment"))
     day = today(ctx)
     rule_set = rules_on(session, ctx, day)
     data = strict_json.json_object(body, "", ("trigger", "description"), ("occurred_on",))
@@ -58,7 +68,7 @@ def report_event(
         data["trigger"],
         "trigger",
         rule_set.items("self_assessment_triggers"),
-        "an event requiring a self-assessment report",
+        N_("an event requiring a self-assessment report"),
     )
     description = strict_json.text(data["description"], "description", limit=TEXT_LIMIT).strip()
     occurred_on = day
@@ -147,9 +157,9 @@ def open_inspection(
 ) -> Case:
     """The certification body opens a special inspection (APP-8) on one of
     ``special_inspection_triggers``: ``{"trigger", "description"}``."""
-    require(actor, frozenset({Role.CERTIFICATION_BODY}), "open special inspections")
+    require(actor, frozenset({Role.CERTIFICATION_BODY}), N_("open special inspections"))
     cert = get(session, number)
-    _live(cert, "a special inspection")
+    _live(cert, N_("a special inspection"))
     day = today(ctx)
     rule_set = rules_on(session, ctx, day)
     data = strict_json.json_object(body, "", ("trigger", "description"))
@@ -157,7 +167,7 @@ def open_inspection(
         data["trigger"],
         "trigger",
         rule_set.items("special_inspection_triggers"),
-        "a ground for a special inspection",
+        N_("a ground for a special inspection"),
     )
     description = strict_json.text(data["description"], "description", limit=TEXT_LIMIT).strip()
     return cases.open_case(

@@ -29,6 +29,7 @@ from certgov.appcert.models import CheckEvidence, Stage
 from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import InvalidInput, NotFound
+from certgov.i18n import N_
 from certgov.rules.model import RuleSet
 from certgov.uploads.models import StoredUpload
 from certgov.uploads.services import DOCUMENTS
@@ -157,7 +158,7 @@ def evidence_file(
     """One evidence file of an application case, for the certification body, the assigned
     testing agency and the national regulator (SYS-6); a file of another case does not exist
     here."""
-    require(actor, READERS, "read the assessors' evidence files")
+    require(actor, READERS, N_("read the assessors' evidence files"))
     case, _application = application_case(session, ctx, actor, case_id)
     row = session.scalar(
         select(CheckEvidence).where(

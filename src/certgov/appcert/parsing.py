@@ -20,7 +20,9 @@ from certgov.appcert.eligibility import record_kinds
 from certgov.appcert.models import CheckResult
 from certgov.appscan.declaration import declaration_as_dict, declaration_from_dict
 from certgov.errors import InvalidInput
+from certgov.i18n import N_
 from certgov.rules.model import RuleSet
+from certgov.text import Term
 
 NAME_LIMIT = 200
 VERSION_LIMIT = 64
@@ -34,16 +36,37 @@ def _normal(text: str) -> str:
     return _SPACES.sub(" ", text.replace("_", " ")).strip().casefold()
 
 
-def choose(value: object, path: str, allowed: tuple[str, ...], what: str) -> str:
-    """``value`` as one of ``allowed`` (case, underscores and spacing aside), canonical."""
+def choose(
+    value: object, path: str, allowed: tuple[str, ...], what: str, under: str | None = None
+) -> str:
+    """``value`` as one of ``allowed`` (case, underscores and spacing aside), canonical.
+    ``what`` names the options in words (a msgid, marked with ``N_`` where it is written);
+    ``under``, the rule set that lists them, where the message names it."""
     text = strict_json.text(value, path, limit=NAME_LIMIT)
     for option in allowed:
         if _normal(option) == _normal(text):
             return option
+    options = ", ".join(allowed)
+    details = {"field": path, "expected": f"one of {options}"}
+    if under is not None:
+        raise InvalidInput(
+            "{path}: {value!r} is not {what} under {rule_set}",
+            hint="one of: {options}",
+            details=details,
+            path=path,
+            value=text[:60],
+            what=Term("message", what),
+            rule_set=under,
+            options=options,
+        )
     raise InvalidInput(
-        f"{path}: {text[:60]!r} is not {what}",
-        hint=f"one of: {', '.join(allowed)}",
-        details={"field": path, "expected": f"one of {', '.join(allowed)}"},
+        "{path}: {value!r} is not {what}",
+        hint="one of: {options}",
+        details=details,
+        path=path,
+        value=text[:60],
+        what=Term("message", what),
+        options=options,
     )
 
 
@@ -71,7 +94,7 @@ class ApplicationIn:
 
 def _document(value: object, path: str, kinds: tuple[str, ...]) -> DocumentIn:
     body = strict_json.json_object(value, path, ("kind", "filename", "content_base64"), ("sha256",))
-    kind = choose(body["kind"], f"{path}.kind", kinds, "a required document")
+    kind = choose(body["kind"], f"{path}.kind", kinds, N_("a required document"))
     filename = strict_json.text(body["filename"], f"{path}.filename", limit=FILENAME_LIMIT).strip()
     if _FILENAME_BAD.search(filename):
         strict_json.refuse(
@@ -91,9 +114,12 @@ def _document(value: object, path: str, kinds: tuple[str, ...]) -> DocumentIn:
         declared = strict_json.sha256_hex(body["sha256"], f"{path}.sha256")
         if declared != digest:
             raise InvalidInput(
-                f"{path}.sha256: the file's digest is {digest}, not the declared {declared}",
+                "{path}.sha256: the file's digest is {digest}, not the declared {declared}",
                 hint="the file was damaged on the way, or the digest is of another file",
                 details={"field": f"{path}.sha256", "expected": digest, "found": declared},
+                path=path,
+                digest=digest,
+                declared=declared,
             )
     return DocumentIn(kind, filename, content, digest)
 
@@ -116,7 +142,9 @@ def parse_application(value: object, rule_set: RuleSet) -> ApplicationIn:
         strict_json.refuse("operating_systems", "at least one operating system", raw_systems)
     for index, raw in enumerate(raw_systems):
         path = strict_json.field_path("operating_systems", index)
-        system = choose(raw, path, supported, f"an operating system certified under {rule_set.id}")
+        system = choose(
+            raw, path, supported, N_("an operating system certified"), under=rule_set.id
+        )
         if system in systems:
             strict_json.refuse(path, "each operating system once", raw)
         systems.append(system)
@@ -134,9 +162,11 @@ def parse_application(value: object, rule_set: RuleSet) -> ApplicationIn:
     missing = [kind for kind in required if all(d.kind != kind for d in documents)]
     if missing:
         raise InvalidInput(
-            f"documents: missing {', '.join(missing)}",
-            hint=f"an application includes every document of {rule_set.id} required_documents",
+            "documents: missing {documents}",
+            hint="an application includes every document of {rule_set} required_documents",
             details={"field": "documents", "missing": missing},
+            documents=", ".join(missing),
+            rule_set=rule_set.id,
         )
     declaration = None
     if body.get("declaration") is not None:
@@ -160,7 +190,7 @@ def parse_record(value: object, rule_set: RuleSet, today: dt.date) -> RecordIn:
     body = strict_json.json_object(
         value, "", ("kind", "occurred_on", "description"), ("ends_on", "reference")
     )
-    kind = choose(body["kind"], "kind", record_kinds(rule_set), "a kind of record that bars")
+    kind = choose(body["kind"], "kind", record_kinds(rule_set), N_("a kind of record that bars"))
     occurred_on = strict_json.iso_date(body["occurred_on"], "occurred_on")
     if occurred_on > today:
         strict_json.refuse(
@@ -202,13 +232,10 @@ def parse_results(value: object, rule_set: RuleSet, today: dt.date) -> tuple[Res
         path = strict_json.field_path("results", index)
         entry = strict_json.json_object(raw, path, ("item", "result", "note"), ("due_on",))
         code = strict_json.text(entry["item"], f"{path}.item", limit=40).strip()
-        try:
-            item = item_of(rule_set, code).code
-        except InvalidInput as exc:
-            raise InvalidInput(f"{path}.item: {exc.message}", hint=exc.hint) from None
+        item = item_of(rule_set, code, f"{path}.item").code
         if any(r.item == item for r in results):
             strict_json.refuse(f"{path}.item", "each item once", code)
-        result = CheckResult(choose(entry["result"], f"{path}.result", options, "a result"))
+        result = CheckResult(choose(entry["result"], f"{path}.result", options, N_("a result")))
         due_on = None
         if entry.get("due_on") is not None:
             if result is not CheckResult.DEFICIENT:

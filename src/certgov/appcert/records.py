@@ -15,6 +15,7 @@ from certgov.appcert.eligibility import Eligibility, RecordFact, Revocation, eva
 from certgov.appcert.models import AppCertification, CertificationStatus, OperatorRecord
 from certgov.appcert.parsing import parse_record
 from certgov.context import Context
+from certgov.i18n import N_
 from certgov.rules.model import RuleSet
 
 _RECORDERS = frozenset({Role.CERTIFICATION_BODY, Role.NATIONAL_REGULATOR})
@@ -27,7 +28,7 @@ def add_record(
     elsewhere or a circumstance the certification body bars (certification body, national
     regulator)."""
     party = app_operator(session, party_id)
-    require(actor, _RECORDERS, "record what bars an app operator's applications")
+    require(actor, _RECORDERS, N_("record what bars an app operator's applications"))
     day = today(ctx)
     record = parse_record(body, rules_on(session, ctx, day), day)
     row = OperatorRecord(
@@ -58,7 +59,7 @@ def add_record(
 
 def records_of(session: Session, ctx: Context, actor: Actor, party_id: int) -> list[OperatorRecord]:
     party = app_operator(session, party_id)
-    check_operator_scope(actor, party, "see the records of an app operator")
+    check_operator_scope(actor, party, N_("see the records of an app operator"))
     return list(
         session.scalars(
             select(OperatorRecord)
@@ -93,6 +94,6 @@ def eligibility_of(
 ) -> Eligibility:
     """Would an application by ``party_id`` on ``on`` (default today) be barred, and why?"""
     party = app_operator(session, party_id)
-    check_operator_scope(actor, party, "see the eligibility of an app operator")
+    check_operator_scope(actor, party, N_("see the eligibility of an app operator"))
     day = on or today(ctx)
     return judge(session, rules_on(session, ctx, day), party.id, day)

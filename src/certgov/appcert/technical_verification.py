@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from certgov.actors import SYSTEM_ACTOR, Actor, Role
 from certgov.appcert import evidence
 from certgov.appcert.applications import application_case
-from certgov.appcert.base import require, rules_of, today
+from certgov.appcert.base import require, rules_of, state_of, today
 from certgov.appcert.checklist import checklist
 from certgov.appcert.evidence import EvidenceIn
 from certgov.appcert.models import (
@@ -42,7 +42,9 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import CertgovError, Conflict, Forbidden, InvalidInput, NotFound
+from certgov.i18n import N_
 from certgov.rules.model import Duration, DurationUnit
+from certgov.text import Term
 from certgov.workflow.clocks import date_after
 
 #: Who assesses each stage, and the case states of the stage (working, suspended).
@@ -57,6 +59,9 @@ STAGE_OF = {
     **{state: stage for stage, state in SUSPENDED.items()},
 }
 _ASSESSORS = frozenset(ASSESSOR.values())
+#: Each stage, and who assesses it, in words (msgids) for messages.
+STAGE_WORDS = {Stage.TECHNICAL: N_("technical verification"), Stage.ONSITE: N_("onsite review")}
+ASSESSOR_WORDS = {Stage.TECHNICAL: N_("testing agency"), Stage.ONSITE: N_("certification body")}
 
 
 def due_after(calendar: BusinessCalendar, day: dt.date, period: Duration) -> dt.date:
@@ -106,13 +111,16 @@ def overdue(session: Session, case_id: int, day: dt.date) -> list[Deficiency]:
 def _assessing(session: Session, ctx: Context, actor: Actor, case_id: int) -> tuple[Case, Stage]:
     """The case and the stage ``actor`` assesses in it now (APP-3: the assigned testing agency
     in the technical verification; APP-4: the certification body on site)."""
-    require(actor, _ASSESSORS, "record verification results")
+    require(actor, _ASSESSORS, N_("record verification results"))
     case, _application = application_case(session, ctx, actor, case_id)
     stage = _stage_of_actor(actor)
     if case.state != WORKING[stage]:
         raise Conflict(
-            f"a {actor.role} records results during the {WORKING[stage].replace('_', ' ')}; "
-            f"case {case.id} is {case.state}"
+            "a {role} records results during the {stage}; case {case} is {state}",
+            role=Term("role", actor.role),
+            stage=Term("message", STAGE_WORDS[stage]),
+            case=case.id,
+            state=state_of(ctx, case),
         )
     return case, stage
 
@@ -152,9 +160,13 @@ def record_results(
     for entry in entries:
         if entry.result is not CheckResult.DEFICIENT and entry.item in pending:
             raise Conflict(
-                f"{entry.item} has deficiency #{pending[entry.item].id} "
-                f"({pending[entry.item].status}); it is closed by reviewing its remedy",
-                hint=f"POST /api/v1/app-applications/{case.id}/remedy-reviews",
+                "{item} has deficiency #{deficiency} ({status}); it is closed by reviewing its "
+                "remedy",
+                hint="POST /api/v1/app-applications/{case}/remedy-reviews",
+                item=entry.item,
+                deficiency=pending[entry.item].id,
+                status=Term("deficiency_status", pending[entry.item].status),
+                case=case.id,
             )
         row = existing.get(entry.item)
         if row is None:
@@ -240,7 +252,9 @@ def attach_evidence(
 def _deficiency(session: Session, case: Case, deficiency_id: int) -> Deficiency:
     row = session.get(Deficiency, deficiency_id)
     if row is None or row.case_id != case.id:
-        raise NotFound(f"case {case.id} has no deficiency #{deficiency_id}")
+        raise NotFound(
+            "case {case} has no deficiency #{deficiency}", case=case.id, deficiency=deficiency_id
+        )
     return row
 
 
@@ -248,14 +262,23 @@ def submit_remedy(
     session: Session, ctx: Context, actor: Actor, case_id: int, body: Mapping[str, Any]
 ) -> Deficiency:
     """The applicant's remedy of a deficiency: what was changed, and the evidence's digest."""
-    require(actor, frozenset({Role.APP_OPERATOR}), "remedy deficiencies")
+    require(actor, frozenset({Role.APP_OPERATOR}), N_("remedy deficiencies"))
     case, _application = application_case(session, ctx, actor, case_id)
     remedy = parse_remedy(body)
     deficiency = _deficiency(session, case, remedy.deficiency_id)
     if STAGE_OF.get(case.state) != deficiency.stage:
-        raise Conflict(f"case {case.id} is {case.state}; deficiency #{deficiency.id} is not open")
+        raise Conflict(
+            "case {case} is {state}; deficiency #{deficiency} is not open",
+            case=case.id,
+            state=state_of(ctx, case),
+            deficiency=deficiency.id,
+        )
     if deficiency.status != DeficiencyStatus.OPEN:
-        raise Conflict(f"deficiency #{deficiency.id} is {deficiency.status}")
+        raise Conflict(
+            "deficiency #{deficiency} is {status}",
+            deficiency=deficiency.id,
+            status=Term("deficiency_status", deficiency.status),
+        )
     deficiency.status = DeficiencyStatus.REMEDY_SUBMITTED
     deficiency.remedy_statement = remedy.statement
     deficiency.remedy_evidence_sha256 = remedy.evidence_sha256
@@ -286,17 +309,24 @@ def review_remedy(
     """The assessor of the deficiency's stage accepts a remedy (the item then conforms) or
     refuses it (the deficiency is open again, its deadline unchanged). When the last overdue
     deficiency of a suspended process is remedied, the process resumes."""
-    require(actor, _ASSESSORS, "review remedies")
+    require(actor, _ASSESSORS, N_("review remedies"))
     case, _application = application_case(session, ctx, actor, case_id)
     review = parse_remedy_review(body)
     deficiency = _deficiency(session, case, review.deficiency_id)
     if actor.role is not ASSESSOR[Stage(deficiency.stage)]:
         raise Forbidden(
-            f"deficiency #{deficiency.id} was found in the {deficiency.stage.replace('_', ' ')}; "
-            f"its remedy is reviewed by the {ASSESSOR[Stage(deficiency.stage)].value.replace('_', ' ')}"
+            "deficiency #{deficiency} was found in the {stage}; its remedy is reviewed by the "
+            "{assessor}",
+            deficiency=deficiency.id,
+            stage=Term("message", STAGE_WORDS[Stage(deficiency.stage)]),
+            assessor=Term("message", ASSESSOR_WORDS[Stage(deficiency.stage)]),
         )
     if deficiency.status != DeficiencyStatus.REMEDY_SUBMITTED:
-        raise Conflict(f"deficiency #{deficiency.id} is {deficiency.status}, no remedy to review")
+        raise Conflict(
+            "deficiency #{deficiency} is {status}, no remedy to review",
+            deficiency=deficiency.id,
+            status=Term("deficiency_status", deficiency.status),
+        )
     now = ctx.clock.now()
     deficiency.reviewed_by = actor.name
     deficiency.review_note = review.note
@@ -363,21 +393,36 @@ def conclude_stage_effect(
             select(CheckRecord).where(CheckRecord.case_id == case.id, CheckRecord.stage == stage)
         )
     }
-    problems = []
-    missing = [i.code for i in items if i.code not in recorded]
-    if missing:
-        problems.append(f"no result yet for {', '.join(missing)}")
-    unremedied = [
+    missing = ", ".join(i.code for i in items if i.code not in recorded)
+    unremedied = ", ".join(
         f"#{d.id} ({d.item}, {d.status})"
         for d in deficiencies(session, case.id)
         if d.stage == stage and d.status != DeficiencyStatus.REMEDIED
-    ]
-    if unremedied:
-        problems.append(f"deficiencies not remedied: {', '.join(unremedied)}")
-    if problems:
+    )
+    words = Term("message", STAGE_WORDS[stage])
+    if missing and unremedied:
         raise InvalidInput(
-            f"the {stage.value.replace('_', ' ')} of case {case.id} cannot be completed: "
-            + "; ".join(problems)
+            "the {stage} of case {case} cannot be completed: no result yet for {missing}; "
+            "deficiencies not remedied: {unremedied}",
+            missing=missing,
+            unremedied=unremedied,
+            case=case.id,
+            stage=words,
+        )
+    if missing:
+        raise InvalidInput(
+            "the {stage} of case {case} cannot be completed: no result yet for {missing}",
+            missing=missing,
+            case=case.id,
+            stage=words,
+        )
+    if unremedied:
+        raise InvalidInput(
+            "the {stage} of case {case} cannot be completed: deficiencies not remedied: "
+            "{unremedied}",
+            unremedied=unremedied,
+            case=case.id,
+            stage=words,
         )
     conclusions = dict(case.data.get("conclusions") or {})
     conclusions[stage.value] = {
@@ -398,12 +443,22 @@ def check_no_overdue_effect(
 ) -> None:
     """``resume_*``: no deficiency may still be open past its deadline."""
     late = overdue(session, case.id, today(ctx))
+    if len(late) == 1:
+        raise Conflict(
+            "case {case} cannot resume: deficiency #{deficiency} ({item}, due {day}) is still "
+            "open past its deadline",
+            hint="the applicant submits a remedy and the assessor accepts it",
+            case=case.id,
+            deficiency=late[0].id,
+            item=late[0].item,
+            day=late[0].due_on,
+        )
     if late:
         raise Conflict(
-            f"case {case.id} cannot resume: deficiency "
-            + ", ".join(f"#{d.id} ({d.item}, due {d.due_on.isoformat()})" for d in late)
-            + " is still open past its deadline",
+            "case {case} cannot resume: deficiency {deficiencies} is still open past its deadline",
             hint="the applicant submits a remedy and the assessor accepts it",
+            case=case.id,
+            deficiencies=", ".join(f"#{d.id} ({d.item}, due {d.due_on.isoformat()})" for d in late),
         )
 
 

@@ -2,6 +2,9 @@
 # Install the Debian packages some tests need, if they are missing:
 #   - Chromium, for the browser tests (tests/browser), and fonts-noto-cjk for real Chinese
 #     glyphs in its pages and screenshots;
+#   - Pango (libpango-1.0-0 libpangoft2-1.0-0) and fonts-noto-cjk, which WeasyPrint needs to
+#     lay out the official documents (PDF) in Chinese: the platform itself needs these in
+#     production too (README, deployment);
 #   - Go and golang.org/x/mod (golang-go golang-golang-x-mod-dev), for the transparency-log
 #     interop test (tests/functional/test_logs_interop.py), which verifies our logs with Go's
 #     sumdb/tlog and sumdb/note.
@@ -20,6 +23,8 @@ have_go() { command -v go >/dev/null 2>&1; }
 have_xmod() { [ -d "$XMOD" ]; }
 # Real CJK glyphs in screenshots and browser tests (without them every Chinese character is a box).
 have_cjk_fonts() { [ -d /usr/share/fonts/opentype/noto ] && ls /usr/share/fonts/opentype/noto 2>/dev/null | grep -qi cjk; }
+# WeasyPrint's layout libraries (official documents, certgov.documents).
+have_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # The Debian packages still missing, space-separated.
 missing=""
@@ -27,11 +32,13 @@ have_chromium || missing="$missing chromium"
 have_go || missing="$missing golang-go"
 have_xmod || missing="$missing golang-golang-x-mod-dev"
 have_cjk_fonts || missing="$missing fonts-noto-cjk"
+have_package libpango-1.0-0 || missing="$missing libpango-1.0-0"
+have_package libpangoft2-1.0-0 || missing="$missing libpangoft2-1.0-0"
 # The browser's own controls (file inputs, date pickers) in Chinese for Chinese pages.
 [ -f /usr/lib/chromium/locales/zh-CN.pak ] || missing="$missing chromium-l10n"
 
 if [ -z "$missing" ]; then
-    echo "install-browser: Chromium ($CHROMIUM), CJK fonts, Go and golang.org/x/mod already installed; nothing to do."
+    echo "install-browser: Chromium ($CHROMIUM), CJK fonts, Pango, Go and golang.org/x/mod already installed; nothing to do."
     exit 0
 fi
 missing=${missing# }
@@ -89,6 +96,13 @@ if have_go && have_xmod; then
     esac
 else
     echo "install-browser: could not install golang-go golang-golang-x-mod-dev (the Go interop test will skip); apt-get said: $(apt_said)"
+fi
+if have_cjk_fonts && have_package libpango-1.0-0 && have_package libpangoft2-1.0-0; then
+    case " $missing " in
+    *" fonts-noto-cjk "* | *" libpango"*) echo "install-browser: Pango and the Noto CJK fonts are installed (official documents)." ;;
+    esac
+else
+    echo "install-browser: could not install Pango or fonts-noto-cjk (official documents cannot be laid out; their tests skip); apt-get said: $(apt_said)"
 fi
 rm -f "$log"
 exit 0

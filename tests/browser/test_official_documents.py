@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from certgov.actors import SYSTEM_ACTOR, Role
 from certgov.context import Context
+from certgov.documents.render import missing_fonts
 from certgov.i18n import translate
 from certgov.identity import services as identity
 from certgov.store.engine import unit_of_work
@@ -24,7 +25,13 @@ from support.browser import PASSWORD, add_user, assert_chinese_page, log_in
 from support.enforcement import case_of, decide, enforcement_to_decision
 from support.licensing import grant_licence
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        bool(missing_fonts()),
+        reason="the CJK fonts are not installed (apt-get install fonts-noto-cjk)",
+    ),
+]
 
 
 def zh(message: str) -> str:

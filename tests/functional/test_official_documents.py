@@ -10,14 +10,20 @@ import hashlib
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
+from certgov.documents.render import missing_fonts
 from certgov.logs.audit import parse_audit_entry
 from certgov.store.engine import unit_of_work
 from support.appcert import certify
 from support.enforcement import case_of, decide, enforcement_to_decision, step
 from support.licensing import grant_licence
+
+pytestmark = pytest.mark.skipif(
+    bool(missing_fonts()), reason="the CJK fonts are not installed (apt-get install fonts-noto-cjk)"
+)
 
 
 def pdf_text(response: Any) -> str:
@@ -180,3 +186,22 @@ def test_lookup_by_fingerprint_refuses_what_is_no_sha256(client: TestClient, wor
     assert client.get(f"/api/v1/official-documents/{'ab' * 32}").status_code == 404
     bad = client.get("/api/v1/official-documents/not-a-digest")
     assert bad.status_code == 422 and bad.json()["error"] == "invalid_input"
+
+
+def test_without_the_cjk_fonts_a_new_document_is_503_naming_them(
+    client: TestClient, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without the fonts says so (503) rather than issuing a document whose Chinese
+    characters would be boxes; what it issued before it still serves."""
+    from certgov.documents import render
+
+    number = certify(client, world)["number"]
+    path = f"/api/v1/app-certifications/{number}/document.pdf"
+    before = client.get(path)
+    assert before.status_code == 200
+    monkeypatch.setattr(render, "missing_fonts", lambda: ("Noto Serif CJK SC",))
+    refused = client.get(path, params={"lang": "en"})
+    assert refused.status_code == 503, refused.text
+    assert refused.json()["error"] == "configuration_error"
+    assert "Noto Serif CJK SC" in refused.json()["message"]
+    assert client.get(path).content == before.content

@@ -35,11 +35,12 @@ from certgov.findings.services import (
     open_findings_with_prefix,
     raise_finding,
 )
+from certgov.i18n import N_
 from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.text import Term, Text
+from certgov.text import Term
 
 _MAX_TEXT = 2000
 _MAX_FUNCTIONS = 100
@@ -49,16 +50,16 @@ def _rules(session: Session, ctx: Context) -> RuleSet:
     return in_force(session, ctx.rule_sets, Regime.ECS, china_date(ctx.clock.now()))
 
 
-def _own_ca(session: Session, actor: Actor, party_id: int, what: Text) -> Party:
+def _own_ca(session: Session, actor: Actor, party_id: int, what: str) -> Party:
     """A CA's own declarations are made by its operator."""
     party = get_ca(session, party_id)
     if actor.role is not Role.CA_OPERATOR:
         raise Forbidden(
             "a CA's operator files its own declarations; a {role} may not {what}",
             role=Term("role", actor.role),
-            what=Term("message", what.template),
+            what=Term("message", what),
         )
-    check_party_scope(actor, party, what.template)
+    check_party_scope(actor, party, what)
     return party
 
 
@@ -72,7 +73,7 @@ def file_practice_statement(
     strict_json.json_object(
         body, "", (), ("label", "sha256", "effective_on", "title", "size", "url")
     )
-    party = _own_ca(session, actor, party_id, Text("file a practice statement"))
+    party = _own_ca(session, actor, party_id, N_("file a practice statement"))
     label = strict_json.text(body.get("label"), "label", limit=64).strip()
     title = strict_json.optional_text(body.get("title"), "title", limit=300)
     digest = strict_json.sha256_hex(body.get("sha256"), "sha256")
@@ -175,7 +176,7 @@ def declare_outsourcing(
     function (the rule set's ``critical_outsourced_functions``) is a finding; a critical
     function no longer declared closes its finding."""
     strict_json.json_object(body, "", (), ("functions",))
-    party = _own_ca(session, actor, party_id, Text("declare outsourced functions"))
+    party = _own_ca(session, actor, party_id, N_("declare outsourced functions"))
     rule_set = _rules(session, ctx)
     critical = {_normalise(f): f for f in rule_set.items("critical_outsourced_functions")}
     entries = body.get("functions")
@@ -321,7 +322,7 @@ def set_operating_provinces(
     an outlet (each a finding)."""
     strict_json.json_object(body, "", (), ("provinces",))
     party = get_ca(session, party_id)
-    check_party_scope(actor, party, "set a CA's operating provinces")
+    check_party_scope(actor, party, N_("set a CA's operating provinces"))
     codes = body.get("provinces")
     if not isinstance(codes, list) or len(codes) > 64:
         raise InvalidInput(
@@ -358,7 +359,7 @@ def open_outlet(
     """Register a service outlet; returns it and the provinces still lacking one."""
     strict_json.json_object(body, "", (), ("jurisdiction", "name", "address", "opened_on"))
     party = get_ca(session, party_id)
-    check_party_scope(actor, party, "register a service outlet")
+    check_party_scope(actor, party, N_("register a service outlet"))
     outlet = ServiceOutlet(
         party_id=party.id,
         jurisdiction=_province(body.get("jurisdiction"), "jurisdiction"),
@@ -386,7 +387,7 @@ def close_outlet(
 ) -> tuple[ServiceOutlet, list[str]]:
     """Close a service outlet (it stays on record); returns it and the provinces lacking one."""
     party = get_ca(session, party_id)
-    check_party_scope(actor, party, "close a service outlet")
+    check_party_scope(actor, party, N_("close a service outlet"))
     outlet = session.get(ServiceOutlet, outlet_id)
     if outlet is None or outlet.party_id != party.id:
         raise NotFound("{party} has no outlet {outlet}", party=party.name, outlet=outlet_id)

@@ -22,6 +22,7 @@ from certgov.ecs.citation import cite
 from certgov.errors import Conflict, InvalidInput
 from certgov.findings.models import Finding, FindingStatus
 from certgov.findings.services import Problem, close_finding, raise_finding
+from certgov.i18n import N_
 from certgov.licensing.models import Licence, LicenceStatus
 from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope, get_ca
@@ -101,7 +102,7 @@ def file_statistics(
     ``{"period_start": "2025-07-01", "certificates_issued": n, "certificates_revoked": n[,
     "certificates_valid": n, "by_type": {"<type>": {"issued": n, "revoked": n}}]}``."""
     party = get_ca(session, party_id)
-    check_party_scope(actor, party, "file operating statistics")
+    check_party_scope(actor, party, N_("file operating statistics"))
     if actor.is_official:
         raise InvalidInput("a CA files its own operating statistics")
     data = strict_json.json_object(
@@ -227,7 +228,7 @@ def file_statistics(
 
 def list_statistics(session: Session, actor: Actor, party_id: int) -> list[OperatingReport]:
     party = get_ca(session, party_id)
-    check_party_scope(actor, party, "see operating statistics")
+    check_party_scope(actor, party, N_("see operating statistics"))
     return list(
         session.scalars(
             select(OperatingReport)

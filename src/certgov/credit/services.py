@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from certgov.ecs.citation import cite
 from certgov.enforcement.models import Penalty
 from certgov.findings.models import Finding, FindingStatus
+from certgov.i18n import N_
 from certgov.parties.models import Party
 from certgov.rules.model import RuleSet
 from certgov.text import Term, Text
@@ -75,8 +76,8 @@ def bans(session: Session, rule_set: RuleSet, party_id: int, today: dt.date) -> 
 #: The applications a credit ban restricts (``credit_ban_restricts``), in words of the
 #: catalogue.
 RESTRICTED = {
-    "licence_application": Text("licence application"),
-    "recognition_application": Text("recognition application"),
+    "licence_application": N_("licence application"),
+    "recognition_application": N_("recognition application"),
 }
 
 
@@ -88,13 +89,12 @@ def active_restriction(
         return None
     for ban in bans(session, rule_set, party_id, today):
         party = session.get(Party, party_id)
-        known = RESTRICTED.get(restriction)
         return Text(
             "{party} is barred from a new {restriction} until {until}: penalty {penalty} of "
             "{decided_on} ({outcomes} for {violation}) ({rule_set}: credit_ban_period "
             "{period}, credit_ban_triggers)",
             party=party.name if party else f"party {party_id}",
-            restriction=Term("message", known.template) if known else restriction.replace("_", " "),
+            restriction=Term("message", RESTRICTED.get(restriction, restriction.replace("_", " "))),
             until=ban.until,
             penalty=ban.penalty.id,
             decided_on=ban.penalty.decided_on,

@@ -27,6 +27,7 @@ from certgov.enforcement import catalogue
 from certgov.enforcement.models import Penalty
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.models import Finding
+from certgov.i18n import N_
 from certgov.licensing import services as licensing
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
@@ -55,7 +56,7 @@ def open_enforcement(session: Session, ctx: Context, actor: Actor, new: OpenEnfo
     if actor.kind is not ActorKind.SYSTEM and actor.role not in REGULATORS:
         raise Forbidden("a {role} may not open an enforcement case", role=Term("role", actor.role))
     party = get_ca(session, new.party_id)
-    check_party_scope(actor, party, "open an enforcement case")
+    check_party_scope(actor, party, N_("open an enforcement case"))
     rule_set = ecs_rules(session, ctx)
     entry = catalogue.violation(rule_set, new.violation)
     data: dict[str, Any] = {

@@ -20,7 +20,8 @@ from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.models import Finding, FindingStatus
-from certgov.text import Term, Text
+from certgov.i18n import N_
+from certgov.text import Term
 
 CONFIRMED = "confirmed"
 DISMISSED = "dismissed"
@@ -155,17 +156,17 @@ def get_finding(session: Session, actor: Actor, finding_id: int) -> Finding:
     return finding
 
 
-def _note(value: str, what: Text, *, required: bool) -> str | None:
+def _note(value: str, what: str, *, required: bool) -> str | None:
     note = value.strip()
     if required and not note:
         raise InvalidInput(
             "{what} needs a reason, recorded in the audit log",
-            what=Term("message", what.template),
+            what=Term("message", what),
         )
     if len(note) > _MAX_NOTE:
         raise InvalidInput(
             "{what}: at most {most} characters",
-            what=Term("message", what.template),
+            what=Term("message", what),
             most=_MAX_NOTE,
         )
     return note or None
@@ -211,7 +212,7 @@ def confirm_finding(
         actor,
         finding,
         CONFIRMED,
-        _note(note, Text("confirming"), required=False),
+        _note(note, N_("confirming"), required=False),
         ctx.clock.now(),
     )
     return finding
@@ -225,7 +226,7 @@ def dismiss_finding(
     finding = get_finding(session, actor, finding_id)
     if finding.status != FindingStatus.OPEN:
         raise Conflict("finding {finding} is already closed", finding=finding_id)
-    note = _note(reason, Text("dismissing a finding"), required=True)
+    note = _note(reason, N_("dismissing a finding"), required=True)
     now = ctx.clock.now()
     finding.status = FindingStatus.CLOSED
     finding.closed_at = now

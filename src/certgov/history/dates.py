@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from certgov.actors import Actor
 from certgov.clock import CHINA_TZ, china_date
 from certgov.errors import Forbidden, InvalidInput
+from certgov.i18n import N_
 from certgov.rules.model import RuleSet
 from certgov.strict_json import iso_date
+from certgov.text import Term
 
 #: The rule-set parameter bounding how far back a date of record may lie.
 MAX_AGE = "date_of_record_max_age"
@@ -50,17 +52,18 @@ def state_date(
     now: dt.datetime,
     rule_set: RuleSet,
     not_before: dt.date | None = None,
-    what: str = "the record",
+    what: str = N_("the record"),
 ) -> StatedDate:
     """``value`` (``YYYY-MM-DD``) as the stated date of ``field``: only an official may state
     one; it may not lie in the future, before ``not_before`` (the case opened, the licence was
-    issued), nor further back than the rule set's ``date_of_record_max_age``."""
+    issued), nor further back than the rule set's ``date_of_record_max_age``. ``what`` names
+    the record in English, a message of the catalogues where it can be (``N_``)."""
     if not actor.is_official:
         raise Forbidden(
             "{field}: only an official may state the real-world date of {what} (SYS-8)",
             details={"field": field},
             field=field,
-            what=what,
+            what=Term("message", what),
         )
     day = iso_date(value, field)
     today = china_date(now)
@@ -78,7 +81,7 @@ def state_date(
             details={"field": field, "expected": f"{not_before.isoformat()} or later"},
             field=field,
             day=day,
-            what=what,
+            what=Term("message", what),
             not_before=not_before,
         )
     limit = rule_set.duration(MAX_AGE)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from certgov.actors import Actor
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
+from certgov.i18n import N_
 from certgov.parties.services import require_national
 from certgov.recognition.models import (
     ImportedServiceCertificate,
@@ -96,7 +97,7 @@ def pin_certificate(
 ) -> PinnedSignerCertificate:
     """Pin a signer certificate for scheme ``code`` (created on first pin), obtained out of
     band (the EU's list of lists, the foreign supervisor's publication)."""
-    require_national(actor, "pin a foreign trusted-list signer")
+    require_national(actor, N_("pin a foreign trusted-list signer"))
     code = scheme_code(code)
     loaded = load_certificate(certificate)
     der = loaded.public_bytes(Encoding.DER)
@@ -187,7 +188,7 @@ def import_list(
     certificate (``signer_sha256`` selects one), its territory must be the scheme's, and its
     sequence number must not go back. The same document again is answered with the stored
     import (nothing changes)."""
-    require_national(actor, "import a foreign trusted list")
+    require_national(actor, N_("import a foreign trusted list"))
     scheme = get_scheme(session, code)
     pins = pinned_certificates(session, scheme)
     if signer_sha256 is not None:

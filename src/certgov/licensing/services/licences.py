@@ -20,6 +20,7 @@ from certgov.ecs.citation import cite
 from certgov.errors import Conflict, InvalidInput, NotFound, Prohibited
 from certgov.history.dates import StatedDate, state_date
 from certgov.history.services import record_status_change
+from certgov.i18n import N_
 from certgov.licensing.models import (
     Licence,
     LicenceEvent,
@@ -34,7 +35,7 @@ from certgov.licensing.services.common import (
 )
 from certgov.parties.services import check_party_scope, get_ca, require_national
 from certgov.store.engine import stale_write_is_conflict
-from certgov.text import Term, Text
+from certgov.text import Term
 from certgov.workflow.clocks import date_after, date_before
 
 
@@ -237,6 +238,13 @@ def list_licences(
     return list(session.scalars(query))
 
 
+#: A regulator's action on a licence, as a refusal names it.
+_ACTION_WHAT = {
+    "suspend": N_("suspend a licence"),
+    "reinstate": N_("reinstate a licence"),
+    "revoke": N_("revoke a licence"),
+    "withdraw": N_("withdraw a licence"),
+}
 #: A regulator's action on a licence: the statuses it starts from and the one it leads to.
 STATUS_ACTIONS: dict[str, tuple[frozenset[LicenceStatus], LicenceStatus, str]] = {
     "suspend": (frozenset({LicenceStatus.VALID}), LicenceStatus.SUSPENDED, "suspended"),
@@ -290,7 +298,7 @@ def change_status(
             action=action,
             actions=", ".join(STATUS_ACTIONS),
         )
-    require_national(actor, f"{action} a licence")
+    require_national(actor, _ACTION_WHAT[action])
     licence = get_licence(session, number)
     sources, target, kind = spec
     _check_version(licence, expected_version)
@@ -327,7 +335,7 @@ def change_status(
             rule_set=ctx.rule_sets.get(licence.rule_set_id)
             or ecs_rules(session, ctx, china_date(ctx.clock.now())),
             not_before=max(licence.valid_from, _last_change_day(session, licence)),
-            what="the licence's last status change",
+            what=N_("the licence's last status change"),
         )
     before = licence.status
     with stale_write_is_conflict(f"licence {licence.number}"):
@@ -362,7 +370,7 @@ def refuse_transfer(
     rule_set = ecs_rules(session, ctx, china_today(ctx))
     if not rule_set.flag("licence_transfer_allowed"):
         citation = cite(rule_set, "licence_transfer_allowed")
-        done = Term("message", _PARTICIPLES[kind].template)
+        done = Term("message", _PARTICIPLES[kind])
         if to_party_id is not None:
             raise Prohibited(
                 "licence {number} may not be {done} to party {party}: a licence cannot be "
@@ -388,19 +396,19 @@ def refuse_transfer(
 
 
 #: What a request would do to the licence, in words of the catalogue.
-_PARTICIPLES = {"transfer": Text("transferred"), "rent": Text("rented"), "lend": Text("lent")}
+_PARTICIPLES = {"transfer": N_("transferred"), "rent": N_("rented"), "lend": N_("lent")}
 
 
-def _live_for(session: Session, actor: Actor, number: str, what: Text) -> Licence:
+def _live_for(session: Session, actor: Actor, number: str, what: str) -> Licence:
     licence = get_licence(session, number)
     holder = get_ca(session, licence.holder_party_id)
-    check_party_scope(actor, holder, what.template)
+    check_party_scope(actor, holder, what)
     if licence.status not in (LicenceStatus.VALID, LicenceStatus.SUSPENDED):
         raise Conflict(
             "licence {number} is {status}; you cannot {what}",
             number=licence.number,
             status=Term("licence_status", licence.status),
-            what=Term("message", what.template),
+            what=Term("message", what),
         )
     return licence
 
@@ -417,7 +425,7 @@ def _open_case_for(session: Session, process_id: str, licence: Licence) -> Case 
 
 def open_renewal(session: Session, ctx: Context, actor: Actor, number: str) -> Case:
     """Open the renewal case of a licence (ECS-2.3); one at a time."""
-    licence = _live_for(session, actor, number, Text("renew a licence"))
+    licence = _live_for(session, actor, number, N_("renew a licence"))
     existing = _open_case_for(session, RENEWAL_PROCESS, licence)
     if existing is not None:
         raise Conflict(
@@ -487,7 +495,7 @@ def open_modification(
     """Open a modification case (ECS-2.4) for changes of the kinds the rule set lists
     (``modification_triggers``: organisational structure, technical systems, service capacity)."""
     strict_json.json_object(body, "", (), ("kinds", "description"))
-    licence = _live_for(session, actor, number, Text("request a licence modification"))
+    licence = _live_for(session, actor, number, N_("request a licence modification"))
     rule_set = ecs_rules(session, ctx, china_today(ctx))
     triggers = rule_set.items("modification_triggers")
     kinds = body.get("kinds")

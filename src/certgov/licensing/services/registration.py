@@ -17,6 +17,7 @@ from certgov.ecs.citation import cite
 from certgov.errors import Conflict, InvalidInput
 from certgov.findings.services import Problem, raise_finding
 from certgov.history.dates import state_date
+from certgov.i18n import N_
 from certgov.licensing.models import (
     RegistrationChange,
 )
@@ -85,7 +86,7 @@ def record_registration_change(
     ECS-2.4. The filing is due ``registration_change_filing_period`` after the change (rolled
     to a business day, Civil Code Art. 203); a filing after that day is a finding."""
     party = get_ca(session, party_id)
-    check_party_scope(actor, party, "file a business-registration change")
+    check_party_scope(actor, party, N_("file a business-registration change"))
     rule_set = ecs_rules(session, ctx, china_today(ctx))
     strict_json.json_object(
         body,
@@ -120,7 +121,7 @@ def record_registration_change(
             now=now,
             rule_set=rule_set,
             not_before=changed_on,
-            what="the change",
+            what=N_("the change"),
         )
         if body.get("filed_on") is not None
         else None

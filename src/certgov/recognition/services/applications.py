@@ -16,6 +16,7 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
+from certgov.i18n import N_
 from certgov.jurisdictions import NATIONAL
 from certgov.parties.services import get_ca, require_national
 from certgov.pki import Certificate, parse_bundle
@@ -184,7 +185,7 @@ def submit_application(
         if applicant_party_id is None:
             raise Forbidden("your credentials name no organisation")
     else:
-        require_national(actor, "open a recognition application")
+        require_national(actor, N_("open a recognition application"))
         if applicant_party_id is None:
             raise InvalidInput(
                 "applicant_party_id: name the institution that applies",
@@ -249,7 +250,7 @@ def review_again(
     session: Session, ctx: Context, actor: Actor, case_id: int, *, expected_version: int | None
 ) -> Case:
     """Run the technical review again (after a fresher foreign list was imported, say)."""
-    require_national(actor, "review a recognition application")
+    require_national(actor, N_("review a recognition application"))
     case = application_case(session, ctx, actor, case_id)
     if case.state not in REVIEW_STATES:
         raise Conflict(

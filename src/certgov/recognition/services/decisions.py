@@ -18,6 +18,7 @@ from certgov.clock import china_date
 from certgov.context import Context
 from certgov.errors import Conflict, InvalidInput, NotFound
 from certgov.history.services import record_status_change
+from certgov.i18n import N_
 from certgov.parties.models import Party, PartyKind
 from certgov.parties.services import NewParty, create_party, require_national
 from certgov.recognition.models import (
@@ -208,7 +209,7 @@ def withdraw_recognition(
     expected_version: int | None,
 ) -> Recognition:
     """Withdraw a recognition in force, with a reason (ECS-8.2); it stays on record."""
-    require_national(actor, "withdraw a recognition")
+    require_national(actor, N_("withdraw a recognition"))
     recognition = get_recognition(session, number)
     if expected_version is not None and expected_version != recognition.version:
         raise Conflict(

@@ -69,7 +69,9 @@ def shipped_api_rules() -> ApiRules:
     try:
         return load_api_rules(text)
     except InvalidSignatureData as error:
-        raise ShippedDataError(f"certgov/appscan/sensitive_apis.toml: {error.message}") from None
+        raise ShippedDataError(
+            "{file}: {problem}", file="certgov/appscan/sensitive_apis.toml", problem=error.message
+        ) from None
 
 
 def load_api_rules(text: str) -> ApiRules:
@@ -78,7 +80,9 @@ def load_api_rules(text: str) -> ApiRules:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidSignatureData(f"the API rule table is not TOML: {error}") from None
+        raise InvalidSignatureData(
+            "the API rule table is not TOML: {error}", error=str(error)
+        ) from None
     pi_types = _str_map(data.get("pi_types"), "[pi_types]")
     permissions: dict[str, tuple[str, ...]] = {}
     for permission, value in dict(data.get("permissions", {})).items():
@@ -131,22 +135,26 @@ def load_api_rules(text: str) -> ApiRules:
 
 def _known(pi_type: object, pi_types: dict[str, str], where: str) -> None:
     if pi_type not in pi_types:
-        raise InvalidSignatureData(f"{where}: PI type {pi_type!r} is not listed in [pi_types]")
+        raise InvalidSignatureData(
+            "{where}: PI type {pi_type!r} is not listed in [pi_types]",
+            where=where,
+            pi_type=pi_type,
+        )
 
 
 def _str(value: object, where: str) -> str:
     if not isinstance(value, str) or not value:
-        raise InvalidSignatureData(f"{where} must be a non-empty string")
+        raise InvalidSignatureData("{where} must be a non-empty string", where=where)
     return value
 
 
 def _list(value: object, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise InvalidSignatureData(f"{where} must be a list of non-empty strings")
+        raise InvalidSignatureData("{where} must be a list of non-empty strings", where=where)
     return list(value)
 
 
 def _str_map(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise InvalidSignatureData(f"{where} must be a table of strings")
+        raise InvalidSignatureData("{where} must be a table of strings", where=where)
     return dict(value)

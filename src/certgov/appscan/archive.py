@@ -23,6 +23,7 @@ from certgov.appscan.errors import (
     TruncatedApk,
     ZipBomb,
 )
+from certgov.text import Text
 
 MANIFEST = "AndroidManifest.xml"
 _DEX_RE = re.compile(r"classes(\d*)\.dex")
@@ -72,8 +73,10 @@ def open_archive(data: bytes, limits: Limits | None = None) -> ApkArchive:
     limits = limits or Limits()
     if len(data) > limits.max_apk_bytes:
         raise ApkTooLarge(
-            f"the APK is {len(data):,} bytes, more than the limit of {limits.max_apk_bytes:,}",
+            "the APK is {size} bytes, more than the limit of {limit}",
             details={"expected_at_most": limits.max_apk_bytes, "found": len(data)},
+            size=f"{len(data):,}",
+            limit=f"{limits.max_apk_bytes:,}",
         )
     archive = _central_directory(data)
     infos = archive.infolist()
@@ -82,14 +85,15 @@ def open_archive(data: bytes, limits: Limits | None = None) -> ApkArchive:
     for info in infos:
         if info.filename in named and _is_read(info.filename):
             raise DuplicateEntry(
-                f"the archive holds {info.filename!r} twice; Android and analysis tools would "
-                "not agree on which one is the app",
+                "the archive holds {entry!r} twice; Android and analysis tools would not agree "
+                "on which one is the app",
                 details={"entry": info.filename},
+                entry=info.filename,
             )
         named[info.filename] = info
     if MANIFEST not in named:
         raise MalformedManifest(
-            f"the archive has no {MANIFEST}: it is a zip file but not an APK",
+            "the archive has no AndroidManifest.xml: it is a zip file but not an APK",
             hint="upload the .apk file itself, not an archive that contains it",
         )
     manifest = _inflate(archive, named[MANIFEST], limits.max_manifest_bytes, "manifest")
@@ -97,10 +101,11 @@ def open_archive(data: bytes, limits: Limits | None = None) -> ApkArchive:
     declared_dex = sum(named[n].file_size for n in dex_names)
     if declared_dex > limits.max_dex_bytes:
         raise ApkTooLarge(
-            f"the APK's dex code is {declared_dex:,} bytes, more than the limit of "
-            f"{limits.max_dex_bytes:,}",
+            "the APK's dex code is {size} bytes, more than the limit of {limit}",
             hint="an analysis of this size needs a larger limit and more memory for the job",
             details={"expected_at_most": limits.max_dex_bytes, "found": declared_dex},
+            size=f"{declared_dex:,}",
+            limit=f"{limits.max_dex_bytes:,}",
         )
     dex = tuple((n, _inflate(archive, named[n], limits.max_dex_bytes, "dex")) for n in dex_names)
     signatures = tuple(
@@ -118,64 +123,93 @@ def _central_directory(data: bytes) -> zipfile.ZipFile:
     except zipfile.BadZipFile as error:
         if data[:4] == b"PK\x03\x04":
             raise TruncatedApk(
-                f"the file starts as a zip archive but its central directory is missing or "
-                f"damaged ({error}); it was probably cut short ({len(data):,} bytes)",
+                "the file starts as a zip archive but its central directory is missing or "
+                "damaged ({error}); it was probably cut short ({size} bytes)",
                 hint="upload the file again",
+                error=str(error),
+                size=f"{len(data):,}",
+            ) from None
+        if not data:
+            raise NotAnApk(
+                "the file is not a zip archive (it starts with nothing); an APK is a zip archive"
             ) from None
         raise NotAnApk(
-            f"the file is not a zip archive (it starts with {data[:8].hex() or 'nothing'}); "
-            "an APK is a zip archive",
+            "the file is not a zip archive (it starts with {head}); an APK is a zip archive",
+            head=data[:8].hex(),
         ) from None
     except (ValueError, OSError, EOFError) as error:
-        raise TruncatedApk(f"the zip central directory does not read: {error}") from None
+        raise TruncatedApk(
+            "the zip central directory does not read: {error}", error=str(error)
+        ) from None
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], size: int, limits: Limits) -> None:
     if len(infos) > limits.max_entries:
         raise ApkTooLarge(
-            f"the archive has {len(infos):,} entries, more than the limit of "
-            f"{limits.max_entries:,}",
+            "the archive has {count} entries, more than the limit of {limit}",
             details={"expected_at_most": limits.max_entries, "found": len(infos)},
+            count=f"{len(infos):,}",
+            limit=f"{limits.max_entries:,}",
         )
     total = 0
     for info in infos:
         if info.header_offset + info.compress_size > size:
             raise TruncatedApk(
-                f"entry {info.filename!r} extends past the end of the file "
-                f"({info.header_offset + info.compress_size:,} > {size:,} bytes)",
+                "entry {entry!r} extends past the end of the file ({end} > {size} bytes)",
                 hint="upload the file again",
                 details={"entry": info.filename},
+                entry=info.filename,
+                end=f"{info.header_offset + info.compress_size:,}",
+                size=f"{size:,}",
             )
         total += info.file_size
         if info.file_size > limits.ratio_floor:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
                 raise ZipBomb(
-                    f"entry {info.filename!r} would inflate {info.compress_size:,} bytes to "
-                    f"{info.file_size:,} (ratio {ratio:,.0f}, limit {limits.max_ratio:g}); "
-                    "refused before inflating",
+                    "entry {entry!r} would inflate {compressed} bytes to {inflated} (ratio "
+                    "{ratio}, limit {limit}); refused before inflating",
                     details={"entry": info.filename, "ratio": round(ratio, 1)},
+                    entry=info.filename,
+                    compressed=f"{info.compress_size:,}",
+                    inflated=f"{info.file_size:,}",
+                    ratio=f"{ratio:,.0f}",
+                    limit=f"{limits.max_ratio:g}",
                 )
     if total > limits.max_total_uncompressed:
         raise ZipBomb(
-            f"the entries would inflate to {total:,} bytes in all, more than the limit of "
-            f"{limits.max_total_uncompressed:,}; refused before inflating",
+            "the entries would inflate to {total} bytes in all, more than the limit of "
+            "{limit}; refused before inflating",
             details={"expected_at_most": limits.max_total_uncompressed, "found": total},
+            total=f"{total:,}",
+            limit=f"{limits.max_total_uncompressed:,}",
         )
+
+
+#: An entry the analysis reads that is larger than its limit, by what the entry is.
+_ENTRY_TOO_LARGE = {
+    "manifest": Text("manifest entry {entry!r} is {size} bytes, more than the limit of {limit}"),
+    "dex": Text("dex entry {entry!r} is {size} bytes, more than the limit of {limit}"),
+    "signature": Text("signature entry {entry!r} is {size} bytes, more than the limit of {limit}"),
+}
 
 
 def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, what: str) -> bytes:
     if info.file_size > limit:
         raise ApkTooLarge(
-            f"{what} entry {info.filename!r} is {info.file_size:,} bytes, more than the limit "
-            f"of {limit:,}",
+            _ENTRY_TOO_LARGE[what],
             details={"entry": info.filename, "expected_at_most": limit, "found": info.file_size},
+            entry=info.filename,
+            size=f"{info.file_size:,}",
+            limit=f"{limit:,}",
         )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise NotAnApk(
-            f"entry {info.filename!r} uses compression method {info.compress_type}; APKs use "
-            "only stored (0) and deflated (8) entries",
+            "entry {entry!r} uses compression method {method}; APKs use only stored (0) and "
+            "deflated (8) entries",
             details={"entry": info.filename},
+            entry=info.filename,
+            method=info.compress_type,
         )
     try:
         with archive.open(info) as stream:
@@ -184,12 +218,16 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, what: 
             return stream.read(info.file_size + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
         raise TruncatedApk(
-            f"entry {info.filename!r} does not inflate: {error}",
+            "entry {entry!r} does not inflate: {error}",
             hint="the file is damaged or was cut short; upload it again",
             details={"entry": info.filename},
+            entry=info.filename,
+            error=str(error),
         ) from None
     except RuntimeError as error:  # encrypted entries
-        raise NotAnApk(f"entry {info.filename!r} cannot be read: {error}") from None
+        raise NotAnApk(
+            "entry {entry!r} cannot be read: {error}", entry=info.filename, error=str(error)
+        ) from None
 
 
 def _is_read(name: str) -> bool:

@@ -43,11 +43,16 @@ def shipped_clause_table() -> ClauseTable:
     files = [f for f in rules.shipped_rule_set_files() if f.name == f"{SHIPPED_RULE_SET}.toml"]
     try:
         if not files:
-            raise ConfigurationError(f"no shipped rule set {SHIPPED_RULE_SET}")
+            raise ConfigurationError("no shipped rule set {rule_set}", rule_set=SHIPPED_RULE_SET)
         rule_set = rules.loads_rule_set(files[0].read_text(encoding="utf-8"), origin=files[0].name)
         return clause_table_from(rule_set.clause_table(CLAUSE_PARAMETER))
     except ConfigurationError as error:
-        raise ShippedDataError(f"{SHIPPED_RULE_SET} {CLAUSE_PARAMETER}: {error.message}") from None
+        raise ShippedDataError(
+            "{rule_set} {parameter}: {problem}",
+            rule_set=SHIPPED_RULE_SET,
+            parameter=CLAUSE_PARAMETER,
+            problem=error.message,
+        ) from None
 
 
 def clause_table_from(data: ClauseTable | Mapping[str, Any]) -> ClauseTable:
@@ -68,14 +73,17 @@ def finding_clauses(table: ClauseTable) -> dict[FindingKind, ClauseRow]:
     unknown = sorted(row.kind for row in table.rows if row.kind not in known)
     if unknown:
         raise ConfigurationError(
-            f"the clause table has a row for unknown finding kind(s) {unknown}",
-            hint=f"finding kinds: {', '.join(sorted(known))}",
+            "the clause table has a row for unknown finding kind(s) {unknown}",
+            hint="finding kinds: {known}",
+            unknown=unknown,
+            known=", ".join(sorted(known)),
         )
     rows = {FindingKind(row.kind): row for row in table.rows}
     for kind in FindingKind:
         if kind not in rows:
             raise ConfigurationError(
-                f"the clause table has no row for finding kind {kind.value!r}",
-                hint=f"add [finding.{kind.value}] with its GB/T 35273 clause and Methods item",
+                "the clause table has no row for finding kind {kind!r}",
+                hint="add [finding.{kind}] with its GB/T 35273 clause and Methods item",
+                kind=kind.value,
             )
     return rows

@@ -108,7 +108,7 @@ def declaration_from_dict(body: object, where: str = "") -> Declaration:
         item = _object(row, at, "pi_types")
         necessary = item.get("necessary", True)
         if not isinstance(necessary, bool):
-            raise InvalidDeclaration(f"{at}.necessary must be true or false")
+            raise InvalidDeclaration("{at}.necessary must be true or false", at=at)
         pi_types.append(
             DeclaredPiType(
                 _text(item.get("type"), f"{at}.type"),
@@ -185,25 +185,30 @@ def _known(item: dict[str, Any], where: str, kind: str) -> None:
     unknown = sorted(set(item) - set(allowed))
     if unknown:
         raise InvalidDeclaration(
-            f"{_path(where, unknown[0])}: unknown field in the declaration",
-            hint=f"fields here: {', '.join(a for a in allowed if a != 'app')}",
+            "{field}: unknown field in the declaration",
+            hint="fields here: {fields}",
             details={"field": _path(where, unknown[0]), "unknown": unknown},
+            field=_path(where, unknown[0]),
+            fields=", ".join(a for a in allowed if a != "app"),
         )
 
 
 def _list(body: dict[str, Any], key: str, where: str) -> list[Any]:
     value = body.get(key, [])
     if not isinstance(value, list):
-        raise InvalidDeclaration(f"{_path(where, key)} must be a list")
+        raise InvalidDeclaration("{where} must be a list", where=_path(where, key))
     if len(value) > LIST_LIMIT:
-        raise InvalidDeclaration(f"{_path(where, key)} has more than {LIST_LIMIT} items")
+        raise InvalidDeclaration(
+            "{where} has more than {limit} items", where=_path(where, key), limit=LIST_LIMIT
+        )
     return value
 
 
 def _object(value: object, where: str, kind: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        what = "a JSON object" if where == "the declaration" else "an object"
-        raise InvalidDeclaration(f"{where} must be {what}")
+        if where == "the declaration":
+            raise InvalidDeclaration("the declaration must be a JSON object")
+        raise InvalidDeclaration("{where} must be an object", where=where)
     if kind:
         _known(value, where, kind)
     return value
@@ -211,9 +216,11 @@ def _object(value: object, where: str, kind: str) -> dict[str, Any]:
 
 def _text(value: object, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidDeclaration(f"{where} must be a non-empty string")
+        raise InvalidDeclaration("{where} must be a non-empty string", where=where)
     if len(value) > TEXT_LIMIT:
-        raise InvalidDeclaration(f"{where} is longer than {TEXT_LIMIT} characters")
+        raise InvalidDeclaration(
+            "{where} is longer than {limit} characters", where=where, limit=TEXT_LIMIT
+        )
     return value.strip()
 
 
@@ -221,15 +228,19 @@ def _optional_text(value: object, where: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidDeclaration(f"{where} must be a string")
+        raise InvalidDeclaration("{where} must be a string", where=where)
     if len(value) > TEXT_LIMIT:
-        raise InvalidDeclaration(f"{where} is longer than {TEXT_LIMIT} characters")
+        raise InvalidDeclaration(
+            "{where} is longer than {limit} characters", where=where, limit=TEXT_LIMIT
+        )
     return value.strip()
 
 
 def _texts(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise InvalidDeclaration(f"{where} must be a list of strings")
+        raise InvalidDeclaration("{where} must be a list of strings", where=where)
     if len(value) > LIST_LIMIT:
-        raise InvalidDeclaration(f"{where} has more than {LIST_LIMIT} items")
+        raise InvalidDeclaration(
+            "{where} has more than {limit} items", where=where, limit=LIST_LIMIT
+        )
     return tuple(_text(v, f"{where}[{i}]") for i, v in enumerate(value))

@@ -76,8 +76,13 @@ STATIC_READS = frozenset(range(0x60, 0x67))
 
 
 def _malformed(name: str, what: str) -> MalformedDex:
+    """The refusal of the dex entry ``name``; ``what`` is the technical detail (English, for
+    whoever built the file), given as it is in every language."""
     return MalformedDex(
-        f"{name} does not parse as Dalvik bytecode ({what})", details={"entry": name}
+        "{name} does not parse as Dalvik bytecode ({problem})",
+        details={"entry": name},
+        name=name,
+        problem=what,
     )
 
 
@@ -362,9 +367,17 @@ class Program:
     def add_dex(self, name: str, data: bytes) -> None:
         """Read the dex file ``name`` and add its classes and calls."""
         if data[:4] != b"dex\n":
+            if not data:
+                raise MalformedDex(
+                    "{name} is not Dalvik bytecode (it starts with nothing)",
+                    details={"entry": name},
+                    name=name,
+                )
             raise MalformedDex(
-                f"{name} is not Dalvik bytecode (it starts with {data[:8].hex() or 'nothing'})",
+                "{name} is not Dalvik bytecode (it starts with {head})",
                 details={"entry": name},
+                name=name,
+                head=data[:8].hex(),
             )
         try:
             self._add(DexFile(name, data))

@@ -174,14 +174,14 @@ def _decode(data: bytes) -> Any:
         root = printer.get_xml_obj() if printer.is_valid() else None
     except Exception as error:  # androguard raises anything on hostile bytes
         raise MalformedManifest(
-            f"AndroidManifest.xml is not a readable binary manifest ({type(error).__name__}: "
-            f"{str(error)[:200]})"
+            "AndroidManifest.xml is not a readable binary manifest ({problem})",
+            problem=f"{type(error).__name__}: {str(error)[:200]}",
         ) from None
     if root is None:
         raise MalformedManifest("AndroidManifest.xml is not a readable binary Android manifest")
     if root.tag != "manifest":
         raise MalformedManifest(
-            f"AndroidManifest.xml starts with <{str(root.tag)[:60]}>, not <manifest>"
+            "AndroidManifest.xml starts with <{tag}>, not <manifest>", tag=str(root.tag)[:60]
         )
     return root
 

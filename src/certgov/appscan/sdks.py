@@ -81,7 +81,9 @@ def shipped_signature_data() -> SignatureData:
     try:
         return load_signature_data(text)
     except InvalidSignatureData as error:
-        raise ShippedDataError(f"certgov/appscan/sdks.toml: {error.message}") from None
+        raise ShippedDataError(
+            "{file}: {problem}", file="certgov/appscan/sdks.toml", problem=error.message
+        ) from None
 
 
 def load_signature_data(text: str) -> SignatureData:
@@ -90,7 +92,7 @@ def load_signature_data(text: str) -> SignatureData:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidSignatureData(f"not TOML: {error}") from None
+        raise InvalidSignatureData("not TOML: {error}", error=str(error)) from None
     version = data.get("version")
     if not isinstance(version, str) or not version:
         raise InvalidSignatureData('no version = "…" at the top of the signature data')
@@ -100,15 +102,21 @@ def load_signature_data(text: str) -> SignatureData:
         where = f"[[sdk]] #{index} ({row.get('id', '?')})"
         for key in ("id", "name", "vendor", "source"):
             if not isinstance(row.get(key), str) or not row[key]:
-                raise InvalidSignatureData(f"{where}: {key} must be a non-empty string")
+                raise InvalidSignatureData(
+                    "{where}: {key} must be a non-empty string", where=where, key=key
+                )
         prefixes = _strings(row.get("prefixes"), f"{where}: prefixes")
         if not prefixes:
-            raise InvalidSignatureData(f"{where}: prefixes must name at least one package")
+            raise InvalidSignatureData(
+                "{where}: prefixes must name at least one package", where=where
+            )
         natives = _strings(row.get("native_libraries", []), f"{where}: native_libraries")
         if natives and not row.get("native_source"):
-            raise InvalidSignatureData(f"{where}: native_libraries need a native_source")
+            raise InvalidSignatureData(
+                "{where}: native_libraries need a native_source", where=where
+            )
         if row["id"] in seen:
-            raise InvalidSignatureData(f"{where}: the id is used twice")
+            raise InvalidSignatureData("{where}: the id is used twice", where=where)
         seen.add(row["id"])
         sdks.append(
             SdkSignature(
@@ -141,7 +149,9 @@ def import_exodus(data: bytes) -> SignatureData:
     try:
         body = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidSignatureData(f"the Exodus tracker file is not JSON: {error}") from None
+        raise InvalidSignatureData(
+            "the Exodus tracker file is not JSON: {error}", error=str(error)
+        ) from None
     trackers: Any = body.get("trackers") if isinstance(body, dict) else body
     if isinstance(trackers, dict):
         trackers = list(trackers.values())
@@ -154,7 +164,7 @@ def import_exodus(data: bytes) -> SignatureData:
     sdks = []
     for index, tracker in enumerate(trackers, start=1):
         if not isinstance(tracker, dict) or not isinstance(tracker.get("name"), str):
-            raise InvalidSignatureData(f"Exodus tracker #{index} has no name")
+            raise InvalidSignatureData("Exodus tracker #{index} has no name", index=index)
         prefixes = tuple(
             p
             for part in str(tracker.get("code_signature") or "").split("|")
@@ -186,7 +196,7 @@ def _exodus_prefix(pattern: str) -> str:
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise InvalidSignatureData(f"{where} must be a list of non-empty strings")
+        raise InvalidSignatureData("{where} must be a list of non-empty strings", where=where)
     return tuple(value)
 
 

@@ -55,15 +55,27 @@ _PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----\r?\n(.*?)-----END \1---
 
 
 class UploadRefused(InvalidInput):
-    """An upload that may not be kept; ``reason`` is one of :data:`REASONS`."""
+    """An upload that may not be kept; ``reason`` is one of :data:`REASONS`. The message is a
+    template whose parameters are ``filename`` and ``params`` (``limit`` for ``too_large``);
+    ``details`` adds to the error's details (the field, the reason and the file's name)."""
 
-    def __init__(self, reason: str, message: str, *, filename: str = "", **params: Any) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str,
+        filename: str = "",
+        details: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(
-            message, details={"field": "file", "reason": reason, "filename": filename, **params}
+            message,
+            details={"field": "file", "reason": reason, "filename": filename, **(details or {})},
+            filename=filename,
+            **params,
         )
         self.reason = reason
         self.filename = filename
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -144,15 +156,17 @@ def _check_pem(data: bytes, filename: str) -> None:
             decoded = b""
         if not decoded or _der_kind(decoded) is None:
             raise UploadRefused(
-                "bad_pem",
-                f"{filename}: block {found} ({match.group(1).decode()}) is not valid base64 DER",
+                "{filename}: block {block} ({label}) is not valid base64 DER",
+                reason="bad_pem",
                 filename=filename,
+                block=found,
+                label=match.group(1).decode(),
             )
     rest = _PEM_BLOCK.sub(b"", data)
     if found == 0 or rest.strip():
         raise UploadRefused(
-            "bad_pem",
-            f"{filename}: text outside the PEM blocks (or no complete block)",
+            "{filename}: text outside the PEM blocks (or no complete block)",
+            reason="bad_pem",
             filename=filename,
         )
 
@@ -164,7 +178,10 @@ def _check_archive(data: bytes, filename: str, max_bytes: int) -> None:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise UploadRefused(
-            "bad_archive", f"{filename}: not a readable archive ({exc})", filename=filename
+            "{filename}: not a readable archive ({error})",
+            reason="bad_archive",
+            filename=filename,
+            error=str(exc),
         ) from None
     total = sum(info.file_size for info in infos)
     if (
@@ -173,10 +190,13 @@ def _check_archive(data: bytes, filename: str, max_bytes: int) -> None:
         or total > max(len(data), 1) * ZIP_RATIO_LIMIT
     ):
         raise UploadRefused(
-            "zip_bomb",
-            f"{filename}: the archive would expand to {total} bytes from {len(data)} "
-            f"(at most {ZIP_RATIO_LIMIT} times its size)",
+            "{filename}: the archive would expand to {total} bytes from {size} (at most "
+            "{ratio} times its size)",
+            reason="zip_bomb",
             filename=filename,
+            total=total,
+            size=len(data),
+            ratio=ZIP_RATIO_LIMIT,
         )
 
 
@@ -186,23 +206,34 @@ def check(data: bytes, filename: str, allowed: Iterable[Kind], max_bytes: int) -
     filename = (Path(filename or "upload").name or "upload")[:255]
     allowed = frozenset(allowed)
     if not data:
-        raise UploadRefused("empty", f"{filename} is empty", filename=filename)
+        raise UploadRefused("{filename} is empty", reason="empty", filename=filename)
     if len(data) > max_bytes:
         raise UploadRefused(
-            "too_large",
-            f"{filename} is larger than {max_bytes} bytes",
+            "{filename} is larger than {limit} bytes",
+            reason="too_large",
             filename=filename,
+            details={"limit": max_bytes},
             limit=max_bytes,
         )
     kind = sniff(data)
     if kind is None or kind not in allowed:
+        kinds = sorted(k.value for k in allowed)
+        details = {"found": kind.value if kind else "", "allowed": kinds}
+        if kind is None:
+            raise UploadRefused(
+                "{filename} is of an unknown type, not one of {allowed}",
+                reason="wrong_type",
+                filename=filename,
+                details=details,
+                allowed=", ".join(kinds),
+            )
         raise UploadRefused(
-            "wrong_type",
-            f"{filename} is {kind.value if kind else 'of an unknown type'}, not one of "
-            f"{', '.join(sorted(k.value for k in allowed))}",
+            "{filename} is {kind}, not one of {allowed}",
+            reason="wrong_type",
             filename=filename,
-            found=kind.value if kind else "",
-            allowed=sorted(k.value for k in allowed),
+            details=details,
+            kind=kind.value,
+            allowed=", ".join(kinds),
         )
     if kind is Kind.PEM:
         _check_pem(data, filename)
@@ -296,10 +327,10 @@ def content(settings: Settings, row: StoredUpload) -> bytes:
     """The bytes of a stored upload, from wherever it was kept."""
     if row.backend == "database":
         if row.content is None:
-            raise NotFound(f"upload {row.id} has no content")
+            raise NotFound("upload {upload} has no content", upload=row.id)
         return row.content
     if row.location is None:
-        raise NotFound(f"upload {row.id} has no location")
+        raise NotFound("upload {upload} has no location", upload=row.id)
     if row.backend == "directory":
         return (_directory(settings) / row.location).read_bytes()
     answer = _s3(settings).get_object(Bucket=settings.upload_s3_bucket, Key=row.location)

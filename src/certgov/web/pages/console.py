@@ -364,7 +364,7 @@ def _whole(value: str, field: str) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise InvalidInput(f"{field}: a whole number of yuan", details={"field": field})
+        raise InvalidInput("{field}: a whole number of yuan", details={"field": field}, field=field)
     return int(text)
 
 

@@ -274,7 +274,7 @@ def _licence_of(session: Session, party_id: int, number: str) -> str:
     """``number`` if it is a licence of the CA (a form names no other CA's licence)."""
     licence = licensing.get_licence(session, number[:64])
     if licence.holder_party_id != party_id:
-        raise Forbidden(f"licence {licence.number} is not held by this CA")
+        raise Forbidden("licence {number} is not held by this CA", number=licence.number)
     return licence.number
 
 

@@ -231,7 +231,8 @@ def activate(
                 day = dt.date.fromisoformat(effective_from.strip())
             except ValueError:
                 raise InvalidInput(
-                    f"effective_from: a date (YYYY-MM-DD), not {effective_from[:12]!r}"
+                    "effective_from: a date (YYYY-MM-DD), not {value!r}",
+                    value=effective_from[:12],
                 ) from None
             if not reason.strip():
                 raise InvalidInput("an activation needs a reason, recorded in the audit log")

@@ -427,7 +427,7 @@ def token_revoke(request: Request, token_id: PathId, ctx: ContextDep, actor: For
     def revoke(session: Session, a: Actor) -> None:
         token = session.get(ApiToken, token_id)
         if token is None or token.party_id != a.party_id:
-            raise Forbidden(f"no API token {token_id} of yours")
+            raise Forbidden("no API token {token} of yours", token=token_id)
         identity.revoke_token(session, ctx.audit, token_id, by=a)
 
     return form_action(

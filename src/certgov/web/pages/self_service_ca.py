@@ -364,7 +364,7 @@ def _incident_page(
 ) -> Response:
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id != reports.INCIDENT_PROCESS:
-        raise CertgovError(f"case {case_id} is not an incident report")
+        raise CertgovError("case {case} is not an incident report", case=case_id)
     actions = [
         (t.name, INCIDENT_ACTIONS.get(t.name, t.title))
         for t in cases.available_transitions(ctx, actor, case)

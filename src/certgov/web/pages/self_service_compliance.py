@@ -181,7 +181,7 @@ def _assessment_page(
 ) -> Response:
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id != SELF_ASSESSMENT_PROCESS:
-        raise CertgovError(f"case {case_id} is not a self-assessment")
+        raise CertgovError("case {case} is not a self-assessment", case=case_id)
     names = {t.name for t in cases.available_transitions(ctx, actor, case)}
     return page(
         request,

@@ -458,7 +458,7 @@ def _case_page(
 ) -> Response:
     case = cases.get_case(session, ctx, actor, case_id)
     if case.process_id not in LICENCE_PROCESSES:
-        raise InvalidInput(f"case {case_id} is not a licence case")
+        raise InvalidInput("case {case} is not a licence case", case=case_id)
     view = (
         licensing.application_view(session, ctx, actor, case_id)
         if case.process_id == licensing.PROCESS

@@ -214,7 +214,7 @@ def change_page(
         try:
             case = cases.get_case(session, ctx, a, case_id)
             if case.process_id != reports.OPERATIONAL_CHANGE_PROCESS:
-                raise CertgovError(f"case {case_id} is not an operational change")
+                raise CertgovError("case {case} is not an operational change", case=case_id)
         except CertgovError as error:
             return page(
                 request,

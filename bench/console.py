@@ -6,7 +6,8 @@ and closed, every severity, spread over the CAs and their provinces) and ``cases
 licence cases with running deadlines (1 % overdue); then a real ``certgov serve`` answers,
 one request at a time from a second process with a logged-in session cookie:
 
-- ``GET /console/dashboard`` as the national regulator (every CA) and as a provincial one;
+- ``GET /console/dashboard`` as the national regulator (every CA) and as a provincial one,
+  and one CA's (``?party=``: its filings over time and lint summary);
 - ``GET /console`` (the work queue, nearest deadline first), its overdue filter and a deep
   page, as the national regulator.
 
@@ -160,6 +161,31 @@ def _next_due(ctx: Any) -> None:
         )
 
 
+#: The month of a filing, Beijing time, per backend: migration 0022's backfill.
+_MONTH = {
+    "sqlite": "date(substr(filed_at, 1, 19), '+8 hours', 'start of month')",
+    "postgresql": (
+        "CAST(date_trunc('month', filed_at AT TIME ZONE 'UTC' + INTERVAL '8 hours') AS date)"
+    ),
+}
+
+
+def _filing_months(ctx: Any) -> None:
+    """The certificates were bulk-inserted beside the filing service: count them per CA and
+    month as each filing would (the same statement as migration 0022's backfill)."""
+    engine = ctx.sessions.kw["bind"]
+    month = _MONTH[engine.dialect.name]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO filing_months (party_id, month, certificates, last_filed_at) "
+                f"SELECT party_id, {month}, count(*), max(filed_at) FROM filed_certificates "
+                f"GROUP BY party_id, {month}"
+            )
+        )
+        conn.execute(text("ANALYZE filing_months"))
+
+
 def _user(ctx: Any, username: str, role: Role, jurisdiction: str) -> None:
     with unit_of_work(ctx.sessions) as session:
         identity.create_user(
@@ -207,7 +233,9 @@ def run(
         _next_due(ctx)
         parties = _cas(ctx, cas)
         _load(ctx, parties, filed, findings)
+        _filing_months(ctx)
         load_seconds = time.perf_counter() - started
+        shanghai_ca = next(party for party, province in parties if province == "310000")
         _user(ctx, "bench-miit", Role.NATIONAL_REGULATOR, "national")
         _user(ctx, "bench-shanghai", Role.PROVINCIAL_REGULATOR, "310000")
         ctx.sessions.kw["bind"].dispose()
@@ -223,7 +251,14 @@ def run(
                         "queue_page_100": "/console?page=100&size=100",
                     },
                 ),
-                ("bench-shanghai", {"dashboard_provincial": "/console/dashboard"}),
+                (
+                    "bench-shanghai",
+                    {
+                        "dashboard_provincial": "/console/dashboard",
+                        # One CA: its filings over time and lint summary.
+                        "dashboard_ca": f"/console/dashboard?party={shanghai_ca}",
+                    },
+                ),
             ):
                 with httpx.Client(base_url=base, timeout=60) as client:
                     login = client.post(

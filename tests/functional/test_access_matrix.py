@@ -229,6 +229,8 @@ def test_console_route_role_walk(client: TestClient, world) -> None:
         "/console": signed_in,
         "/console/findings": regulators,
         "/console/dashboard": regulators,
+        # One CA's dashboard with its lint summary: its regulators only.
+        f"/console/dashboard?party={world.parties['ca_shanghai']}": regulators,
         f"/console/cases/{case_id}": regulators,
         f"/console/cases/{case_id}/evidence/{evidence_id}": regulators,
         "/console/app": {Role.CERTIFICATION_BODY, Role.TESTING_AGENCY},

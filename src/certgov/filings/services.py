@@ -23,7 +23,7 @@ from certgov.clock import china_date
 from certgov.context import Context
 from certgov.ecs.citation import cite
 from certgov.errors import Forbidden, InvalidInput
-from certgov.filings import revocation
+from certgov.filings import months, revocation
 from certgov.filings.errors import FilingRefused
 from certgov.filings.models import FiledCertificate, Filing
 from certgov.filings.monitor import close_for_successor
@@ -34,6 +34,7 @@ from certgov.parties.services import get_ca
 from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, parse_bundle
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
+from certgov.text import Term
 
 FILINGS_LOG = "filings"
 #: The most certificates one filing may carry.
@@ -70,7 +71,10 @@ def _filer(session: Session, actor: Actor, party_id: int | None) -> Party:
         if party_id != actor.party_id:
             raise Forbidden("a CA files only its own certificates")
     else:
-        raise Forbidden(f"a {actor.role} may not file CA certificates; the CA files its own")
+        raise Forbidden(
+            "a {role} may not file CA certificates; the CA files its own",
+            role=Term("role", actor.role),
+        )
     assert party_id is not None
     return get_ca(session, party_id)
 
@@ -269,8 +273,11 @@ def _checked(
     if refusals:
         count = len(refusals)
         raise FilingRefused(
-            f"the filing was refused: {count} of {len(new)} certificate(s) cannot be filed "
-            f"(first: {first})",
+            "the filing was refused: {count} of {total} certificate(s) cannot be filed "
+            "(first: {first})",
+            count=count,
+            total=len(new),
+            first=first,
             hint="every reason is in details.certificates; nothing was filed",
             details={"rule_set": rule_set.id, "certificates": refusals},
         )
@@ -362,6 +369,7 @@ def _record(
         )
     # One executemany, not a unit-of-work flush per row; the ids are read back in one query.
     session.execute(insert(cast(Table, FiledCertificate.__table__)), values)
+    months.count_filed(session, party.id, now, len(values))
     ids = dict(
         session.execute(
             select(FiledCertificate.log_index, FiledCertificate.id).where(

@@ -13,29 +13,34 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 from certgov.actors import Actor, ActorKind, Role
 from certgov.cases.models import Case, CaseDeadline
+from certgov.clock import china_date
 from certgov.conduct.models import OperatingReport
 from certgov.conduct.reports import INCIDENT_PROCESS, OPERATIONAL_CHANGE_PROCESS
 from certgov.context import Context
-from certgov.errors import Forbidden
-from certgov.filings.models import FiledCertificate, RevocationSource
+from certgov.errors import Forbidden, NotFound
+from certgov.filings import months
+from certgov.filings.models import RevocationSource
 from certgov.findings.models import Finding
 from certgov.licensing.models import Licence
 from certgov.parties.models import Party, PartyKind
+from certgov.text import Term
 from certgov.workflow.clocks import ClockStatus
 
 __all__ = ["dashboard"]
 
 #: By default, deadlines due within this many days count as "due soon" (a view setting).
 DUE_SOON_DAYS = 14
+#: Filings over time: this many months, the current one last.
+MONTHS = 12
 
 
-def _scope(actor: Actor) -> str | None:
+def scope_of(actor: Actor) -> str | None:
     """None for nationwide, else the province whose CAs the actor sees."""
     if actor.kind is ActorKind.SYSTEM or actor.role is Role.NATIONAL_REGULATOR:
         return None
@@ -60,13 +65,18 @@ def dashboard(
     actor: Actor,
     *,
     province: str | None = None,
+    party_id: int | None = None,
     due_soon_days: int = DUE_SOON_DAYS,
 ) -> dict[str, Any]:
-    """The dashboard of the CAs the actor supervises (optionally one ``province`` of them)."""
-    scope = _scope(actor)
+    """The dashboard of the CAs the actor supervises (optionally one ``province`` of them, or
+    the one CA ``party_id``), with the CA certificates filed in each of the last
+    :data:`MONTHS` months."""
+    scope = scope_of(actor)
     if province is not None and scope is not None and province != scope:
         raise Forbidden(
-            f"{province} is outside your jurisdiction ({scope})",
+            "{province} is outside your jurisdiction ({scope})",
+            province=Term("jurisdiction", province),
+            scope=Term("jurisdiction", scope),
             hint="a provincial regulator sees the CAs of its own province",
         )
     wanted = province or scope
@@ -74,48 +84,59 @@ def dashboard(
     parties_query = select(Party).where(Party.kind == PartyKind.CA).order_by(Party.id)
     if wanted is not None:
         parties_query = parties_query.where(Party.home_province == wanted)
+    if party_id is not None:
+        parties_query = parties_query.where(Party.id == party_id)
     parties = list(session.scalars(parties_query))
+    if party_id is not None and not parties:
+        raise NotFound(
+            "No CA with number {party} in your remit",
+            party=party_id,
+            hint="a provincial regulator sees the CAs of its own province",
+        )
     ids = [p.id for p in parties]
 
-    filed = {
-        party_id: (count, last)
-        for party_id, count, last in session.execute(
-            select(
-                FiledCertificate.party_id,
-                # count(*): the covering (party_id, filed_at) index is read without the ids
-                func.count(),
-                func.max(FiledCertificate.filed_at),
-            )
-            .where(FiledCertificate.party_id.in_(ids))
-            .group_by(FiledCertificate.party_id)
-        )
-    }
-    findings = _grouped(
-        session,
-        select(Finding.party_id, Finding.status, func.count(Finding.id))
+    # Totals and months from the CAs' monthly counts (filing_months), not from the filed
+    # certificates: a few rows per CA whatever their number.
+    filed = months.totals(session, ids)
+    window = months.last_months(china_date(now), MONTHS)
+    over_time = months.by_month(session, ids, window)
+    # Open and closed findings, and the open ones by severity, in one read of the covering
+    # (party_id, status, severity) index.
+    findings: dict[int, dict[str, int]] = defaultdict(dict)
+    severities: dict[int, dict[str, int]] = defaultdict(dict)
+    for finding_party, status, severity, count in session.execute(
+        select(Finding.party_id, Finding.status, Finding.severity, func.count())
         .where(Finding.party_id.in_(ids))
-        .group_by(Finding.party_id, Finding.status),
-    )
-    severities = _grouped(
-        session,
-        select(Finding.party_id, Finding.severity, func.count(Finding.id))
-        .where(Finding.party_id.in_(ids), Finding.status == "open")
-        .group_by(Finding.party_id, Finding.severity),
-    )
-    soon = now + dt.timedelta(days=due_soon_days)
-    open_deadlines = (
-        select(Case.subject_party_id, CaseDeadline.due_at)
-        .join(Case, Case.id == CaseDeadline.case_id)
-        .where(Case.subject_party_id.in_(ids), CaseDeadline.status == ClockStatus.RUNNING)
-    ).subquery()
-    deadlines: dict[int, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "due_soon": 0})
-    for party_id, due_at in session.execute(select(open_deadlines)):
-        if due_at is None:
+        .group_by(Finding.party_id, Finding.status, Finding.severity)
+    ):
+        if finding_party is None:
             continue
-        if due_at < now:
-            deadlines[party_id]["overdue"] += 1
-        elif due_at <= soon:
-            deadlines[party_id]["due_soon"] += 1
+        by_status = findings[finding_party]
+        by_status[status] = by_status.get(status, 0) + int(count)
+        if status == "open":
+            severities[finding_party][str(severity)] = int(count)
+    # The running deadlines of the CAs' cases counted overdue and due soon by the database,
+    # one row per CA (read from the cases' subject index, then each case's deadlines).
+    soon = now + dt.timedelta(days=due_soon_days)
+    deadlines: dict[int, dict[str, int]] = defaultdict(lambda: {"overdue": 0, "due_soon": 0})
+    for deadline_party, overdue, due_soon in session.execute(
+        select(
+            Case.subject_party_id,
+            func.sum(case((CaseDeadline.due_at < now, 1), else_=0)),
+            func.sum(
+                case((and_(CaseDeadline.due_at >= now, CaseDeadline.due_at <= soon), 1), else_=0)
+            ),
+        )
+        .select_from(CaseDeadline)
+        .join(Case, Case.id == CaseDeadline.case_id)
+        .where(CaseDeadline.status == ClockStatus.RUNNING, Case.subject_party_id.in_(ids))
+        .group_by(Case.subject_party_id)
+    ):
+        if deadline_party is not None:
+            deadlines[deadline_party] = {
+                "overdue": int(overdue or 0),
+                "due_soon": int(due_soon or 0),
+            }
     # Incidents and operational changes, open and in all, in one grouped query.
     reports: dict[int, dict[str, int]] = defaultdict(dict)
     for party_id, process_id, closed, count in session.execute(
@@ -232,7 +253,12 @@ def dashboard(
     return {
         "generated_at": now.isoformat(),
         "scope": wanted or "national",
+        "party_id": party_id,
         "due_soon_days": due_soon_days,
         "provinces": sorted(provinces.values(), key=lambda p: str(p["province"])),
         "cas": cas,
+        "filings_by_month": [
+            {"month": month.isoformat()[:7], "certificates": count}
+            for month, count in over_time.items()
+        ],
     }

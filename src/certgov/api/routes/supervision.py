@@ -16,9 +16,10 @@ from certgov.conduct import statistics as operating
 from certgov.conduct.schemas import report_out
 from certgov.filings.models import RevocationSource
 from certgov.http.deps import ContextDep, SessionDep, allow
-from certgov.http.params import PathId
+from certgov.http.params import PathId, QueryId
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.supervision import dashboard as dashboards
+from certgov.supervision.lint_summary import lint_summary
 
 router = APIRouter(tags=["supervision"])
 
@@ -66,13 +67,33 @@ def dashboard(
     ctx: ContextDep,
     actor: Regulator,
     province: Annotated[str | None, Query(max_length=16, description="A province code.")] = None,
+    party_id: QueryId = None,
     due_soon_days: Annotated[int, Query(ge=0, le=365)] = dashboards.DUE_SOON_DAYS,
 ) -> dict[str, Any]:
     """ECS-4.1, ECS-4.3: per CA and per province, filings, findings open and closed, deadlines
     overdue and due soon, incidents, operational changes, the latest statistics and the
-    revocation services' state; the national regulator sees every CA, a provincial regulator
-    those of its province."""
-    return dashboards.dashboard(session, ctx, actor, province=province, due_soon_days=due_soon_days)
+    revocation services' state, and the CA certificates filed in each of the last 12 months
+    (``filings_by_month``, Beijing time); the national regulator sees every CA, a provincial
+    regulator those of its province; ``party_id``: one CA (404 outside your remit)."""
+    return dashboards.dashboard(
+        session,
+        ctx,
+        actor,
+        province=province,
+        party_id=party_id,
+        due_soon_days=due_soon_days,
+    )
+
+
+@router.get("/supervision/cas/{party_id}/lints")
+def ca_lint_summary(
+    party_id: PathId, session: SessionDep, ctx: ContextDep, actor: Regulator
+) -> dict[str, Any]:
+    """ECS-3.4, ECS-4.2: the CA's lint summary, like crt.sh's: each pkilint code found in the
+    CA certificates it filed with its worst severity, the certificates that have it (and their
+    share of those linted) and up to five of them; how many were linted, could not be read,
+    are not linted yet, or have a finding of each severity."""
+    return lint_summary(session, ctx, actor, party_id)
 
 
 @router.get("/cas/{party_id}/revocation-services")

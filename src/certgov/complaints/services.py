@@ -82,10 +82,10 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
             strict_json.refuse(f"{where}.content_base64", "the file in base64", encoded)
         if len(encoded) > (max_bytes * 4) // 3 + 4:
             raise InvalidInput(
-                "{where}: the file is larger than the limit of {most:,} bytes",
+                "{where}: the file is larger than the limit of {most} bytes",
                 details={"field": where},
                 where=where,
-                most=max_bytes,
+                most=f"{max_bytes:,}",
             )
         try:
             content = base64.b64decode(encoded, validate=True)
@@ -93,10 +93,10 @@ def _evidence(value: object, max_files: int, max_bytes: int) -> list[tuple[str, 
             strict_json.refuse(f"{where}.content_base64", "the file in base64", encoded)
         if len(content) > max_bytes:
             raise InvalidInput(
-                "{where}: the file is larger than the limit of {most:,} bytes",
+                "{where}: the file is larger than the limit of {most} bytes",
                 details={"field": where},
                 where=where,
-                most=max_bytes,
+                most=f"{max_bytes:,}",
             )
         out.append((filename.strip(), media_type.strip(), content))
     return out

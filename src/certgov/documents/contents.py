@@ -72,23 +72,6 @@ PENALTY_OUTCOMES = {
     "licence revocation": N_("Revocation of the licence"),
     "confiscation of illegal gains": N_("Confiscation of illegal gains"),
 }
-#: The violation titles of the shipped catalogues (ECS-6.1), so a Chinese decision names the
-#: violation in Chinese; a title of a rule set added later is shown as the rule set gives it.
-VIOLATION_TITLES = (
-    N_("Significant operational change not reported"),
-    N_("Certificate chain not filed with the regulator"),
-    N_("Certificates not updated in time"),
-    N_("Critical operation delegated to a third party"),
-    N_("No service outlet in an operating province"),
-    N_("Licence transferred, rented or lent"),
-    N_("Records not kept"),
-    N_("Ceasing service not notified 90 days or reported 60 days before"),
-    N_("Electronic certification service provided without a licence"),
-)
-#: The licence scope of the shipped rule sets (``licence_scope``).
-LICENCE_SCOPES = (
-    N_("electronic certification services: issuing electronic-signature certificates"),
-)
 #: The outcomes of a complaint (the transitions of ``ecs-complaint`` that decide it).
 COMPLAINT_OUTCOMES = {
     "not_accept": N_("The complaint is not accepted"),
@@ -314,7 +297,7 @@ def penalty(
             translate(lang, "Violation"),
             (
                 Fact(translate(lang, "Violation"), translate(lang, row.violation_title)),
-                Fact(translate(lang, "Legal basis"), row.legal_basis, data=True),
+                Fact(translate(lang, "Legal basis"), translate(lang, row.legal_basis)),
             ),
         ),
         Section(translate(lang, "Decision"), tuple(decision)),

@@ -6,6 +6,7 @@ province by name)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from certgov.errors import CertgovError
@@ -46,9 +47,23 @@ def translated(template: str, lang: str) -> bool:
 
 
 def say(text: Text, lang: str) -> str:
-    """``text`` in ``lang``: the translated template with the parameters in words."""
-    words = {key: word(value, lang) for key, value in text.params.items()}
-    return fill(translate(lang, text.template), words)
+    """``text`` in ``lang``: the translated template with the parameters in words (numbers
+    stay numbers, so that a template's format spec such as ``{size:,}`` applies)."""
+    words: dict[str, Any] = {
+        key: value
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else word(value, lang)
+        for key, value in text.params.items()
+    }
+    try:
+        return fill(translate(lang, text.template), words)
+    except (ValueError, IndexError):
+        # A translation whose spec does not fit its parameter: the English rather than a 500.
+        return re.sub(
+            r"\{(\w+)[^{}]*\}",
+            lambda match: str(text.params.get(match.group(1), match.group(0))),
+            text.template,
+        )
 
 
 def error_message(error: CertgovError, lang: str) -> str:

@@ -154,3 +154,8 @@ def test_pages_show_errors_through_page_error(module: str) -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             if re.search(r"\b(refused|error|hidden|missing|exc)\.message\b", line):
                 assert " in " in line or path.name == "common.py", f"{path.name}: {line}"
+
+
+def test_numbers_keep_their_format_spec_in_a_page() -> None:
+    assert say(Text("{n:,} bytes", n=1048576), "en") == "1,048,576 bytes"
+    assert say(Text("{n:,} bytes", n="many"), "en") == "many bytes"

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile as StarletteUpload
 
@@ -153,9 +153,8 @@ def _record_results(
             )
         except UploadRefused as error:
             refused.append(
-                Markup("{}: {}").format(
-                    translate(lang, "Item {item}").format(item=word(titles.get(code, code), lang)),
-                    upload_message(error, lang),
+                escape(translate(lang, "Item {item}: {problem}")).format(
+                    item=word(titles.get(code, code), lang), problem=upload_message(error, lang)
                 )
             )
     try:

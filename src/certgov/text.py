@@ -93,12 +93,16 @@ class Text:
         for key, value in (params or {}).items():
             if isinstance(value, dict) and set(value) == {"term", "code"}:
                 restored[key] = Term(str(value["term"]), value["code"])
+            elif isinstance(value, dict) and isinstance(value.get("template"), str):
+                restored[key] = cls.of_record(value)
             else:
                 restored[key] = value
         return cls(template, **restored)
 
 
 def jsonable(value: Any) -> Any:
+    if isinstance(value, Text):
+        return value.stored()
     if isinstance(value, Term):
         return {"term": value.kind, "code": str(value)}
     if isinstance(value, dt.datetime | dt.date):

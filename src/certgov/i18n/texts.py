@@ -22,7 +22,9 @@ JURISDICTION = "jurisdiction"
 
 
 def word(value: Any, lang: str) -> str:
-    """One parameter in the reader's words."""
+    """One parameter in the reader's words (a text within the text said in turn)."""
+    if isinstance(value, Text):
+        return say(value, lang)
     if isinstance(value, Term):
         if value.kind == MESSAGE:
             return translate(lang, str(value))

@@ -147,6 +147,26 @@ def test_stored_text_comes_back_with_its_terms() -> None:
     assert str(back) == "high on 2026-01-05"
 
 
+def test_a_text_within_a_text_is_kept_and_said_in_the_readers_words() -> None:
+    # A case title naming another case by its own title (a complaint against a decision).
+    inner = Text("{t} since {s}", t=Term("message", "not recorded"), s=Term("severity", "high"))
+    text = Text("Complaint against the decision on {case}", case=inner)
+    assert str(text) == "Complaint against the decision on not recorded since high"
+    stored = text.stored()
+    assert stored["params"]["case"] == {
+        "template": "{t} since {s}",
+        "params": {
+            "t": {"term": "message", "code": "not recorded"},
+            "s": {"term": "severity", "code": "high"},
+        },
+    }
+    back = Text.of_record(stored)
+    assert back == text and isinstance(back.params["case"], Text)
+    assert isinstance(back.params["case"].params["s"], Term)
+    zh = say(back, "zh")
+    assert translate("zh", "not recorded") in zh and "high" not in zh
+
+
 @pytest.mark.parametrize("module", ["certgov/web/pages/common.py"])
 def test_pages_show_errors_through_page_error(module: str) -> None:
     """No page puts an error's English ``.message`` in front of a reader except to match it."""

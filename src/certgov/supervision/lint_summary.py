@@ -77,6 +77,8 @@ def lint_summary(session: Session, ctx: Context, actor: Actor, party_id: int) ->
             func.sum(case((CertificateLint.linted.is_(False), 1), else_=0)),
             *(func.sum(case((column > 0, 1), else_=0)) for column in _COUNT.values()),
             func.max(CertificateLint.linter),
+            # A certificate with a problem: anything above "for information".
+            func.sum(case((or_(*(c > 0 for c in list(_COUNT.values())[:4])), 1), else_=0)),
         )
         .select_from(CertificateLint)
         .join(FiledCertificate, FiledCertificate.id == CertificateLint.filed_certificate_id)
@@ -86,9 +88,9 @@ def lint_summary(session: Session, ctx: Context, actor: Actor, party_id: int) ->
     with_severity = {
         severity.value: int(n or 0) for severity, n in zip(SEVERITIES, counts[2:7], strict=True)
     }
+    with_problem = int(counts[8] or 0)
     codes: dict[str, dict[str, Any]] = {}
-    problem = or_(*(column > 0 for column in _COUNT.values()))
-    flagged = 0
+    listed = or_(*(column > 0 for column in _COUNT.values()))
     for sha256, subject, role, results in session.execute(
         select(
             FiledCertificate.sha256,
@@ -97,10 +99,9 @@ def lint_summary(session: Session, ctx: Context, actor: Actor, party_id: int) ->
             CertificateLint.results,
         )
         .join(CertificateLint, CertificateLint.filed_certificate_id == FiledCertificate.id)
-        .where(mine, CertificateLint.linted.is_(True), problem)
+        .where(mine, CertificateLint.linted.is_(True), listed)
         .order_by(FiledCertificate.id)
     ):
-        flagged += 1
         seen: dict[str, str] = {}
         for finding in results or []:
             code = str(finding.get("code") or "")
@@ -129,7 +130,7 @@ def lint_summary(session: Session, ctx: Context, actor: Actor, party_id: int) ->
         "linted": linted,
         "unreadable": unreadable,
         "not_yet_linted": max(int(filed) - stored, 0),
-        "clean": max(linted - flagged, 0),
+        "clean": max(linted - with_problem, 0),
         "with_severity": with_severity,
         "linter": counts[7],
         "codes": sorted(

@@ -60,7 +60,7 @@ def _severity_segments(ca: dict[str, Any], scale: int) -> list[dict[str, Any]]:
 
 
 #: The filings-over-time chart: bar width and gap, plot height, room for the labels.
-MONTH_CHART = {"bar": 22, "gap": 8, "height": 120, "label": 18}
+MONTH_CHART = {"bar": 30, "gap": 10, "height": 140, "label": 18}
 
 
 def month_words(month: str, lang: str, *, short: bool) -> str:

@@ -10,7 +10,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from certgov.cases.models import Case
 from certgov.clock import FixedClock
+from certgov.i18n import translate
+from certgov.i18n.texts import say
+from certgov.store.engine import unit_of_work
+from certgov.text import Text
 from certgov.worker import run_once
 from support.appcert import CB, OPERATOR, certify, deny
 from support.licensing import act
@@ -64,6 +69,18 @@ def test_app_6_tenth_business_day_accepted_eleventh_refused_across_national_day(
     assert complaint["process_id"] == "app-decision-complaint" and complaint["state"] == "submitted"
     assert complaint["data"]["received_on"] == "2025-09-25"
     assert complaint["data"]["application_case_id"] == denied["id"]
+    # Issue 16: the title names the decided case by its own title, kept as a text within the
+    # text, so a Chinese page says both in Chinese.
+    assert complaint["title"] == f"Complaint against the decision on {denied['title']}"
+    with unit_of_work(world.ctx.sessions) as session:
+        row = session.get(Case, complaint["id"])
+        assert row is not None and row.title_text is not None
+        title = Text.of_record(row.title_text)
+    assert title is not None and isinstance(title.params["case"], Text)
+    assert str(title) == complaint["title"]
+    assert say(title, "zh") == translate("zh", "Complaint against the decision on {case}").format(
+        case=say(title.params["case"], "zh")
+    )
     (acceptance,) = complaint["deadlines"]
     assert (acceptance["period"], acceptance["due_on"]) == ("5 business days", "2025-10-22")
     assert _file(client, world, denied["id"]).status_code == 409

@@ -77,6 +77,11 @@ def test_sys_7_the_worker_notifies_deadlines_and_decisions_by_e_mail(
     body = _body(decision)
     assert f"案件 {ios}" in body and "不予认证" in body  # Chinese first ...
     assert f"Case {ios}" in body  # ... English below
+    # The case's title said in each language (issue 16): the system named it with a template.
+    title = units[1]["case"]["title"]
+    app, rest = title.split(" (", 1)
+    system, line = rest.rstrip(")").split(", ")
+    assert f"{app}（{system}，{line}）" in body and title in body
     assert len(smtp.messages) == len(rows), subjects
 
     # A second run finds nothing new and sends nothing again.

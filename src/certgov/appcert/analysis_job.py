@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from collections.abc import Mapping
@@ -30,7 +31,9 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.context import Context
 from certgov.findings.services import Problem, raise_finding
+from certgov.i18n import N_
 from certgov.store.engine import unit_of_work
+from certgov.text import Text
 
 log = logging.getLogger("certgov.appcert.analysis")
 
@@ -52,6 +55,13 @@ SEVERITY = {
 }
 #: One analysis at a time in each worker process (analyses need their memory limit each).
 _RUNNING = threading.Lock()
+#: What a later sample adds to the certified one, one line of the finding each (APP-7).
+_NEW = {
+    "permissions": N_("new permissions: {values}"),
+    "sdks": N_("new sdks: {values}"),
+    "pi_types": N_("new pi_types: {values}"),
+    "call_sites": N_("new call_sites: {values}"),
+}
 
 
 @dataclass
@@ -199,18 +209,32 @@ def _record(session: Session, ctx: Context, analysis_id: int, outcome: Outcome) 
 def _problem(row: AppSampleAnalysis, case: Case, finding: Mapping[str, Any]) -> Problem:
     clause = finding["clause"]
     kind, subject = str(finding["kind"]), str(finding["subject"])
-    cited = (
-        f"GB/T 35273-2020 {clause['gbt35273']} (2017: {clause['gbt35273_2017']}), "
-        f"2019 Methods item {clause['methods_item']}"
-        + (" — the mapping is assumed" if clause.get("assumed") else "")
+    message = str(finding["message"])
+    cited = Text(
+        N_(
+            "GB/T 35273-2020 {clause} (2017: {clause_2017}), 2019 Methods item {item} — the "
+            "mapping is assumed"
+        )
+        if clause.get("assumed")
+        else N_("GB/T 35273-2020 {clause} (2017: {clause_2017}), 2019 Methods item {item}"),
+        clause=clause["gbt35273"],
+        clause_2017=clause["gbt35273_2017"],
+        item=clause["methods_item"],
     )
     return Problem(
         code=f"app-scan-{kind.replace('_', '-')}",
         key=f"app-scan:{case.id}:{kind}:{subject}",
         severity=SEVERITY.get(kind, "medium"),
-        title=f"App sample {row.version}: {finding['message']}"[:500],
-        message=f"{finding['message']} ({cited}); sample {row.filename}, SHA-256 "
-        f"{row.apk_sha256}, analysis {row.id}.",
+        # The analysis's own words (English) stay a parameter; the frame is translated.
+        title=Text("App sample {version}: {finding}", version=row.version, finding=message),
+        message=Text(
+            "{finding} ({cited}); sample {filename}, SHA-256 {sha256}, analysis {analysis}.",
+            finding=message,
+            cited=cited,
+            filename=row.filename,
+            sha256=row.apk_sha256,
+            analysis=row.id,
+        ),
         requirement="APP-11",
         party_id=case.subject_party_id,
         jurisdiction=case.jurisdiction,
@@ -265,10 +289,13 @@ def _compare_with_certified(
         "pi_types": comparison["new_pi_types"],
         "call_sites": len(comparison["new_call_sites"]),
     }
-    summary = "; ".join(
-        f"new {name}: {', '.join(values) if isinstance(values, list) else values}"
+    parts = [
+        Text(_NEW[name], values=", ".join(values) if isinstance(values, list) else values)
         for name, values in added.items()
         if values
+    ]
+    summary = functools.reduce(
+        lambda said, part: Text("{said}; {part}", said=said, part=part), parts
     )
     context = session.get(Case, row.context_case_id) if row.context_case_id else None
     raise_finding(
@@ -279,12 +306,21 @@ def _compare_with_certified(
             code="app-sample-widened",
             key=f"app-sample-widened:{cert.number}:{row.apk_sha256}",
             severity="medium",
-            title=f"Certified app {cert.number} collects more in sample {row.version}",
-            message=(
-                f"Sample {row.version} (SHA-256 {row.apk_sha256}) of {cert.app_name} "
-                f"({cert.operating_system}) compared with the certified sample "
-                f"{certified.version}: {summary}. A change of the data types or means of "
-                "collecting personal information needs a self-assessment report (APP-7)."
+            title=Text(
+                "Certified app {number} collects more in sample {version}",
+                number=cert.number,
+                version=row.version,
+            ),
+            message=Text(
+                "Sample {version} (SHA-256 {sha256}) of {app} ({system}) compared with the "
+                "certified sample {certified}: {summary}. A change of the data types or means "
+                "of collecting personal information needs a self-assessment report (APP-7).",
+                version=row.version,
+                sha256=row.apk_sha256,
+                app=cert.app_name,
+                system=cert.operating_system,
+                certified=certified.version,
+                summary=summary,
             ),
             requirement="APP-7",
             party_id=cert.party_id,

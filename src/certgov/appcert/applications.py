@@ -141,7 +141,12 @@ def submit(session: Session, ctx: Context, actor: Actor, body: Mapping[str, Any]
             actor,
             cases.OpenCase(
                 process_id=APPLICATION_PROCESS,
-                title=f"{application.app_name} ({system}, {application.version_line})",
+                title=Text(
+                    "{app} ({system}, {version_line})",
+                    app=application.app_name,
+                    system=system,
+                    version_line=application.version_line,
+                ),
                 subject_party_id=party.id,
                 relevant_date=day,
                 data={
@@ -393,7 +398,10 @@ def file_complaint(session: Session, ctx: Context, actor: Actor, body: Mapping[s
         actor,
         cases.OpenCase(
             process_id=COMPLAINT_PROCESS,
-            title=f"Complaint against the decision on {case.title}",
+            title=Text(
+                "Complaint against the decision on {case}",
+                case=Text.of_record(case.title_text) or case.title,
+            ),
             subject_party_id=application.party_id,
             data={
                 "application_case_id": case.id,

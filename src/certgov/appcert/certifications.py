@@ -293,7 +293,12 @@ def suspend(
         SYSTEM_ACTOR,
         cases.OpenCase(
             process_id=SUSPENSION_PROCESS,
-            title=f"Suspension of {cert.number} ({cert.app_name}, {cert.operating_system})",
+            title=Text(
+                "Suspension of {number} ({app}, {system})",
+                number=cert.number,
+                app=cert.app_name,
+                system=cert.operating_system,
+            ),
             subject_party_id=cert.party_id,
             data={
                 "certification": cert.number,
@@ -462,7 +467,7 @@ def change_status(
                 now=ctx.clock.now(),
                 rule_set=ctx.rule_sets.get(cert.rule_set_id) or rules_on(session, ctx, today(ctx)),
                 not_before=max(cert.valid_from, _last_change_day(session, cert)),
-                what=f"certification {cert.number}'s last status change",
+                what=N_("the certification's last status change"),
             )
         suspend(session, ctx, actor, cert, reason, None, stated)
     elif action == "reinstate":

@@ -24,9 +24,10 @@ from certgov.clock import CHINA_TZ
 from certgov.context import Context
 from certgov.errors import InvalidInput, NotFound
 from certgov.findings.models import Finding
-from certgov.i18n import formatting, translate
+from certgov.i18n import formatting, texts, translate
 from certgov.notifications.models import Notification, NotificationAddress, NotificationCursor
 from certgov.settings import Settings
+from certgov.text import Text
 
 log = logging.getLogger("certgov.notifications")
 
@@ -65,6 +66,8 @@ def _case_params(ctx: Context, case: Case) -> dict[str, Any]:
     return {
         "case_id": case.id,
         "case_title": case.title,
+        # The title as a template when the system named the case, said in the reader's words.
+        "case_title_text": case.title_text,
         "process": process.title if process else case.process_id,
         "state": (
             process.states[case.state].title
@@ -198,6 +201,7 @@ def sweep(session: Session, ctx: Context) -> SweepReport:
             key=f"finding:{finding.id}",
             params={
                 "finding_title": finding.title,
+                "finding_title_text": finding.title_text,
                 "severity": finding.severity,
                 "requirement": finding.requirement,
                 "case_id": finding.case_id,
@@ -253,6 +257,15 @@ def _tr(lang: str, value: object) -> str:
     return translate(lang, value) if isinstance(value, str) and value else ""
 
 
+def _title(p: dict[str, Any], field: str, lang: str) -> str:
+    """A case's or a finding's title in ``lang`` where the payload keeps its template and the
+    catalogue has it, else the English title as recorded."""
+    text = Text.of_record(p.get(f"{field}_text"))
+    if text is not None and texts.translated(text.template, lang):
+        return texts.say(text, lang)
+    return str(p.get(field) or "")
+
+
 def words(row: Notification, lang: str) -> tuple[str, str]:
     """The notification's subject and text in ``lang``: it names the case and the deadline."""
     p = row.params
@@ -260,7 +273,7 @@ def words(row: Notification, lang: str) -> tuple[str, str]:
     case = (
         translate(lang, "Case {id}: {title} ({process})").format(
             id=p.get("case_id"),
-            title=p.get("case_title", ""),
+            title=_title(p, "case_title", lang),
             process=_tr(lang, p.get("process")),
         )
         if p.get("case_title")
@@ -296,7 +309,7 @@ def words(row: Notification, lang: str) -> tuple[str, str]:
     else:
         subject = translate(lang, "A finding about you was recorded")
         text = translate(lang, "Finding: {title}. Requirement {requirement}.").format(
-            title=p.get("finding_title", ""), requirement=p.get("requirement") or "—"
+            title=_title(p, "finding_title", lang), requirement=p.get("requirement") or "—"
         )
         if p.get("case_id"):
             text += " " + translate(lang, "Case {id}.").format(id=p["case_id"])

@@ -16,6 +16,7 @@ from certgov.context import Context
 from certgov.filings.fetch import FetchError, UnsupportedScheme, http_get, http_post
 from certgov.filings.models import RevocationSource
 from certgov.findings.services import Problem, close_finding, raise_finding
+from certgov.i18n import N_
 from certgov.parties.models import Party
 from certgov.pki import (
     Certificate,
@@ -29,6 +30,7 @@ from certgov.pki import (
     revocation_status,
 )
 from certgov.store.engine import unit_of_work
+from certgov.text import Term, Text
 
 REQUIREMENT = "ECS-3.5"
 
@@ -65,16 +67,16 @@ _SEVERITY = {
 
 
 _TITLES = {
-    "crl-unreachable": "CRL unreachable",
-    "crl-unparsable": "CRL unparsable",
-    "crl-bad-signature": "CRL wrongly signed",
-    "crl-stale": "CRL stale",
-    "crl-nonconforming": "CRL does not conform",
-    "ocsp-unreachable": "OCSP responder unreachable",
-    "ocsp-malformed": "OCSP response unusable",
-    "ocsp-error": "OCSP responder answers with an error",
-    "ocsp-bad-signature": "OCSP response wrongly signed",
-    "ocsp-stale": "OCSP response stale",
+    "crl-unreachable": N_("CRL unreachable: {party}"),
+    "crl-unparsable": N_("CRL unparsable: {party}"),
+    "crl-bad-signature": N_("CRL wrongly signed: {party}"),
+    "crl-stale": N_("CRL stale: {party}"),
+    "crl-nonconforming": N_("CRL does not conform: {party}"),
+    "ocsp-unreachable": N_("OCSP responder unreachable: {party}"),
+    "ocsp-malformed": N_("OCSP response unusable: {party}"),
+    "ocsp-error": N_("OCSP responder answers with an error: {party}"),
+    "ocsp-bad-signature": N_("OCSP response wrongly signed: {party}"),
+    "ocsp-stale": N_("OCSP response stale: {party}"),
 }
 
 
@@ -147,6 +149,18 @@ class Outcome:
     revoked: dict[str, Any] | None = None
     unsupported: bool = False
     facts: dict[str, Any] = field(default_factory=dict)
+    #: ``message`` as a template and its parameters, for the finding (the problem a library
+    #: reports stays its English parameter).
+    text: Text | None = None
+
+    def says(self, problem: str | None, text: Text) -> Outcome:
+        """This outcome with ``problem`` and ``text`` (``message`` its English)."""
+        self.problem, self.message, self.text = problem, str(text), text
+        return self
+
+
+def _outcome(problem: str | None, text: Text, **values: Any) -> Outcome:
+    return Outcome(problem, str(text), text=text, **values)
 
 
 def check_crl_source(
@@ -162,11 +176,17 @@ def check_crl_source(
     except UnsupportedScheme as exc:
         return Outcome(None, str(exc), unsupported=True)
     except FetchError as exc:
-        return Outcome("crl-unreachable", f"the CRL at {url} could not be fetched: {exc}")
+        return _outcome(
+            "crl-unreachable",
+            Text("the CRL at {url} could not be fetched: {problem}", url=url, problem=str(exc)),
+        )
     try:
         crl = parse_crl(data)
     except PkiError as exc:
-        return Outcome("crl-unparsable", f"the CRL at {url} is not a CRL: {exc.message}")
+        return _outcome(
+            "crl-unparsable",
+            Text("the CRL at {url} is not a CRL: {problem}", url=url, problem=exc.text),
+        )
     problems = check_crl(crl, issuer, now)
     summary = crl.summary
     facts = {
@@ -178,8 +198,10 @@ def check_crl_source(
     }
     signature = [p for p in problems if p.code in _SIGNATURE_CODES]
     if signature:
-        return Outcome(
-            "crl-bad-signature", f"the CRL at {url}: {signature[0].message}", facts=facts
+        return _outcome(
+            "crl-bad-signature",
+            Text("the CRL at {url}: {problem}", url=url, problem=signature[0].message),
+            facts=facts,
         )
     revoked = None
     try:
@@ -188,9 +210,9 @@ def check_crl_source(
         entry = None
     if entry is not None:
         revoked = {"revoked_at": entry.revocation_date.isoformat(), "reason": entry.reason}
-    good = Outcome(
+    good = _outcome(
         None,
-        f"the CRL at {url} verifies with {issuer.describe()}",
+        Text("the CRL at {url} verifies with {issuer}", url=url, issuer=issuer.describe()),
         crl_der=crl.der,
         this_update=summary.this_update,
         next_update=summary.next_update,
@@ -200,9 +222,14 @@ def check_crl_source(
     stale = [p for p in problems if p.code in FRESHNESS_CODES]
     other = [p for p in problems if p.code not in FRESHNESS_CODES]
     if stale:
-        good.problem, good.message = "crl-stale", f"the CRL at {url}: {stale[0].message}"
+        good.says(
+            "crl-stale", Text("the CRL at {url}: {problem}", url=url, problem=stale[0].message)
+        )
     elif other:
-        good.problem, good.message = "crl-nonconforming", f"the CRL at {url}: {other[0].message}"
+        good.says(
+            "crl-nonconforming",
+            Text("the CRL at {url}: {problem}", url=url, problem=other[0].message),
+        )
     return good
 
 
@@ -225,7 +252,10 @@ def _check_ocsp_source(
     except UnsupportedScheme as exc:
         return Outcome(None, str(exc), unsupported=True)
     except FetchError as exc:
-        return Outcome("ocsp-unreachable", f"the OCSP responder {url} did not answer: {exc}")
+        return _outcome(
+            "ocsp-unreachable",
+            Text("the OCSP responder {url} did not answer: {problem}", url=url, problem=str(exc)),
+        )
     answer = check_response(data, subject, issuer, now)
     facts = answer.as_dict()
     revoked = None
@@ -233,15 +263,20 @@ def _check_ocsp_source(
         revoked = {"revoked_at": answer.revoked_at.isoformat(), "reason": answer.reason}
     if answer.problems:
         first = answer.problems[0]
-        return Outcome(
+        return _outcome(
             _OCSP_CODES.get(first.code, "ocsp-malformed"),
-            f"the OCSP responder {url}: {first.message}",
+            Text("the OCSP responder {url}: {problem}", url=url, problem=first.message),
             revoked=revoked if first.code is ProblemCode.OCSP_STALE else None,
             facts=facts,
         )
-    return Outcome(
+    return _outcome(
         None,
-        f"the OCSP responder {url} says {answer.status} for {subject.describe()}",
+        Text(
+            "the OCSP responder {url} says {status} for {certificate}",
+            url=url,
+            status=answer.status,
+            certificate=subject.describe(),
+        ),
         this_update=answer.this_update,
         next_update=answer.next_update,
         revoked=revoked,
@@ -276,7 +311,8 @@ def record_outcome(
         source.this_update = outcome.this_update
         source.next_update = outcome.next_update
     key = _source_key(source)
-    what = "CRL distribution point" if source.kind == "crl" else "OCSP responder"
+    what = N_("CRL distribution point") if source.kind == "crl" else N_("OCSP responder")
+    said: Text | str = outcome.text or outcome.message
     if outcome.problem is None:
         source.status, source.problem, source.ok_at = "ok", None, now
         close_finding(session, ctx, SYSTEM_ACTOR, key, f"{outcome.message} ({now.isoformat()})")
@@ -290,8 +326,8 @@ def record_outcome(
                 code=outcome.problem,
                 key=key,
                 severity=_SEVERITY.get(outcome.problem, "high"),
-                title=f"{_TITLES[outcome.problem]}: {party.name}",
-                message=f"{outcome.message}.",
+                title=Text(_TITLES[outcome.problem], party=party.name),
+                message=Text("{problem}.", problem=said),
                 requirement=REQUIREMENT,
                 party_id=party.id,
                 jurisdiction=party.home_province,
@@ -318,12 +354,15 @@ def record_outcome(
                 code="filed-ca-certificate-revoked",
                 key=_revoked_key(source),
                 severity="high",
-                title=f"Filed CA certificate revoked: {party.name}",
-                message=(
-                    f"The {what} {source.url} lists the filed CA certificate "
-                    f"{source.subject_sha256[:16]}… as revoked at "
-                    f"{outcome.revoked['revoked_at']} (reason: "
-                    f"{outcome.revoked['reason'] or 'unspecified'})."
+                title=Text("Filed CA certificate revoked: {party}", party=party.name),
+                message=Text(
+                    "The {what} {url} lists the filed CA certificate {sha256}… as revoked at "
+                    "{revoked_at} (reason: {reason}).",
+                    what=Term("message", what),
+                    url=source.url,
+                    sha256=source.subject_sha256[:16],
+                    revoked_at=outcome.revoked["revoked_at"],
+                    reason=outcome.revoked["reason"] or Term("message", N_("unspecified")),
                 ),
                 requirement=REQUIREMENT,
                 party_id=party.id,

@@ -3,6 +3,8 @@ certgov.i18n), the reader's language and the acting person, error pages."""
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from certgov.actors import Actor, Role
 from certgov.clock import CHINA_TZ
@@ -31,7 +33,7 @@ from certgov.i18n import (
     translations,
 )
 from certgov.store.engine import unit_of_work
-from certgov.text import Text
+from certgov.text import Term, Text
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,11 +69,47 @@ def templates_for(lang: str) -> Jinja2Templates:
 def said(record: Any, field: str, lang: str) -> Markup:
     """A record's ``field`` (a case's or a finding's title, a finding's message) in the
     reader's language when the record keeps it as a template (``<field>_text``), else the
-    stored words marked as data (a title a person typed, or an older record)."""
-    text = Text.of_record(getattr(record, f"{field}_text", None))
+    stored words marked as data (a title a person typed, or an older record). The record is a
+    row or its view as a mapping (a case's detail)."""
+
+    def get(name: str) -> Any:
+        return record.get(name) if isinstance(record, Mapping) else getattr(record, name, None)
+
+    text = Text.of_record(get(f"{field}_text"))
     if text is not None and texts.translated(text.template, lang):
-        return Markup("{}").format(texts.say(text, lang))
-    return Markup('<span class="data">{}</span>').format(getattr(record, field, "") or "")
+        try:
+            return said_html(text, lang)
+        except (ValueError, IndexError):
+            pass  # a translation whose spec does not fit its parameter: the stored English
+    return Markup('<span class="data">{}</span>').format(get(field) or "")
+
+
+def said_html(text: Text, lang: str) -> Markup:
+    """``text`` in ``lang`` as :func:`certgov.i18n.texts.say` says it, as HTML: a parameter
+    that is data (a name, a subject, a number the record holds: plain text, not a term, a day
+    or a text) is marked as such, the rest is in the reader's words."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(translate(lang, text.template)):
+        out.append(escape(literal))
+        if name is None:
+            continue
+        if name not in text.params:
+            out.append(escape("{" + name + (f"!{conversion}" if conversion else "") + "}"))
+            continue
+        value = text.params[name]
+        if isinstance(value, Text):
+            out.append(said_html(value, lang))
+            continue
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        shown: Any = value if number else texts.word(value, lang)
+        if conversion == "r":
+            shown = repr(shown)
+        elif conversion in ("s", "a"):
+            shown = str(shown) if conversion == "s" else ascii(shown)
+        words = format(shown, spec or "")
+        data = isinstance(value, str) and not isinstance(value, Term)
+        out.append(Markup('<span class="data">{}</span>').format(words) if data else escape(words))
+    return Markup("").join(out)
 
 
 def rule_text(words: str, lang: str) -> Markup:

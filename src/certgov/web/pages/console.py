@@ -218,6 +218,7 @@ def _case_page(
     case = cases.get_case(session, ctx, actor, case_id)
     process = ctx.processes[case.process_id]
     detail = case_detail(session, ctx, actor, case)
+    detail["title_text"] = case.title_text  # for the title in the reader's language
     detail["history"] = [event_out(e) for e in cases.history(session, case)]
     detail["deadlines"] = _deadlines(ctx, actor, case, detail["deadlines"])
     application = (

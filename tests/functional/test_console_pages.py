@@ -18,9 +18,11 @@ from certgov.cases import services as cases
 from certgov.findings.models import Finding
 from certgov.findings.services import Problem, raise_finding
 from certgov.http.security import csrf_token
+from certgov.i18n import translate
 from certgov.identity import services as identity
 from certgov.store.engine import unit_of_work
 from support.enforcement import a_finding, case_of, step
+from support.licensing import grant_licence
 
 PASSWORD = "correct horse battery"
 
@@ -205,6 +207,12 @@ def test_finding_triage_and_enforcement_through_the_pages(client: TestClient, wo
     case_id = int(opened.headers["location"].rsplit("/", 1)[1])
     page = client.get(f"/console/cases/{case_id}")
     assert 'id="fine-range"' in page.text and "10,000" in page.text and "50,000" in page.text
+    # The case is named in the reader's words: the violation's title from the catalogue.
+    violation = case_of(client, world, case_id)["data"]["violation_title"]
+    assert f"行政处罚：{translate('zh', violation)}——" in page.text
+    assert "Enforcement:" not in page.text and violation not in page.text
+    english = client.get(f"/console/cases/{case_id}?lang=en").text
+    assert f"Enforcement: {violation} — " in english
 
     def take(name: str, **data: Any) -> Any:
         version = case_of(client, world, case_id)["version"]
@@ -273,3 +281,41 @@ def test_dashboard_for_regulators_only(client: TestClient, world: Any) -> None:
     official(client, world, "ccrc.dash", Role.CERTIFICATION_BODY)
     assert client.get("/console/dashboard").status_code == 403
     assert client.get("/console/findings").status_code == 403
+
+
+def test_case_and_finding_titles_in_the_readers_language(client: TestClient, world: Any) -> None:
+    """Issue 16: a case or a finding the system names is named in the reader's language, the
+    rule set's words (the kinds of a modification, a province) translated, no English left in
+    a Chinese page; in English as before."""
+    licence = grant_licence(client, world)
+    number = licence["number"]
+    opened = client.post(
+        f"/api/v1/licences/{number}/modifications",
+        json={"kinds": ["technical_systems", "organisational structure"], "description": "HSMs"},
+        headers=world.headers("ca_operator"),
+    )
+    assert opened.status_code == 201, opened.text
+    case = opened.json()
+    assert case["title"] == (
+        f"Modification of licence {number}: organisational structure, technical systems"
+    )
+    party = world.parties["ca_shanghai"]
+    provinces = client.put(
+        f"/api/v1/cas/{party}/operating-provinces",
+        json={"provinces": ["320000"]},
+        headers=world.headers("ca_operator"),
+    )
+    assert provinces.status_code == 200, provinces.text
+    official(client, world, "miit.words", Role.NATIONAL_REGULATOR)
+    page = client.get(f"/console/cases/{case['id']}").text
+    assert f"许可证 {number} 变更：组织机构、技术系统" in page
+    assert "Modification of licence" not in page and "technical systems" not in page
+    findings = client.get("/console/findings").text
+    assert "未在江苏省设立服务网点：" in findings
+    assert "在江苏省开展业务，但未在当地设立服务网点（" in findings
+    assert "No service outlet" not in findings and "operates in" not in findings
+    english = client.get("/console/findings?lang=en").text
+    assert "No service outlet in Jiangsu: " in english
+    assert f"Modification of licence {number}: organisational structure, technical systems" in (
+        client.get(f"/console/cases/{case['id']}?lang=en").text
+    )

@@ -9,7 +9,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from certgov.cases.models import Case
 from certgov.clock import china_date
+from certgov.findings.models import Finding
+from certgov.i18n.texts import say
+from certgov.store.engine import unit_of_work
+from certgov.text import Text
 from support.enforcement import case_of, decide, enforcement_to_decision, transition
 from support.licensing import application_of, grant_licence
 
@@ -144,7 +149,7 @@ def test_ecs_7_3_withdrawal_reported_59_days_ahead_is_flagged_late(
     """ECS-7.3 (ESL Art. 23): reported 59 days before ceasing is late (a finding citing the
     violation cessation_not_reported); 60 days is in time; the notice to parties is checked
     against 90 days the same way."""
-    grant_licence(client, world)
+    licence = grant_licence(client, world)
     grant_licence(client, world, "ca_operator_beijing")
     today = china_date(clock.now())
     late = _declare(
@@ -163,6 +168,27 @@ def test_ecs_7_3_withdrawal_reported_59_days_ahead_is_flagged_late(
     assert finding["requirement"] == "ECS-7.3"
     assert finding["details"]["violation"] == "cessation_not_reported"
     assert (today + dt.timedelta(days=59) - dt.timedelta(days=60)).isoformat() in finding["message"]
+    # The case and the finding keep their titles as templates: said in the reader's language.
+    cessation = (today + dt.timedelta(days=59)).isoformat()
+    with unit_of_work(world.ctx.sessions) as session:
+        case = session.get(Case, body["case_id"])
+        assert case is not None
+        title = Text.of_record(case.title_text)
+        assert title is not None and str(title) == case.title
+        assert case.title.startswith("Withdrawal of ") and case.title.endswith(
+            f" (licence {licence['number']}) on {cessation}"
+        )
+        assert f"终止服务（许可证 {licence['number']}，" in say(title, "zh")
+        late = session.get(Finding, finding["id"])
+        assert late is not None and late.title.startswith(
+            "Late report of ceasing service to the regulator: "
+        )
+        late_title = Text.of_record(late.title_text)
+        message = Text.of_record(late.message_text)
+        assert late_title is not None and message is not None
+        assert say(late_title, "zh").startswith("向主管部门报告终止服务逾期：")
+        assert "属违法行为目录所列违法行为：cessation_not_reported" in say(message, "zh")
+        assert str(message) == late.message
 
     in_time = _declare(
         client,

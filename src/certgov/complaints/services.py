@@ -29,7 +29,7 @@ from certgov.errors import Forbidden, InvalidInput, NotFound
 from certgov.identity import secrets
 from certgov.jurisdictions import BY_CODE, NATIONAL
 from certgov.parties.models import Party, PartyKind
-from certgov.text import Term
+from certgov.text import Term, Text
 
 PROCESS = "ecs-complaint"
 #: Who opens complaint cases: the system, on behalf of the (possibly anonymous) complainant.
@@ -164,7 +164,7 @@ def file_complaint(session: Session, ctx: Context, body: Mapping[str, Any]) -> F
         DESK,
         cases.OpenCase(
             process_id=PROCESS,
-            title=f"Complaint: {subject}",
+            title=Text("Complaint: {subject}", subject=subject),
             jurisdiction=jurisdiction,
             data={
                 "ca_party_id": target.id if target else None,

@@ -24,12 +24,13 @@ from certgov.cases import services as cases
 from certgov.cases.models import Case
 from certgov.clock import china_date
 from certgov.context import Context
-from certgov.ecs.citation import cite
+from certgov.ecs.citation import cite, cited, period_words
 from certgov.errors import Forbidden, InvalidInput
 from certgov.findings.services import Problem, raise_finding
 from certgov.parties.models import Party
 from certgov.rulebook.services import in_force
 from certgov.rules.model import DurationUnit, Regime
+from certgov.text import Term, Text
 
 INCIDENT_PROCESS = "ca-incident"
 _MAX_TEXT = 10_000
@@ -111,12 +112,18 @@ def report_incident(
                 code="incident-reported-late",
                 key=f"incident-late:{case.id}",
                 severity="high",
-                title=f"Incident reported late: {party.name}",
-                message=(
-                    f"{party.name} became aware of the incident {title.strip()!r} at "
-                    f"{aware.isoformat()} and reported it {hours:.0f} hours later; the "
-                    f"preliminary report was due by {due.isoformat()} ({period}, "
-                    f"{cite(rule_set, 'incident_preliminary_report')})."
+                title=Text("Incident reported late: {party}", party=party.name),
+                message=Text(
+                    "{party} became aware of the incident {incident!r} at {aware} and reported "
+                    "it {hours:.0f} hours later; the preliminary report was due by {due} "
+                    "({period}, {citation}).",
+                    party=party.name,
+                    incident=title.strip(),
+                    aware=aware,
+                    hours=hours,
+                    due=due,
+                    period=period_words(period),
+                    citation=cited(cite(rule_set, "incident_preliminary_report")),
                 ),
                 requirement="ECS-4.4",
                 party_id=party.id,
@@ -167,7 +174,7 @@ def report_operational_change(
         actor,
         cases.OpenCase(
             process_id=OPERATIONAL_CHANGE_PROCESS,
-            title=f"{kind} ({effective.isoformat()})",
+            title=Text("{kind} ({effective})", kind=Term("message", kind), effective=effective),
             subject_party_id=actor.party_id,
             data={
                 "kind": kind,
@@ -190,12 +197,17 @@ def report_operational_change(
                 code="operational-change-reported-late",
                 key=f"operational-change-late:{case.id}",
                 severity="medium",
-                title=f"Operational change reported late: {party.name}",
-                message=(
-                    f"{party.name} reported the change {kind!r} effective "
-                    f"{effective.isoformat()} on {today.isoformat()}; it was due by "
-                    f"{due.isoformat()} ({period} after the change, "
-                    f"{cite(rule_set, 'operational_change_report_period')})."
+                title=Text("Operational change reported late: {party}", party=party.name),
+                message=Text(
+                    "{party} reported the change {kind!r} effective {effective} on {today}; it "
+                    "was due by {due} ({period} after the change, {citation}).",
+                    party=party.name,
+                    kind=Term("message", kind),
+                    effective=effective,
+                    today=today,
+                    due=due,
+                    period=period_words(period),
+                    citation=cited(cite(rule_set, "operational_change_report_period")),
                 ),
                 requirement="ECS-4.4",
                 party_id=party.id,

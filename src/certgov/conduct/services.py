@@ -27,7 +27,7 @@ from certgov.conduct.models import (
     ServiceOutlet,
 )
 from certgov.context import Context
-from certgov.ecs.citation import cite
+from certgov.ecs.citation import cite, cited
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.services import (
     Problem,
@@ -40,7 +40,7 @@ from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.text import Term
+from certgov.text import Term, Text
 
 _MAX_TEXT = 2000
 _MAX_FUNCTIONS = 100
@@ -245,7 +245,7 @@ def _outsourcing_findings(
     rule_set: RuleSet,
 ) -> list[str]:
     critical = {_normalise(f) for f in rule_set.items("critical_outsourced_functions")}
-    citation = cite(rule_set, "critical_outsourced_functions")
+    citation = cited(cite(rule_set, "critical_outsourced_functions"))
     keys = []
     for entry in declaration.functions:
         name = _normalise(entry["function"])
@@ -260,11 +260,18 @@ def _outsourcing_findings(
                 code="critical-function-outsourced",
                 key=key,
                 severity="high",
-                title=f"Critical function outsourced: {party.name} ({name})",
-                message=(
-                    f"{party.name} declares that {entry['provider']} performs {name!r}, a "
-                    f"critical operation that may not be delegated to a third party "
-                    f"({citation})."
+                title=Text(
+                    "Critical function outsourced: {party} ({function})",
+                    party=party.name,
+                    function=Term("message", name),
+                ),
+                message=Text(
+                    "{party} declares that {provider} performs {function!r}, a critical "
+                    "operation that may not be delegated to a third party ({citation}).",
+                    party=party.name,
+                    provider=entry["provider"],
+                    function=Term("message", name),
+                    citation=citation,
                 ),
                 requirement="ECS-3.2",
                 party_id=party.id,
@@ -433,9 +440,9 @@ def check_outlets(session: Session, ctx: Context, actor: Actor, party: Party) ->
     provinces = operating_provinces(session, party.id)
     covered = {o.jurisdiction for o in outlets(session, party.id, include_closed=False)}
     missing = [p for p in provinces if p not in covered] if required else []
-    citation = cite(rule_set, "service_outlet_required")
+    citation = cited(cite(rule_set, "service_outlet_required"))
     for code in missing:
-        province = jurisdictions.BY_CODE[code]
+        province = Term("jurisdiction", code)
         raise_finding(
             session,
             ctx,
@@ -444,10 +451,15 @@ def check_outlets(session: Session, ctx: Context, actor: Actor, party: Party) ->
                 code="outlet-missing",
                 key=f"outlet-missing:{party.id}:{code}",
                 severity="medium",
-                title=f"No service outlet in {province.name_en}: {party.name}",
-                message=(
-                    f"{party.name} operates in {province.name_en} ({code}) but has no open "
-                    f"service outlet there ({citation})."
+                title=Text(
+                    "No service outlet in {province}: {party}", province=province, party=party.name
+                ),
+                message=Text(
+                    "{party} operates in {province} but has no open service outlet there "
+                    "({citation}).",
+                    party=party.name,
+                    province=province,
+                    citation=citation,
                 ),
                 requirement="ECS-3.3",
                 party_id=party.id,

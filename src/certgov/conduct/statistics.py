@@ -18,7 +18,7 @@ from certgov.actors import SYSTEM_ACTOR, Actor
 from certgov.clock import china_date
 from certgov.conduct.models import OperatingReport
 from certgov.context import Context
-from certgov.ecs.citation import cite
+from certgov.ecs.citation import cite, cited
 from certgov.errors import Conflict, InvalidInput
 from certgov.findings.models import Finding, FindingStatus
 from certgov.findings.services import Problem, close_finding, raise_finding
@@ -28,6 +28,7 @@ from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import DurationUnit, Regime, RuleSet
+from certgov.text import Text
 from certgov.workflow.clocks import date_after
 
 __all__ = ["ReportingPeriod", "file_statistics", "period_of", "sweep_statistics"]
@@ -274,7 +275,7 @@ def sweep_statistics(session: Session, ctx: Context) -> StatisticsReport:
             )
         )
     )
-    citation = cite(rule_set, "operating_statistics_due")
+    citation = cited(cite(rule_set, "operating_statistics_due"))
     for party_id in missing:
         if _overdue_key(party_id, previous.start) in already:
             continue
@@ -288,11 +289,15 @@ def sweep_statistics(session: Session, ctx: Context) -> StatisticsReport:
                 code="operating-statistics-overdue",
                 key=_overdue_key(party_id, previous.start),
                 severity="medium",
-                title=f"Operating statistics overdue: {party.name}",
-                message=(
-                    f"{party.name} has not filed its operating statistics for "
-                    f"{previous.start.isoformat()}–{previous.end.isoformat()}, due by "
-                    f"{previous.due.isoformat()} ({citation})."
+                title=Text("Operating statistics overdue: {party}", party=party.name),
+                message=Text(
+                    "{party} has not filed its operating statistics for {start}–{end}, due by "
+                    "{due} ({citation}).",
+                    party=party.name,
+                    start=previous.start,
+                    end=previous.end,
+                    due=previous.due,
+                    citation=citation,
                 ),
                 requirement=REQUIREMENT,
                 party_id=party.id,

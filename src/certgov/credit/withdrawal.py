@@ -25,11 +25,12 @@ from certgov.credit.handover import FORCED, VOLUNTARY, handover_blockers, remain
 from certgov.enforcement.models import Penalty
 from certgov.errors import Conflict, Forbidden, InvalidInput, NotFound
 from certgov.findings.services import Problem, raise_finding
+from certgov.i18n import N_
 from certgov.licensing import services as licensing
 from certgov.parties.services import get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
-from certgov.text import Term
+from certgov.text import Term, Text
 from certgov.workflow.clocks import date_before
 
 PROCESS = "ecs-withdrawal"
@@ -62,8 +63,35 @@ def _late(
     parameter: str,
     rule_set_id: str,
 ) -> str:
+    """Raise the finding that ``what`` (a msgid: the report or the notice) came late."""
     party = get_ca(session, case.subject_party_id or 0)
-    happened = f"done on {done.isoformat()}" if done else "not done"
+    cessation = dt.date.fromisoformat(case.data["cessation_date"])
+    duty = Term("message", what)
+    message = (
+        Text(
+            "The {what} was due by {due} ({rule_set}: {parameter}, ESL Art. 23) for cessation "
+            "on {cessation}; done on {done}. A violation of the catalogue: {violation} (ESL "
+            "Art. 30).",
+            what=duty,
+            due=due,
+            rule_set=rule_set_id,
+            parameter=parameter,
+            cessation=cessation,
+            done=done,
+            violation=CESSATION_VIOLATION,
+        )
+        if done
+        else Text(
+            "The {what} was due by {due} ({rule_set}: {parameter}, ESL Art. 23) for cessation "
+            "on {cessation}; not done. A violation of the catalogue: {violation} (ESL Art. 30).",
+            what=duty,
+            due=due,
+            rule_set=rule_set_id,
+            parameter=parameter,
+            cessation=cessation,
+            violation=CESSATION_VIOLATION,
+        )
+    )
     return raise_finding(
         session,
         ctx,
@@ -72,12 +100,13 @@ def _late(
             code=code,
             key=f"{code}:{case.id}",
             severity="high",
-            title=f"Late {what}: {party.name} ceasing on {case.data['cessation_date']}",
-            message=(
-                f"The {what} was due by {due.isoformat()} ({rule_set_id}: {parameter}, ESL Art. "
-                f"23) for cessation on {case.data['cessation_date']}; {happened}. A violation "
-                f"of the catalogue: {CESSATION_VIOLATION} (ESL Art. 30)."
+            title=Text(
+                "Late {what}: {party} ceasing on {cessation}",
+                what=duty,
+                party=party.name,
+                cessation=cessation,
             ),
+            message=message,
             requirement="ECS-7.3",
             party_id=party.id,
             jurisdiction=party.home_province,
@@ -173,7 +202,12 @@ def declare_withdrawal(
         actor,
         cases.OpenCase(
             process_id=PROCESS,
-            title=f"Withdrawal of {party.name} (licence {licence.number}) on {cessation}",
+            title=Text(
+                "Withdrawal of {party} (licence {number}) on {cessation}",
+                party=party.name,
+                number=licence.number,
+                cessation=cessation,
+            ),
             subject_party_id=party.id,
             jurisdiction=licence.jurisdiction,
             relevant_date=today,
@@ -189,7 +223,7 @@ def declare_withdrawal(
                 actor,
                 case,
                 "cessation-report-late",
-                "report of ceasing service to the regulator",
+                N_("report of ceasing service to the regulator"),
                 report_due,
                 today,
                 "cessation_report_to_regulator",
@@ -204,7 +238,7 @@ def declare_withdrawal(
                 actor,
                 case,
                 "cessation-notice-late",
-                "notice of ceasing service to the parties concerned",
+                N_("notice of ceasing service to the parties concerned"),
                 notice_due,
                 notified_on,
                 "cessation_notice_to_parties",
@@ -252,7 +286,7 @@ def open_forced_exit(
         SYSTEM_ACTOR,
         cases.OpenCase(
             process_id=PROCESS,
-            title=f"Forced exit after revocation of licence {licence_number}",
+            title=Text("Forced exit after revocation of licence {number}", number=licence_number),
             subject_party_id=party_id,
             jurisdiction=licence.jurisdiction,
             data={

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from certgov.errors import InvalidInput
-from certgov.rules.model import Money, Parameter, Regime, RuleSet
+from certgov.i18n import N_
+from certgov.rules.model import Duration, DurationUnit, Money, Parameter, Regime, RuleSet
+from certgov.text import Text
 
-__all__ = ["ParameterCitation", "cite", "require_ecs", "rmb"]
+__all__ = ["ParameterCitation", "cite", "cited", "period_words", "require_ecs", "rmb"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,41 @@ class ParameterCitation:
 def cite(rule_set: RuleSet, key: str) -> ParameterCitation:
     """The citation of parameter ``key``; ConfigurationError when the rule set lacks it."""
     return ParameterCitation(rule_set.id, rule_set.parameter(key))
+
+
+#: A period in words, one and more (as :class:`Duration` writes it in English).
+_PERIODS = {
+    DurationUnit.CALENDAR_DAYS: (N_("{n} calendar day"), N_("{n} calendar days")),
+    DurationUnit.BUSINESS_DAYS: (N_("{n} business day"), N_("{n} business days")),
+    DurationUnit.HOURS: (N_("{n} hour"), N_("{n} hours")),
+    DurationUnit.MONTHS: (N_("{n} month"), N_("{n} months")),
+    DurationUnit.YEARS: (N_("{n} year"), N_("{n} years")),
+}
+
+
+def cited(citation: ParameterCitation) -> Text:
+    """The citation as a text said in the reader's language (``str()`` is the same English as
+    the citation's own; the parameter's source stays as the rule set's file gives it)."""
+    if citation.assumed:
+        return Text(
+            "{rule_set} {name}, an assumed value; source: {source}",
+            rule_set=citation.rule_set,
+            name=citation.name,
+            source=citation.source,
+        )
+    return Text(
+        "{rule_set} {name}; source: {source}",
+        rule_set=citation.rule_set,
+        name=citation.name,
+        source=citation.source,
+    )
+
+
+def period_words(duration: Duration) -> Text:
+    """A period (``72 hours``, ``1 business day``) as a text in the reader's words; in English
+    as :class:`Duration` writes it."""
+    one, more = _PERIODS[duration.unit]
+    return Text(one if duration.amount == 1 else more, n=duration.amount)
 
 
 def require_ecs(rule_set: RuleSet) -> None:

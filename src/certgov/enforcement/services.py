@@ -32,7 +32,7 @@ from certgov.licensing import services as licensing
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.text import Term
+from certgov.text import Term, Text
 
 PROCESS = "ecs-enforcement"
 _MAX_TEXT = 5000
@@ -76,7 +76,11 @@ def open_enforcement(session: Session, ctx: Context, actor: Actor, new: OpenEnfo
         actor,
         cases.OpenCase(
             process_id=PROCESS,
-            title=f"Enforcement: {entry.title} — {party.name}",
+            title=Text(
+                "Enforcement: {violation} — {party}",
+                violation=Term("message", entry.title),
+                party=party.name,
+            ),
             subject_party_id=party.id,
             data=data,
         ),

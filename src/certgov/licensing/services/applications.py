@@ -22,7 +22,7 @@ from certgov.licensing.models import (
 from certgov.licensing.services.common import MAX_TEXT, PROCESS, china_today, ecs_rules
 from certgov.licensing.services.licences import live_licence
 from certgov.parties.services import get_ca
-from certgov.text import Term
+from certgov.text import Term, Text
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def submit_application(
         cases.OpenCase(
             process_id=PROCESS,
             title=(title or "").strip()
-            or f"Licence application of {application.legal_person.name}",
+            or Text("Licence application of {name}", name=application.legal_person.name),
             subject_party_id=party.id,
             relevant_date=day,
             data={"application": application.as_dict(), "evaluation": evaluation.as_dict()},

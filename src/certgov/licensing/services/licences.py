@@ -35,7 +35,7 @@ from certgov.licensing.services.common import (
 )
 from certgov.parties.services import check_party_scope, get_ca, require_national
 from certgov.store.engine import stale_write_is_conflict
-from certgov.text import Term
+from certgov.text import Term, Text
 from certgov.workflow.clocks import date_after, date_before
 
 
@@ -443,7 +443,7 @@ def _open_renewal(session: Session, ctx: Context, actor: Actor, licence: Licence
         actor,
         cases.OpenCase(
             process_id=RENEWAL_PROCESS,
-            title=f"Renewal of licence {licence.number}",
+            title=Text("Renewal of licence {number}", number=licence.number),
             subject_party_id=licence.holder_party_id,
             jurisdiction=licence.jurisdiction,
             data={"licence": licence.number, "valid_until": licence.valid_until.isoformat()},
@@ -534,7 +534,11 @@ def open_modification(
         actor,
         cases.OpenCase(
             process_id=MODIFICATION_PROCESS,
-            title=f"Modification of licence {licence.number}: {', '.join(sorted(set(normalised)))}",
+            title=Text(
+                "Modification of licence {number}: {kinds}",
+                number=licence.number,
+                kinds=_listed(sorted(set(normalised))),
+            ),
             subject_party_id=licence.holder_party_id,
             jurisdiction=licence.jurisdiction,
             data={
@@ -544,6 +548,15 @@ def open_modification(
             },
         ),
     )
+
+
+def _listed(items: list[str]) -> Term | Text:
+    """Items of a rule set's list (in the catalogue), one after the other: ``a, b, c`` in
+    English, ``甲、乙、丙`` in Chinese."""
+    first, *rest = items
+    if not rest:
+        return Term("message", first)
+    return Text("{first}, {rest}", first=Term("message", first), rest=_listed(rest))
 
 
 def record_modification(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from certgov.licensing.services.common import MAX_TEXT, china_today, ecs_rules
 from certgov.parties.models import Party
 from certgov.parties.services import check_party_scope, get_ca
 from certgov.rules.model import RuleSet
+from certgov.text import Term, Text
 
 
 def _registration_item(rule_set: RuleSet, item: object) -> str:
@@ -44,22 +44,41 @@ def _registration_item(rule_set: RuleSet, item: object) -> str:
 
 def _late_problem(change: RegistrationChange, party: Party, rule_set_id: str) -> Problem:
     filed = change.filed_on
-    late_by = ((filed or dt.date.max) - change.due_on).days if filed else None
-    what = (
-        f"filed on {filed.isoformat()}, {late_by} day(s) after the last day"
+    item = Term("message", change.item)
+    message = (
+        Text(
+            "The change of {item} registered on {changed_on} was due for filing by {due_on} "
+            "({rule_set}: {parameter}); filed on {filed_on}, {late_by} day(s) after the last "
+            "day.",
+            item=item,
+            changed_on=change.changed_on,
+            due_on=change.due_on,
+            rule_set=rule_set_id,
+            parameter="registration_change_filing_period",
+            filed_on=filed,
+            late_by=(filed - change.due_on).days,
+        )
         if filed
-        else "not filed"
+        else Text(
+            "The change of {item} registered on {changed_on} was due for filing by {due_on} "
+            "({rule_set}: {parameter}); not filed.",
+            item=item,
+            changed_on=change.changed_on,
+            due_on=change.due_on,
+            rule_set=rule_set_id,
+            parameter="registration_change_filing_period",
+        )
     )
     return Problem(
         code="registration-change-filed-late" if filed else "registration-change-not-filed",
         key=f"registration-change:{change.id}",
         severity="medium",
-        title=f"Late business-registration change filing: {party.name} ({change.item})",
-        message=(
-            f"The change of {change.item} registered on {change.changed_on.isoformat()} was "
-            f"due for filing by {change.due_on.isoformat()} ({rule_set_id}: "
-            f"registration_change_filing_period); {what}."
+        title=Text(
+            "Late business-registration change filing: {party} ({item})",
+            party=party.name,
+            item=item,
         ),
+        message=message,
         requirement="ECS-2.4",
         party_id=party.id,
         jurisdiction=party.home_province,

@@ -34,6 +34,7 @@ from certgov.recognition.services.common import (
 )
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
+from certgov.text import Text
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,11 @@ def submit_application(
         cases.OpenCase(
             process_id=PROCESS,
             title=(title.strip() if isinstance(title, str) and title.strip() else "")[:200]
-            or f"Recognition of {application.foreign_ca['name']} ({application.foreign_ca['country']})",
+            or Text(
+                "Recognition of {name} ({country})",
+                name=application.foreign_ca["name"],
+                country=application.foreign_ca["country"],
+            ),
             subject_party_id=applicant.id,
             jurisdiction=NATIONAL,
             relevant_date=day,

@@ -21,14 +21,21 @@ class Term(str):
     API) and 已暂停 in a Chinese page (the label of that kind and code)."""
 
     kind: str
+    #: What English text shows instead of the code, where that reads better (a province's
+    #: English name for ``Term("jurisdiction", "320000", english="Jiangsu")``).
+    english: str | None
 
-    def __new__(cls, kind: str, code: object) -> Term:
+    def __new__(cls, kind: str, code: object, english: str | None = None) -> Term:
         term = super().__new__(cls, str(code))
         term.kind = kind
+        term.english = english
         return term
 
-    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]
-        return (self.kind, str(self))
+    def __getnewargs__(self) -> tuple[str, str, str | None]:  # type: ignore[override]
+        return (self.kind, str(self), self.english)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.english if self.english is not None else str(self), spec)
 
 
 def fill(template: str, params: Mapping[str, Any]) -> str:
@@ -71,8 +78,10 @@ class Text:
 
     def stored_params(self) -> dict[str, Any]:
         """The parameters as JSON can keep them: a term as ``{"term": kind, "code": code}``,
-        a day or an instant as ISO text, anything else as a number or text."""
-        return {key: jsonable(value) for key, value in self.params.items()}
+        a day as ``{"day": iso}``, an instant as ``{"instant": iso}`` (so that pages write
+        them as days and times again), a text as its template and parameters, anything else
+        as a number or text."""
+        return {key: _kept(value) for key, value in self.params.items()}
 
     def stored(self) -> dict[str, Any]:
         """The text as a record keeps it (a JSON column): template and parameters."""
@@ -91,13 +100,41 @@ class Text:
         """The text kept by :meth:`stored_params` back again."""
         restored: dict[str, Any] = {}
         for key, value in (params or {}).items():
-            if isinstance(value, dict) and set(value) == {"term", "code"}:
-                restored[key] = Term(str(value["term"]), value["code"])
+            if isinstance(value, dict) and {"term", "code"} <= set(value) <= {
+                "term",
+                "code",
+                "english",
+            }:
+                english = value.get("english")
+                restored[key] = Term(
+                    str(value["term"]), value["code"], english if isinstance(english, str) else None
+                )
+            elif isinstance(value, dict) and set(value) == {"day"}:
+                restored[key] = _parsed(dt.date.fromisoformat, value["day"])
+            elif isinstance(value, dict) and set(value) == {"instant"}:
+                restored[key] = _parsed(dt.datetime.fromisoformat, value["instant"])
             elif isinstance(value, dict) and isinstance(value.get("template"), str):
                 restored[key] = cls.of_record(value)
             else:
                 restored[key] = value
         return cls(template, **restored)
+
+
+def _kept(value: Any) -> Any:
+    if isinstance(value, Term) and value.english is not None:
+        return {"term": value.kind, "code": str(value), "english": value.english}
+    if isinstance(value, dt.datetime):
+        return {"instant": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"day": value.isoformat()}
+    return jsonable(value)
+
+
+def _parsed(parse: Any, value: Any) -> Any:
+    try:
+        return parse(value)
+    except (TypeError, ValueError):
+        return value
 
 
 def jsonable(value: Any) -> Any:

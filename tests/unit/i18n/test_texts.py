@@ -141,7 +141,7 @@ def test_error_message_and_hint_in_the_readers_language() -> None:
 def test_stored_text_comes_back_with_its_terms() -> None:
     text = Text("{s} on {d}", s=Term("severity", "high"), d=dt.date(2026, 1, 5))
     stored = text.stored_params()
-    assert stored == {"s": {"term": "severity", "code": "high"}, "d": "2026-01-05"}
+    assert stored == {"s": {"term": "severity", "code": "high"}, "d": {"day": "2026-01-05"}}
     back = Text.from_stored(text.template, stored)
     assert isinstance(back.params["s"], Term) and back.params["s"].kind == "severity"
     assert str(back) == "high on 2026-01-05"
@@ -179,3 +179,24 @@ def test_pages_show_errors_through_page_error(module: str) -> None:
 def test_numbers_keep_their_format_spec_in_a_page() -> None:
     assert say(Text("{n:,} bytes", n=1048576), "en") == "1,048,576 bytes"
     assert say(Text("{n:,} bytes", n="many"), "en") == "many bytes"
+
+
+def test_a_term_may_read_in_english_by_a_name_and_keeps_it_when_stored() -> None:
+    province = Term("jurisdiction", "320000", english="Jiangsu")
+    text = Text("No service outlet in {province}", province=province)
+    assert str(text) == "No service outlet in Jiangsu"
+    assert say(text, "zh") == translate("zh", "No service outlet in {province}").format(
+        province="江苏省"
+    )
+    back = Text.from_stored(text.template, text.stored_params())
+    assert str(back) == "No service outlet in Jiangsu"
+    again = pickle.loads(pickle.dumps(province))
+    assert (again, again.english) == ("320000", "Jiangsu")
+
+
+def test_days_and_instants_come_back_as_days_and_instants() -> None:
+    at = dt.datetime(2025, 9, 25, 2, 0, tzinfo=dt.UTC)
+    text = Text("{day} {at}", day=dt.date(2025, 9, 5), at=at)
+    back = Text.from_stored(text.template, text.stored_params())
+    assert back.params == {"day": dt.date(2025, 9, 5), "at": at}
+    assert say(back, "zh") == "2025年9月5日 2025-09-25 10:00 北京时间"

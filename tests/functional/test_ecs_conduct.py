@@ -149,9 +149,9 @@ def test_ecs_3_3_an_operating_province_without_an_outlet_is_a_finding(
     assert provinces.json()["without_outlet"] == ["320000"]
     findings = _findings(client, world, status="open")
     assert [(f["code"], f["jurisdiction"]) for f in findings] == [("outlet-missing", "320000")]
-    # The province is a term of the finding's text: the code in the API's English, its name
-    # in a page (see test_console_pages).
-    assert "in 320000" in findings[0]["message"] and findings[0]["requirement"] == "ECS-3.3"
+    # The province is a term of the finding's text: its English name in the API's English,
+    # its name in the reader's language in a page (see test_console_pages).
+    assert "Jiangsu" in findings[0]["message"] and findings[0]["requirement"] == "ECS-3.3"
     # The Jiangsu outlet opens (registered by the CA's own provincial regulator): closed.
     nanjing = client.post(
         f"{base}/outlets",

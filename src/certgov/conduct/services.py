@@ -442,7 +442,7 @@ def check_outlets(session: Session, ctx: Context, actor: Actor, party: Party) ->
     missing = [p for p in provinces if p not in covered] if required else []
     citation = cited(cite(rule_set, "service_outlet_required"))
     for code in missing:
-        province = Term("jurisdiction", code)
+        province = Term("jurisdiction", code, english=jurisdictions.BY_CODE[code].name_en)
         raise_finding(
             session,
             ctx,

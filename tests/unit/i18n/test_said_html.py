@@ -45,3 +45,15 @@ def test_a_record_or_its_view_without_a_template_is_its_stored_words_as_data() -
     assert str(said(record, "title", "zh")) == '<span class="data">A &lt;title&gt;</span>'
     stored = {"title": "x", "title_text": Text("Renewal of licence {number}", number="N1").stored()}
     assert str(said(stored, "title", "zh")) == '许可证 <span class="data">N1</span> 延续'
+
+
+def test_a_page_error_marks_the_names_in_it_as_data() -> None:
+    from certgov.errors import Conflict
+    from certgov.web.pages.common import page_error
+
+    error = Conflict("{party} already holds licence {number}", party="Acme <CA>", number="ECS-9")
+    shown = str(page_error("en", error))
+    assert shown == (
+        '<span class="data">Acme &lt;CA&gt;</span> already holds licence '
+        '<span class="data">ECS-9</span>'
+    )

@@ -228,15 +228,25 @@ def error_problems(request: Request, status: int, detail: str | None = None) -> 
     return [detail or translate(lang, ERROR_HEADINGS.get(status, ERROR_HEADINGS[500]))]
 
 
+def _said_or_text(text: Text, lang: str) -> Markup:
+    """``text`` as :func:`said_html` marks it; where a translation's format spec does not fit
+    its parameter, as :func:`certgov.i18n.texts.say` says it (which falls back to English)."""
+    try:
+        return said_html(text, lang)
+    except (ValueError, IndexError, KeyError):
+        return Markup("{}").format(texts.say(text, lang))
+
+
 def page_error(lang: str, error: CertgovError) -> Markup:
     """An error for a page in the reader's language: the domain's message (a template and its
-    parameters, :mod:`certgov.i18n.texts`) and its hint. Where the catalogue cannot say the
+    parameters, :mod:`certgov.i18n.texts`; names and other data among them marked as data)
+    and its hint. Where the catalogue cannot say the
     message (a library's text outside the catalogues), the kind of refusal in the reader's
     words, then the message itself marked as English data."""
     if texts.translated(error.template, lang):
-        message = Markup("{}").format(texts.error_message(error, lang))
-        hint = texts.error_hint(error, lang)
-        if hint and texts.translated(error.hint_template or "", lang):
+        message = _said_or_text(error.text, lang)
+        if error.hint_template and texts.translated(error.hint_template, lang):
+            hint = _said_or_text(Text(error.hint_template, **error.params), lang)
             return message + Markup(' <span class="detail hint">{}</span>').format(hint)
         return message
     words = labels.label("error", error.code, lang)

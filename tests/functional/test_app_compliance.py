@@ -5,11 +5,20 @@ own process."""
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from certgov.actors import SYSTEM_ACTOR
+from certgov.cases.models import Case
 from certgov.clock import FixedClock
+from certgov.findings.models import Finding
+from certgov.i18n import translate
+from certgov.identity import services as identity
+from certgov.store.engine import unit_of_work
 from certgov.worker import run_once
 from support.appcert import CB, OPERATOR, certify
 from support.licensing import act
@@ -27,6 +36,32 @@ def _event(client: TestClient, world: Any, number: str, trigger: str, who: str =
         json={"trigger": trigger, "description": "listed on a new Android store"},
         headers=world.headers(who),
     )
+
+
+def _login(client: TestClient, world: Any, who: str) -> None:
+    """A console session for the user of ``who``'s grant."""
+    actor = world.actors[who]
+    username, password = f"page-{who}", "correct horse battery"
+    with unit_of_work(world.ctx.sessions) as session:
+        identity.create_user(
+            session,
+            world.ctx.audit,
+            by=SYSTEM_ACTOR,
+            username=username,
+            display_name=username,
+            password=password,
+            grant=identity.Grant(actor.role, actor.jurisdiction, actor.party_id),
+        )
+    client.cookies.clear()
+    answer = client.post(
+        "/console/login", data={"username": username, "password": password}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
+
+
+def _words(page: str) -> str:
+    """A page's text as a reader sees it (the data marks and other tags dropped)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", page))
 
 
 def _findings(client: TestClient, world: Any) -> list[dict[str, Any]]:
@@ -167,3 +202,43 @@ def test_app_8_special_inspection_on_the_three_triggers(client: TestClient, worl
     act(client, world, CB, monitoring, "conclude_revoke", reason="refused to remove the SDK")
     revoked = client.get(f"/api/v1/app-certifications/{second}").json()
     assert revoked["status"] == "revoked" and revoked["history"][-1]["case_id"] == monitoring["id"]
+
+
+def test_case_and_finding_titles_read_in_the_readers_language(
+    client: TestClient, world: Any, clock: FixedClock
+) -> None:
+    """Issue 16: the system names the self-assessment case and its late-report finding with a
+    template and parameters (the trigger a text of the rule set), so that a Chinese page says
+    them in Chinese, not as English data; the API keeps the English title."""
+    number = certify(client, world)["number"]
+    trigger = "distribution channel changed"
+    case = _event(client, world, number, trigger).json()
+    assert case["title"] == f"Self-assessment of {number}: {trigger}"
+    with unit_of_work(world.ctx.sessions) as session:
+        row = session.get(Case, case["id"])
+        assert row is not None and row.title_text == {
+            "template": "Self-assessment of {number}: {trigger}",
+            "params": {"number": number, "trigger": {"term": "message", "code": trigger}},
+        }
+    clock.set(dt.datetime(2025, 10, 28, 2, 0, tzinfo=dt.UTC))
+    act(client, world, OPERATOR, case, "submit_report", payload={"report": REPORT})
+    with unit_of_work(world.ctx.sessions) as session:
+        finding = session.scalars(select(Finding).where(Finding.case_id == case["id"])).one()
+        assert finding.title == f"Self-assessment report submitted late: {case['title']}"
+        assert finding.title_text is not None and finding.message_text is not None
+        # The case's own title is kept within the finding's as a text, not as its English.
+        assert finding.title_text["params"]["case"]["template"] == (
+            "Self-assessment of {number}: {trigger}"
+        )
+        assert "30 calendar days" in finding.message
+    zh_title = translate("zh", "Self-assessment of {number}: {trigger}").format(
+        number=number, trigger=translate("zh", trigger)
+    )
+    _login(client, world, "national_regulator")
+    page = _words(client.get(f"/console/cases/{case['id']}").text)
+    assert zh_title in page and "Self-assessment of" not in page
+    findings = _words(client.get("/console/findings").text)
+    late = translate("zh", "Self-assessment report submitted late: {case}").format(case=zh_title)
+    assert late in findings
+    assert "submitted late" not in findings and "calendar days" not in findings
+    assert "30 个自然日" in findings

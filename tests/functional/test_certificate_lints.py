@@ -15,11 +15,15 @@ from certgov.actors import SYSTEM_ACTOR
 from certgov.errors import ConfigurationError
 from certgov.filings.lints import finding_severities, lint_key, sweep_lints
 from certgov.filings.models import CertificateLint
+from certgov.findings.models import Finding
 from certgov.findings.services import Problem, raise_finding
+from certgov.i18n.labels import label
+from certgov.i18n.texts import say
 from certgov.pki.lint import LINTER, LintSeverity
 from certgov.rules import load_rule_sets
 from certgov.rules.model import Parameter
 from certgov.store.engine import unit_of_work
+from certgov.text import Text
 from certgov.worker import run_once
 from unit.pki.factory import NOW, SM2_DIR, Issued, issue, make_key, sm2_file
 
@@ -71,6 +75,16 @@ def test_ecs_3_4_a_filed_ca_certificate_without_key_usage_is_one_lint_finding(
     assert finding["party_id"] == party and finding["jurisdiction"] == "310000"
     assert NO_KEY_USAGE in finding["title"] and NO_KEY_USAGE in finding["message"]
     assert "certificate_lint_findings" in finding["message"]
+    # Kept as a template (issue 16): the same English; in Chinese the certificate's role and
+    # the lint's severity in words, the lint code as it is.
+    with unit_of_work(world.ctx.sessions) as session:
+        row = session.get(Finding, finding["id"])
+        assert row is not None
+        message = Text.of_record(row.message_text)
+    assert message is not None and str(message) == finding["message"]
+    zh = say(message, "zh")
+    assert zh.startswith("已备案的根 CA 证书") and NO_KEY_USAGE in zh
+    assert label("lint_severity", "error", "zh") in zh and "fails the" not in zh
     details = finding["details"]
     assert details["lint"]["code"] == NO_KEY_USAGE
     assert details["lint"]["severity"] == "error"

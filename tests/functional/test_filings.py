@@ -13,6 +13,10 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 
+from certgov.findings.models import Finding
+from certgov.i18n.texts import say
+from certgov.store.engine import unit_of_work
+from certgov.text import Text
 from certgov.tlog import merkle
 from certgov.tlog.checkpoint import Checkpoint
 from support.licensing import grant_licence
@@ -79,6 +83,14 @@ def test_ecs_3_4_a_filed_ecdsa_chain_is_accepted_with_a_verifiable_receipt(
     late = next(f for f in findings if f["code"] == "subordinate-filed-late")
     assert late["requirement"] == "ECS-3.4" and "365 days later" in late["message"]
     assert "subordinate_ca_filing_period" in late["message"]
+    # Kept as a template (issue 16): the same English, and Chinese words in a Chinese page.
+    with unit_of_work(world.ctx.sessions) as session:
+        row = session.get(Finding, late["id"])
+        assert row is not None
+        message = Text.of_record(row.message_text)
+    assert message is not None and str(message) == late["message"]
+    zh = say(message, "zh")
+    assert "下级 CA 证书" in zh and "7 个自然日" in zh and "days later" not in zh
     listed = client.get("/api/v1/filings/certificates").json()
     assert len(listed) == 3
 

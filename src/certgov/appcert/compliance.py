@@ -29,10 +29,12 @@ from certgov.appcert.parsing import TEXT_LIMIT, choose
 from certgov.cases import services as cases
 from certgov.cases.models import Case, CaseDeadline
 from certgov.context import Context
+from certgov.ecs.citation import period_words
 from certgov.errors import Conflict, Forbidden
 from certgov.findings.services import Problem, raise_finding
 from certgov.i18n import N_
-from certgov.text import Term
+from certgov.rules.model import Duration
+from certgov.text import Term, Text
 
 _LIVE = (CertificationStatus.VALID.value, CertificationStatus.SUSPENDED.value)
 
@@ -84,7 +86,11 @@ def report_event(
         actor,
         cases.OpenCase(
             process_id=SELF_ASSESSMENT_PROCESS,
-            title=f"Self-assessment of {cert.number}: {trigger}",
+            title=Text(
+                "Self-assessment of {number}: {trigger}",
+                number=cert.number,
+                trigger=Term("message", trigger),
+            ),
             subject_party_id=cert.party_id,
             relevant_date=day,
             data={
@@ -133,12 +139,19 @@ def record_self_assessment_effect(
                 # The key the deadline sweep uses, so a report late and swept is one finding.
                 key=f"deadline:{case.id}:report",
                 severity="medium",
-                title=f"Self-assessment report submitted late: {case.title}",
-                message=(
-                    f"The self-assessment report of case {case.id} was due by "
-                    f"{deadline.due_on.isoformat()} ({deadline.period} under "
-                    f"{deadline.rule_set_id}: self_assessment_report_period) and was submitted "
-                    f"on {today(ctx).isoformat()}."
+                title=Text(
+                    "Self-assessment report submitted late: {case}",
+                    case=Text.of_record(case.title_text) or case.title,
+                ),
+                message=Text(
+                    "The self-assessment report of case {case} was due by {due_on} ({period} "
+                    "under {rule_set}: self_assessment_report_period) and was submitted on "
+                    "{submitted_on}.",
+                    case=case.id,
+                    due_on=deadline.due_on,
+                    period=period_words(Duration.parse(deadline.period)),
+                    rule_set=deadline.rule_set_id,
+                    submitted_on=today(ctx),
                 ),
                 requirement="APP-7",
                 party_id=case.subject_party_id,
@@ -176,7 +189,11 @@ def open_inspection(
         actor,
         cases.OpenCase(
             process_id=INSPECTION_PROCESS,
-            title=f"Special inspection of {cert.number}: {trigger}",
+            title=Text(
+                "Special inspection of {number}: {trigger}",
+                number=cert.number,
+                trigger=Term("message", trigger),
+            ),
             subject_party_id=cert.party_id,
             relevant_date=day,
             data={"certification": cert.number, "trigger": trigger, "description": description},

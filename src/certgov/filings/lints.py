@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from certgov.actors import SYSTEM_ACTOR
 from certgov.clock import china_date
 from certgov.context import Context
-from certgov.ecs.citation import cite
+from certgov.ecs.citation import cite, cited
 from certgov.errors import ConfigurationError
 from certgov.filings.models import CertificateLint, FiledCertificate
+from certgov.filings.monitor import certificate_words
 from certgov.filings.schemas import lint_out
 from certgov.findings.services import (
     Problem,
@@ -36,11 +37,13 @@ from certgov.findings.services import (
     open_findings_with_prefix,
     raise_finding,
 )
+from certgov.i18n import N_
 from certgov.parties.models import Party
 from certgov.pki.lint import LINTER, LintFinding, LintReport, LintSeverity, lint_certificate
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
 from certgov.store.engine import unit_of_work
+from certgov.text import Term, Text
 from certgov.workflow.definition import Severity
 
 __all__ = [
@@ -214,7 +217,6 @@ def _raise_findings(
         key = lint_key(row.party_id, row.sha256, code)
         keys.add(key)
         where = ", ".join(sorted({f.path for f in occurrences}))
-        said = f": {worst.message}" if worst.message else ""
         raise_finding(
             session,
             ctx,
@@ -223,11 +225,30 @@ def _raise_findings(
                 code=FINDING_CODE,
                 key=key,
                 severity=severities[worst.severity],
-                title=f"Filed CA certificate fails lint {code}: {party.name}"[:300],
-                message=(
-                    f"The filed {row.role} CA certificate {row.subject} (SHA-256 "
-                    f"{row.sha256[:16]}…) fails the {result.linter} RFC 5280 lint {code} "
-                    f"({worst.severity.value}) at {where}{said} ({citation})."
+                title=Text(
+                    "Filed CA certificate fails lint {code}: {party}", code=code, party=party.name
+                ),
+                # The linter's own words (English) stay a parameter.
+                message=Text(
+                    N_(
+                        "The filed {certificate} {subject} (SHA-256 {sha256}…) fails the "
+                        "{linter} RFC 5280 lint {code} ({severity}) at {where}: {said} "
+                        "({citation})."
+                    )
+                    if worst.message
+                    else N_(
+                        "The filed {certificate} {subject} (SHA-256 {sha256}…) fails the "
+                        "{linter} RFC 5280 lint {code} ({severity}) at {where} ({citation})."
+                    ),
+                    certificate=certificate_words(row.role),
+                    subject=row.subject,
+                    sha256=row.sha256[:16],
+                    linter=result.linter,
+                    code=code,
+                    severity=Term("lint_severity", worst.severity.value),
+                    where=where,
+                    said=worst.message or "",
+                    citation=cited(citation),
                 ),
                 requirement=REQUIREMENT,
                 party_id=party.id,

@@ -14,14 +14,28 @@ from sqlalchemy.orm import Session, aliased
 from certgov.actors import SYSTEM_ACTOR, Actor
 from certgov.clock import china_date
 from certgov.context import Context
-from certgov.ecs.citation import cite
+from certgov.ecs.citation import cite, cited
 from certgov.filings.models import FiledCertificate
 from certgov.findings.models import Finding, FindingStatus
 from certgov.findings.services import Problem, close_finding, raise_finding
+from certgov.i18n import N_
 from certgov.parties.models import Party
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime
+from certgov.text import Term, Text
 from certgov.workflow.clocks import date_after
+
+#: A filed CA certificate by its role, as the findings about it name it.
+_CERTIFICATES = {
+    "root": N_("root CA certificate"),
+    "subordinate": N_("subordinate CA certificate"),
+}
+
+
+def certificate_words(role: str) -> Term | str:
+    """``root CA certificate`` or ``subordinate CA certificate``, in the reader's words."""
+    found = _CERTIFICATES.get(role)
+    return Term("message", found) if found else f"{role} CA certificate"
 
 
 @dataclass
@@ -66,7 +80,7 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
         )
     ).all()
     report = ExpiryReport()
-    citation = cite(rule_set, "ca_certificate_expiry_warning")
+    citation = cited(cite(rule_set, "ca_certificate_expiry_warning"))
     for row in rows:
         party = session.get(Party, row.party_id)
         assert party is not None
@@ -80,14 +94,27 @@ def sweep_expiring(session: Session, ctx: Context) -> ExpiryReport:
                 code="ca-certificate-expired" if expired else "ca-certificate-expiring",
                 key=expiry_key(row.party_id, row.sha256),
                 severity="high" if expired else "medium",
-                title=(
-                    f"CA certificate {'expired' if expired else 'expiring'} without a filed "
-                    f"successor: {party.name}"
+                title=Text(
+                    N_("CA certificate expired without a filed successor: {party}")
+                    if expired
+                    else N_("CA certificate expiring without a filed successor: {party}"),
+                    party=party.name,
                 ),
-                message=(
-                    f"The filed {row.role} CA certificate {row.subject} (SHA-256 "
-                    f"{row.sha256[:16]}…) {'expired' if expired else 'expires'} at {when} and no "
-                    f"successor with the same subject is filed ({citation})."
+                message=Text(
+                    N_(
+                        "The filed {certificate} {subject} (SHA-256 {sha256}…) expired at {when} "
+                        "and no successor with the same subject is filed ({citation})."
+                    )
+                    if expired
+                    else N_(
+                        "The filed {certificate} {subject} (SHA-256 {sha256}…) expires at {when} "
+                        "and no successor with the same subject is filed ({citation})."
+                    ),
+                    certificate=certificate_words(row.role),
+                    subject=row.subject,
+                    sha256=row.sha256[:16],
+                    when=when,
+                    citation=citation,
                 ),
                 requirement="ECS-3.5",
                 party_id=party.id,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from certgov.actors import Actor, ActorKind, Role
 from certgov.clock import china_date
 from certgov.context import Context
-from certgov.ecs.citation import cite
+from certgov.ecs.citation import cite, cited, period_words
 from certgov.errors import Forbidden, InvalidInput
 from certgov.filings import months, revocation
 from certgov.filings.errors import FilingRefused
@@ -34,7 +34,7 @@ from certgov.parties.services import get_ca
 from certgov.pki import AlgorithmPolicy, Certificate, ChainVerifier, parse_bundle
 from certgov.rulebook.services import in_force
 from certgov.rules.model import Regime, RuleSet
-from certgov.text import Term
+from certgov.text import Term, Text
 
 FILINGS_LOG = "filings"
 #: The most certificates one filing may carry.
@@ -436,12 +436,18 @@ def _late_finding(
             code="subordinate-filed-late",
             key=f"filing-late:{party.id}:{sha256}",
             severity="medium",
-            title=f"Subordinate CA certificate filed late: {party.name}",
-            message=(
-                f"The subordinate CA certificate {subject} (SHA-256 {sha256[:16]}…) "
-                f"valid from {issued_on.isoformat()} was filed on "
-                f"{filed_on.isoformat()}, {days} days later; it is due within "
-                f"{rule_set.duration('subordinate_ca_filing_period')} ({citation})."
+            title=Text("Subordinate CA certificate filed late: {party}", party=party.name),
+            message=Text(
+                "The subordinate CA certificate {subject} (SHA-256 {sha256}…) valid from "
+                "{issued_on} was filed on {filed_on}, {days} days later; it is due within "
+                "{period} ({citation}).",
+                subject=subject,
+                sha256=sha256[:16],
+                issued_on=issued_on,
+                filed_on=filed_on,
+                days=days,
+                period=period_words(rule_set.duration("subordinate_ca_filing_period")),
+                citation=cited(citation),
             ),
             requirement="ECS-3.4",
             party_id=party.id,

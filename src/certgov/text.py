@@ -11,7 +11,7 @@ This module is the core: it knows no language and imports nothing of certgov.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -118,6 +118,17 @@ class Text:
             else:
                 restored[key] = value
         return cls(template, **restored)
+
+
+def listed(items: Sequence[Any]) -> Any:
+    """Items one after the other as a text: ``a, b, c`` in English, ``甲、乙、丙`` in Chinese
+    (each item a term, a text or data; one item is itself; none is empty text)."""
+    if not items:
+        return ""
+    first, *rest = items
+    if not rest:
+        return first
+    return Text("{first}, {rest}", first=first, rest=listed(rest))
 
 
 def _kept(value: Any) -> Any:

@@ -195,6 +195,14 @@ def test_sweep_turns_a_passed_deadline_into_one_finding(
         assert finding.requirement == "ECS-2.2"
         assert finding.jurisdiction == "310000"
         assert "2025-11-10" in finding.message
+        # Title and explanation kept as texts: a page says them in Chinese, the day as a day.
+        from certgov.i18n.texts import say
+        from certgov.text import Text
+
+        title, message = Text.of_record(finding.title_text), Text.of_record(finding.message_text)
+        assert title is not None and message is not None
+        assert str(title) == finding.title and str(message) == finding.message
+        assert "2025年11月10日" in say(message, "zh") and "deadline" not in say(message, "zh")
     history = client.get(
         f"/api/v1/cases/{case['id']}/history", headers=world.headers("national_regulator")
     ).json()

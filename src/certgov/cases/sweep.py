@@ -12,6 +12,7 @@ at once without handling a deadline twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from certgov.context import Context
 from certgov.errors import CertgovError
 from certgov.findings.models import Finding, FindingStatus
 from certgov.logs.audit import audit_entry
+from certgov.text import Term, Text, listed
 from certgov.workflow.clocks import ClockStatus
 from certgov.workflow.definition import SYSTEM_ROLE, DeadlineDef
 
@@ -50,6 +52,37 @@ def _specs(ctx: Context) -> dict[tuple[str, str], DeadlineDef]:
     return {(p.id, d.name): d for p in ctx.processes.values() for d in p.deadlines}
 
 
+def _expiry_texts(ctx: Context, spec: DeadlineDef, r: Any) -> dict[str, Any]:
+    """The title and explanation of a finding for an expired deadline, in English and as
+    texts a page says in the reader's language (the deadline and the states by their titles,
+    the case by its own title)."""
+    process = ctx.processes.get(r.process_id)
+    states = [
+        Term("message", process.states[s].title) if process and s in process.states else s
+        for s in sorted(spec.ends_in)
+    ]
+    case_title = Text.of_record(r.title_text) or r.title
+    title = Text(
+        "{deadline} deadline passed: {case}", deadline=Term("message", spec.title), case=case_title
+    )
+    message = Text(
+        "The {deadline} deadline of case {case} ({period} under {rule_set}) ended on {due} "
+        "without the case reaching {states}.",
+        deadline=Term("message", spec.title),
+        case=r.case_id,
+        period=r.period,
+        rule_set=r.rule_set_id,
+        due=r.due_on if r.due_on else "?",
+        states=listed(states),
+    )
+    return {
+        "title": str(title)[:300],
+        "message": str(message),
+        "title_text": title.stored(),
+        "message_text": message.stored(),
+    }
+
+
 def sweep(session: Session, ctx: Context, *, batch_size: int = 10_000) -> SweepReport:
     """Handle every deadline passed at ``ctx.clock.now()``; returns what was done."""
     now = ctx.clock.now()
@@ -69,6 +102,7 @@ def sweep(session: Session, ctx: Context, *, batch_size: int = 10_000) -> SweepR
                 Case.subject_party_id,
                 Case.jurisdiction,
                 Case.title,
+                Case.title_text,
             )
             .join(Case, Case.id == CaseDeadline.case_id)
             .where(CaseDeadline.status == ClockStatus.RUNNING.value, CaseDeadline.due_at <= now)
@@ -123,12 +157,7 @@ def sweep(session: Session, ctx: Context, *, batch_size: int = 10_000) -> SweepR
                         "dedup_key": key,
                         "severity": spec.on_expiry.severity.value,
                         "status": FindingStatus.OPEN.value,
-                        "title": f"{spec.title} deadline passed: {r.title}",
-                        "message": (
-                            f"The {spec.title} deadline of case {r.case_id} ({r.period} under "
-                            f"{r.rule_set_id}) ended on {due} without the case reaching "
-                            f"{', '.join(sorted(spec.ends_in))}."
-                        ),
+                        **_expiry_texts(ctx, spec, r),
                         "requirement": spec.requirement,
                         "case_id": r.case_id,
                         "party_id": r.subject_party_id,

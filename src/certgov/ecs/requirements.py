@@ -31,10 +31,12 @@ from certgov.ecs.application import (
     Premises,
     parse_application,
 )
-from certgov.ecs.citation import ParameterCitation, cite, require_ecs, rmb
+from certgov.ecs.citation import ParameterCitation, cite, cited, require_ecs, rmb
 from certgov.ecs.uscc import check_uscc
 from certgov.errors import ConfigurationError
+from certgov.i18n import N_
 from certgov.rules.model import RuleSet
+from certgov.text import Term, Text
 
 # The application types are re-exported: evaluate() and parse_application() are used together.
 __all__ = [
@@ -66,22 +68,40 @@ class ItemStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
-    """One requirement's result; ``reason`` is a sentence with the numbers and the citation."""
+    """One requirement's result; ``reason`` is a sentence with the numbers and the citation
+    (English), ``reason_text`` the same as a text said in the reader's language (stored as
+    ``reason_text``: its template and parameters)."""
 
     item: str
     title: str
     status: ItemStatus
     reason: str
     parameters: tuple[ParameterCitation, ...] = ()
+    reason_text: Text | None = None
+
+    @classmethod
+    def of(
+        cls,
+        item: str,
+        title: str,
+        status: ItemStatus,
+        reason: Text,
+        parameters: tuple[ParameterCitation, ...] = (),
+    ) -> ItemResult:
+        """The result with ``reason`` as a text (``reason`` its English)."""
+        return cls(item, title, status, str(reason), parameters, reason)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "item": self.item,
             "title": self.title,
             "status": self.status.value,
             "reason": self.reason,
             "parameters": [citation.as_dict() for citation in self.parameters],
         }
+        if self.reason_text is not None:
+            body["reason_text"] = self.reason_text.stored()
+        return body
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +144,13 @@ class Evaluation:
 _Check = Callable[[Application, str, ParameterCitation], ItemResult]
 
 
-def _condition(condition: str, citation: ParameterCitation) -> str:
-    return f"condition '{condition}' ({citation})"
+def _condition(condition: str, citation: ParameterCitation) -> Text:
+    """``condition '<condition>' (<citation>)``: the condition in the rule set's words."""
+    return Text(
+        "condition '{condition}' ({citation})",
+        condition=Term("message", condition),
+        citation=cited(citation),
+    )
 
 
 def _registered_capital(application: Application, rule_set: RuleSet) -> ItemResult:
@@ -133,19 +158,88 @@ def _registered_capital(application: Application, rule_set: RuleSet) -> ItemResu
     citation = cite(rule_set, "registered_capital_min")
     capital = application.registered_capital_yuan
     met = capital >= minimum.amount
-    comparison = "meets" if met else "is below"
-    reason = f"registered capital {rmb(capital)} {comparison} the minimum of {rmb(minimum)}"
+    if minimum.currency == "CNY":
+        reason = (
+            Text(
+                "registered capital RMB {capital:,} meets the minimum of RMB {minimum:,} "
+                "({citation})",
+                capital=capital,
+                minimum=minimum.amount,
+                citation=cited(citation),
+            )
+            if met
+            else Text(
+                "registered capital RMB {capital:,} is below the minimum of RMB {minimum:,} "
+                "({citation})",
+                capital=capital,
+                minimum=minimum.amount,
+                citation=cited(citation),
+            )
+        )
+    else:
+        reason = (
+            Text(
+                "registered capital {capital} meets the minimum of {minimum} ({citation})",
+                capital=rmb(capital),
+                minimum=rmb(minimum),
+                citation=cited(citation),
+            )
+            if met
+            else Text(
+                "registered capital {capital} is below the minimum of {minimum} ({citation})",
+                capital=rmb(capital),
+                minimum=rmb(minimum),
+                citation=cited(citation),
+            )
+        )
     status = ItemStatus.MET if met else ItemStatus.NOT_MET
-    return ItemResult(
-        "registered_capital", "Registered capital", status, f"{reason} ({citation})", (citation,)
+    return ItemResult.of("registered_capital", "Registered capital", status, reason, (citation,))
+
+
+def _staff_reason(basis: str, count: int, minimum: int, citation: ParameterCitation) -> Text:
+    """The count against the minimum: ``technical_staff`` (the team against a minimum of
+    the team), ``service_staff`` (everyone against a minimum of everyone) or ``lower_bound``
+    (the team against a minimum of everyone, the team being part of it)."""
+    params: dict[str, Any] = {"count": count, "minimum": minimum, "citation": cited(citation)}
+    met = count >= minimum
+    if basis == "technical_staff":
+        if met:
+            return Text(
+                "{count:,} dedicated technical staff meet the minimum of {minimum:,} dedicated "
+                "technical staff ({citation})",
+                **params,
+            )
+        return Text(
+            "{count:,} dedicated technical staff fall short of the minimum of {minimum:,} "
+            "dedicated technical staff ({citation})",
+            **params,
+        )
+    if basis == "service_staff":
+        if met:
+            return Text(
+                "{count:,} staff engaged in the service meet the minimum of {minimum:,} staff "
+                "engaged in the service ({citation})",
+                **params,
+            )
+        return Text(
+            "{count:,} staff engaged in the service fall short of the minimum of {minimum:,} "
+            "staff engaged in the service ({citation})",
+            **params,
+        )
+    if met:
+        return Text(
+            "{count:,} dedicated technical staff meet the minimum of {minimum:,} staff engaged "
+            "in the service ({citation}); the technical team is part of the service staff, so "
+            "no further count is needed",
+            **params,
+        )
+    return Text(
+        "{count:,} dedicated technical staff fall short of the minimum of {minimum:,} staff "
+        "engaged in the service ({citation}); the technical team is only part of the service "
+        "staff: declare service_staff (technical, operations management, security management "
+        "and customer service staff together)",
+        **params,
     )
-
-
-def _compare(
-    count: int, counted: str, minimum: int, against: str, citation: ParameterCitation
-) -> str:
-    verb = "meet" if count >= minimum else "fall short of"
-    return f"{count:,} {counted} {verb} the minimum of {minimum:,} {against} ({citation})"
 
 
 def _staff(application: Application, rule_set: RuleSet) -> ItemResult:
@@ -155,23 +249,16 @@ def _staff(application: Application, rule_set: RuleSet) -> ItemResult:
     basis = rule_set.text("staff_count_basis")
     citation = cite(rule_set, "technical_staff_min")
     technical, service = application.technical_staff, application.service_staff
-    team, everyone = "dedicated technical staff", "staff engaged in the service"
     if basis == "technical_staff":
         met = technical >= minimum
-        reason = _compare(technical, team, minimum, team, citation)
+        reason = _staff_reason("technical_staff", technical, minimum, citation)
     elif basis == "service_staff" and service is not None:
         met = service >= minimum
-        reason = _compare(service, everyone, minimum, everyone, citation)
+        reason = _staff_reason("service_staff", service, minimum, citation)
     elif basis == "service_staff":
         # The technical team is part of the service staff, so its size is a lower bound.
         met = technical >= minimum
-        reason = _compare(technical, team, minimum, everyone, citation) + (
-            "; the technical team is part of the service staff, so no further count is needed"
-            if met
-            else "; the technical team is only part of the service staff: declare service_staff "
-            "(technical, operations management, security management and customer service "
-            "staff together)"
-        )
+        reason = _staff_reason("lower_bound", technical, minimum, citation)
     else:
         raise ConfigurationError(
             "rule set {rule_set!r} parameter 'staff_count_basis' is {basis!r}, "
@@ -182,75 +269,93 @@ def _staff(application: Application, rule_set: RuleSet) -> ItemResult:
         )
     status = ItemStatus.MET if met else ItemStatus.NOT_MET
     citations = (citation, cite(rule_set, "staff_count_basis"))
-    return ItemResult("technical_staff", "Staff", status, reason, citations)
+    return ItemResult.of("technical_staff", "Staff", status, reason, citations)
 
 
 def _legal_person(
     application: Application, condition: str, citation: ParameterCitation
 ) -> ItemResult:
     person = application.legal_person
+    cited_condition = _condition(condition, citation)
     if person.independent_legal_person:
-        status, reason = ItemStatus.MET, f"{person.name} declares it is an independent legal person"
+        status = ItemStatus.MET
+        reason = Text(
+            "{name} declares it is an independent legal person; {condition}",
+            name=person.name,
+            condition=cited_condition,
+        )
     else:
         status = ItemStatus.NOT_MET
-        reason = f"{person.name} does not declare that it is an independent legal person"
-    return ItemResult(
-        "legal_person",
-        "Independent legal person",
-        status,
-        f"{reason}; {_condition(condition, citation)}",
-        (citation,),
-    )
+        reason = Text(
+            "{name} does not declare that it is an independent legal person; {condition}",
+            name=person.name,
+            condition=cited_condition,
+        )
+    return ItemResult.of("legal_person", "Independent legal person", status, reason, (citation,))
 
 
 def _uscc(application: Application, condition: str, citation: ParameterCitation) -> ItemResult:
     result = check_uscc(application.legal_person.uscc)
+    cited_condition = _condition(condition, citation)
     if result.valid:
         status = ItemStatus.MET
-        reason = f"unified social credit code {result.code} is valid (GB 32100-2015)"
+        reason = Text(
+            "unified social credit code {code} is valid (GB 32100-2015); the code identifies "
+            "the legal person of {condition}",
+            code=result.code,
+            condition=cited_condition,
+        )
     else:
         status = ItemStatus.NOT_MET
-        reason = (
-            f"unified social credit code {application.legal_person.uscc!r} is not valid: "
-            f"{'; '.join(result.reasons)}"
+        reason = Text(
+            "unified social credit code {code!r} is not valid: {reasons}; the code identifies "
+            "the legal person of {condition}",
+            code=application.legal_person.uscc,
+            reasons=_semicolons(result.texts),
+            condition=cited_condition,
         )
-    return ItemResult(
-        "uscc",
-        "Unified social credit code",
-        status,
-        f"{reason}; the code identifies the legal person of {_condition(condition, citation)}",
-        (citation,),
-    )
+    return ItemResult.of("uscc", "Unified social credit code", status, reason, (citation,))
+
+
+def _semicolons(items: tuple[Text, ...]) -> Text | str:
+    """Texts one after the other, ``; `` between them (one is itself)."""
+    if not items:
+        return ""
+    first, *rest = items
+    if not rest:
+        return first
+    return Text("{first}; {rest}", first=first, rest=_semicolons(tuple(rest)))
 
 
 @dataclass(frozen=True, slots=True)
 class _Claim:
-    """A fact a person must confirm: not claimed, or claimed without ``proof``, is ``not_met``;
-    claimed with it is ``needs_review``. ``facts`` gives (claimed, the evidence)."""
+    """A fact a person must confirm: not claimed, or claimed without the proof, is ``not_met``;
+    claimed with it is ``needs_review``. ``facts`` gives (claimed, the evidence); the three
+    templates say it not claimed, claimed without the proof, and claimed with it (``evidence``),
+    each ending in the ``condition``."""
 
     item: str
     title: str
-    what: str
-    proof: str
+    not_claimed: str
+    without_proof: str
+    with_proof: str
     facts: Callable[[Application], tuple[bool, tuple[str, ...]]]
 
     def __call__(
         self, application: Application, condition: str, citation: ParameterCitation
     ) -> ItemResult:
         claimed, evidence = self.facts(application)
-        cited = _condition(condition, citation)
+        cited_condition = _condition(condition, citation)
         if not claimed:
-            status, reason = ItemStatus.NOT_MET, f"{self.what}: not claimed; {cited}"
+            status = ItemStatus.NOT_MET
+            reason = Text(self.not_claimed, condition=cited_condition)
         elif not evidence:
             status = ItemStatus.NOT_MET
-            reason = f"{self.what}: claimed without {self.proof}; {cited}"
+            reason = Text(self.without_proof, condition=cited_condition)
         else:
             status = ItemStatus.NEEDS_REVIEW
-            reason = (
-                f"{self.what}: claimed with {self.proof} ({'; '.join(evidence)}), "
-                f"for a reviewer to confirm; {cited}"
-            )
-        return ItemResult(self.item, self.title, status, reason, (citation,))
+            reason = Text(self.with_proof, evidence="; ".join(evidence), condition=cited_condition)
+        return ItemResult.of(self.item, self.title, status, reason, (citation,))
 
 
 def _given(text: str | None) -> tuple[str, ...]:
@@ -260,29 +365,48 @@ def _given(text: str | None) -> tuple[str, ...]:
 _PREMISES = _Claim(
     "premises",
     "Fixed premises",
-    "fixed premises",
-    "a description",
+    N_("fixed premises: not claimed; {condition}"),
+    N_("fixed premises: claimed without a description; {condition}"),
+    N_(
+        "fixed premises: claimed with a description ({evidence}), for a reviewer to confirm; "
+        "{condition}"
+    ),
     lambda a: (a.premises.fixed_premises, _given(a.premises.description)),
 )
 _ENVIRONMENT = _Claim(
     "physical_environment",
     "Physical environment fit for secure operation",
-    "a physical environment fit for secure operation",
-    "evidence",
+    N_("a physical environment fit for secure operation: not claimed; {condition}"),
+    N_("a physical environment fit for secure operation: claimed without evidence; {condition}"),
+    N_(
+        "a physical environment fit for secure operation: claimed with evidence ({evidence}), "
+        "for a reviewer to confirm; {condition}"
+    ),
     lambda a: (a.physical_environment.fit_for_secure_operation, a.physical_environment.evidence),
 )
 _EQUIPMENT = _Claim(
     "equipment",
     "Equipment meeting national security standards",
-    "equipment meeting national security standards",
-    "certificate references",
+    N_("equipment meeting national security standards: not claimed; {condition}"),
+    N_(
+        "equipment meeting national security standards: claimed without certificate "
+        "references; {condition}"
+    ),
+    N_(
+        "equipment meeting national security standards: claimed with certificate references "
+        "({evidence}), for a reviewer to confirm; {condition}"
+    ),
     lambda a: (a.equipment.meets_national_security_standards, a.equipment.certificates),
 )
 _CRYPTOGRAPHY = _Claim(
     "cryptography",
     "Approval to use commercial cryptography",
-    "approval to use commercial cryptography",
-    "an approval number",
+    N_("approval to use commercial cryptography: not claimed; {condition}"),
+    N_("approval to use commercial cryptography: claimed without an approval number; {condition}"),
+    N_(
+        "approval to use commercial cryptography: claimed with an approval number ({evidence}), "
+        "for a reviewer to confirm; {condition}"
+    ),
     lambda a: (a.cryptography.approved, _given(a.cryptography.approval_number)),
 )
 
@@ -310,12 +434,15 @@ def evaluate(application: Application, rule_set: RuleSet) -> Evaluation:
         checks = _CONDITION_CHECKS.get(condition)
         if checks is None:
             results.append(
-                ItemResult(
+                ItemResult.of(
                     f"condition_{index}",
                     condition,
                     ItemStatus.NEEDS_REVIEW,
-                    f"no automatic check exists for this condition; a reviewer must judge "
-                    f"{_condition(condition, citation)}",
+                    Text(
+                        "no automatic check exists for this condition; a reviewer must judge "
+                        "{condition}",
+                        condition=_condition(condition, citation),
+                    ),
                     (citation,),
                 )
             )

@@ -19,7 +19,7 @@ from typing import Any
 
 from certgov.ecs.requirements import ItemStatus
 from certgov.errors import InvalidInput
-from certgov.text import Term
+from certgov.text import Term, Text, listed
 
 __all__ = ["approval_blockers", "check_judgement", "with_reviews"]
 
@@ -48,7 +48,7 @@ def check_judgement(evaluation: Mapping[str, Any], item: str, status: str) -> Ma
                     "item {item!r} was found not met by the rule itself ({reason}); a reviewer "
                     "cannot judge it met",
                     item=item,
-                    reason=str(result.get("reason")),
+                    reason=Text.of_record(result.get("reason_text")) or str(result.get("reason")),
                     hint="the applicant must submit a new application with the corrected facts",
                     details={"item": item},
                 )
@@ -86,19 +86,44 @@ def with_reviews(
     }
 
 
+def _named(evaluation: Mapping[str, Any], items: list[str]) -> Any:
+    """The items one after the other: each by its title in the reader's language, by its
+    code in English."""
+    titles = {str(i.get("item")): i.get("title") for i in _items(evaluation)}
+    return listed(
+        [
+            Term("message", str(titles[item]), english=item)
+            if isinstance(titles.get(item), str) and titles[item]
+            else item
+            for item in items
+        ]
+    )
+
+
 def approval_blockers(
     evaluation: Mapping[str, Any] | None, reviews: Mapping[str, Mapping[str, Any]]
-) -> list[str]:
-    """Why a licence may not be granted on this evaluation (empty when it may)."""
+) -> list[Text]:
+    """Why a licence may not be granted on this evaluation (empty when it may); in English
+    (``str()``) the items by their codes, in a page by their titles."""
     if not evaluation or not _items(evaluation):
         return [
-            "the case holds no evaluated application; applications are submitted through "
-            "/api/v1/ecs/applications"
+            Text(
+                "the case holds no evaluated application; applications are submitted through "
+                "{path}",
+                path="/api/v1/ecs/applications",
+            )
         ]
     final = with_reviews(evaluation, reviews)["final"]
     reasons = []
     if final["unmet_items"]:
-        reasons.append(f"items not met: {', '.join(final['unmet_items'])}")
+        reasons.append(
+            Text("items not met: {items}", items=_named(evaluation, final["unmet_items"]))
+        )
     if final["open_items"]:
-        reasons.append(f"items still to be judged by a reviewer: {', '.join(final['open_items'])}")
+        reasons.append(
+            Text(
+                "items still to be judged by a reviewer: {items}",
+                items=_named(evaluation, final["open_items"]),
+            )
+        )
     return reasons

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from certgov.i18n import N_
+from certgov.text import Term, Text
+
 #: The 31 characters of the code (GB 32100-2015 Table 1): digits and capitals without I O S V Z.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {char: value for value, char in enumerate(ALPHABET)}
@@ -19,29 +22,34 @@ _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 #: Registration-management departments and the organisation types each may assign
 #: (GB 32100-2015 Table 2).
 AUTHORITY_TYPES: dict[str, tuple[str, str]] = {
-    "1": ("organisation-establishment authorities", "1239"),
-    "5": ("civil-affairs authorities", "1239"),
-    "9": ("industry and commerce (market regulation) authorities", "123"),
-    "Y": ("other registration authorities", "1"),
-    "2": ("foreign-affairs authorities", "19"),
-    "3": ("judicial administration", "129"),
-    "4": ("culture authorities", "19"),
-    "6": ("tourism authorities", "129"),
-    "7": ("religious-affairs authorities", "129"),
-    "8": ("trade unions", "19"),
-    "A": ("central military commission reform and organisation office", "19"),
-    "N": ("agriculture authorities", "1239"),
+    "1": (N_("organisation-establishment authorities"), "1239"),
+    "5": (N_("civil-affairs authorities"), "1239"),
+    "9": (N_("industry and commerce (market regulation) authorities"), "123"),
+    "Y": (N_("other registration authorities"), "1"),
+    "2": (N_("foreign-affairs authorities"), "19"),
+    "3": (N_("judicial administration"), "129"),
+    "4": (N_("culture authorities"), "19"),
+    "6": (N_("tourism authorities"), "129"),
+    "7": (N_("religious-affairs authorities"), "129"),
+    "8": (N_("trade unions"), "19"),
+    "A": (N_("central military commission reform and organisation office"), "19"),
+    "N": (N_("agriculture authorities"), "1239"),
 }
 
 
 @dataclass(frozen=True)
 class UsccCheck:
-    """The outcome of checking a code: ``valid`` and, when not, every reason."""
+    """The outcome of checking a code: ``valid`` and, when not, every reason (``texts``, said
+    in the reader's language; ``reasons`` in English)."""
 
     code: str
     valid: bool
-    reasons: tuple[str, ...]
+    texts: tuple[Text, ...]
     expected_check_character: str | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(str(text) for text in self.texts)
 
 
 def check_character(first17: str) -> str:
@@ -61,32 +69,61 @@ def check_uscc(raw: str) -> UsccCheck:
     Leading/trailing spaces are ignored; lower-case letters are accepted as their capitals.
     """
     code = raw.strip().upper()
-    reasons: list[str] = []
+    reasons: list[Text] = []
     if len(code) != 18:
-        reasons.append(f"a unified social credit code has 18 characters; this one has {len(code)}")
+        reasons.append(
+            Text(
+                "a unified social credit code has 18 characters; this one has {length}",
+                length=len(code),
+            )
+        )
         return UsccCheck(code, False, tuple(reasons))
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
         reasons.append(
-            "characters not allowed by GB 32100-2015 (I, O, S, V, Z and symbols are excluded): "
-            + ", ".join(repr(c) for c in bad)
+            Text(
+                "characters not allowed by GB 32100-2015 ({excluded} and symbols are excluded): "
+                "{characters}",
+                excluded="I, O, S, V, Z",
+                characters=", ".join(repr(c) for c in bad),
+            )
         )
         return UsccCheck(code, False, tuple(reasons))
     authority, org_type = code[0], code[1]
     if authority not in AUTHORITY_TYPES:
-        reasons.append(f"{authority!r} is not a registration-authority code of GB 32100-2015")
+        reasons.append(
+            Text(
+                "{authority!r} is not a registration-authority code of GB 32100-2015",
+                authority=authority,
+            )
+        )
     elif org_type not in AUTHORITY_TYPES[authority][1]:
         name, types = AUTHORITY_TYPES[authority]
         reasons.append(
-            f"organisation type {org_type!r} is not assigned by {name} "
-            f"(authority {authority!r} allows {', '.join(types)})"
+            Text(
+                "organisation type {org_type!r} is not assigned by {name} "
+                "(authority {authority!r} allows {types})",
+                org_type=org_type,
+                name=Term("message", name),
+                authority=authority,
+                types=", ".join(types),
+            )
         )
     if not code[2:8].isdigit():
-        reasons.append(f"the administrative-division code {code[2:8]!r} must be six digits")
+        reasons.append(
+            Text(
+                "the administrative-division code {division!r} must be six digits",
+                division=code[2:8],
+            )
+        )
     expected = check_character(code[:17])
     if code[17] != expected:
         reasons.append(
-            f"check character is {code[17]!r} but GB 32100-2015 gives {expected!r} "
-            "for the first 17 characters"
+            Text(
+                "check character is {given!r} but GB 32100-2015 gives {expected!r} "
+                "for the first 17 characters",
+                given=code[17],
+                expected=expected,
+            )
         )
     return UsccCheck(code, not reasons, tuple(reasons), expected)

@@ -231,6 +231,7 @@ def evaluation_rows(evaluation: dict[str, Any]) -> list[dict[str, Any]]:
                 "status": status,
                 "advice": ITEM_ADVICE.get(str(status), ITEM_ADVICE["needs_review"]),
                 "reason": item.get("reason", ""),
+                "reason_text": item.get("reason_text"),
                 "parameters": item.get("parameters", []),
                 "review": item.get("review"),
             }

@@ -16,7 +16,7 @@ from certgov.i18n import translate
 from certgov.licensing import services as licensing
 from certgov.parties.models import Party
 from certgov.store.engine import unit_of_work
-from support.browser import PASSWORD, ZH, add_user, log_in
+from support.browser import PASSWORD, ZH, add_user, assert_chinese_page, log_in
 from support.licensing import APPLICATION
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,8 @@ def test_a_reviewer_judges_items_and_grants_the_licence(
     assert page.url.endswith(f"/console/cases/{case_id}")
 
     rows = page.locator("#evaluation tbody tr")
-    expect(rows.first).to_contain_text("RMB 50,000,000")
+    expect(rows.first).to_contain_text("注册资本人民币50,000,000元，达到最低限额人民币30,000,000元")
+    assert_chinese_page(page)
     open_rows = page.locator("#evaluation tbody tr").filter(
         has=page.locator('td.final[data-status="needs_review"]')
     )
@@ -87,7 +88,9 @@ def test_a_reviewer_judges_items_and_grants_the_licence(
     with page.expect_response(lambda r: r.url.endswith("/transitions")) as answer:
         _take(page, "approve")
     assert answer.value.status == 422
-    expect(page.get_by_role("alert")).to_contain_text("items not met: cryptography")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "不符合的事项：" + translate("zh", "Approval to use commercial cryptography")
+    )
     expect(page.locator("#state")).to_have_text(translate("zh", "On-site evaluation"))
 
 

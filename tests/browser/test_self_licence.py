@@ -91,6 +91,10 @@ def test_ecs_2_1_the_ca_checks_its_application_item_by_item_and_submits_it_with_
         "data-status", "not_met"
     )
     expect(page.locator('[data-item="registered_capital"]')).to_contain_text(zh("Not met"))
+    # The reason, opened, is in Chinese words (issue 16).
+    capital = page.locator('[data-item="registered_capital"] details')
+    capital.locator("summary").click()
+    expect(capital).to_contain_text("注册资本人民币50,000,000元，低于最低限额人民币70,000,000元")
     assert_chinese_page(page)
     page.locator("#rule_set").select_option("measures-2015")
     page.get_by_role("button", name=zh("Check the application")).click()
@@ -126,6 +130,9 @@ def test_ecs_2_1_the_ca_checks_its_application_item_by_item_and_submits_it_with_
     expect(page.locator('#evaluation [data-item="registered_capital"]')).to_have_attribute(
         "data-status", "met"
     )
+    staff = page.locator('#evaluation [data-item="technical_staff"] details')
+    staff.locator("summary").click()
+    expect(staff).to_contain_text("专职技术人员59名，已达到从事电子认证服务的人员不少于30名的要求")
     assert_chinese_page(page)
     assert (_count(ctx, Case), _count(ctx, StoredUpload)) == (1, 1)
 

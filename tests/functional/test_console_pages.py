@@ -22,7 +22,7 @@ from certgov.i18n import translate
 from certgov.identity import services as identity
 from certgov.store.engine import unit_of_work
 from support.enforcement import a_finding, case_of, step
-from support.licensing import grant_licence
+from support.licensing import grant_licence, submit_application
 
 PASSWORD = "correct horse battery"
 
@@ -318,4 +318,33 @@ def test_case_and_finding_titles_in_the_readers_language(client: TestClient, wor
     assert "No service outlet in Jiangsu: " in english
     assert f"Modification of licence {number}: organisational structure, technical systems" in (
         client.get(f"/console/cases/{case['id']}?lang=en").text
+    )
+
+
+def test_licence_application_reasons_in_the_readers_language(
+    client: TestClient, world: Any
+) -> None:
+    """Issue 16: the evaluation's reasons item by item are said in the reader's language on
+    the case page (the rule set's conditions and citations in Chinese words, the names and
+    the evidence the application gives as data); in English as the API gives them."""
+    submitted = submit_application(client, world)
+    case_id = submitted["case"]["id"]
+    english_reasons = {i["item"]: i["reason"] for i in submitted["evaluation"]["items"]}
+    official(client, world, "miit.reasons", Role.NATIONAL_REGULATOR)
+    page = client.get(f"/console/cases/{case_id}").text
+    found = re.search(r'<table id="evaluation">.*?</table>', page, re.S)
+    assert found is not None
+    table = found.group(0)
+    assert "注册资本人民币50,000,000元，达到最低限额人民币30,000,000元（规则集" in table
+    assert "声明其为独立法人；申请条件“独立法人”（规则集" in table
+    assert "统一社会信用代码" in table and "有效（GB 32100-2015）" in table
+    assert "固定的经营场所：声明具备并说明了场所情况（" in table and "待审查人员确认" in table
+    assert '<span class="data">Shanghai data centre</span>' in table
+    words = re.sub(r'<span class="data"[^>]*>[^<]*</span>', "", table)
+    for english in ("registered capital", "meets the minimum", "declares it is", "claimed with"):
+        assert english not in words
+    in_english = client.get(f"/console/cases/{case_id}?lang=en").text
+    assert "registered capital RMB 50,000,000 meets the minimum of RMB 30,000,000" in in_english
+    assert english_reasons["registered_capital"].startswith(
+        "registered capital RMB 50,000,000 meets the minimum of RMB 30,000,000 (measures-2015"
     )

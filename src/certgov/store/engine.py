@@ -30,8 +30,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=FULL")
+    # Reads through a memory map of the file (shared by every connection and process through
+    # the OS page cache) instead of a read() system call per page: the public searches read
+    # index and table pages scattered over a database of 10^6 filed certificates.
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
     cursor.close()
 
+
+#: How much of an SQLite database file connections map into memory (address space, not
+#: memory: pages are read in as used and shared with the OS page cache).
+SQLITE_MMAP_BYTES = 1 << 30
 
 #: Pooled connections per process and how many more it may open at once: the web server runs
 #: handlers in up to 40 worker threads (AnyIO's default).

@@ -68,6 +68,7 @@ def main() -> int:
     from certgov.asgi import create_app
     from certgov.bootstrap import build_context
     from certgov.demo import load_demo
+    from certgov.filings.lints import sweep_lints
     from certgov.settings import Settings
     from certgov.store import migrate
     from certgov.store.engine import unit_of_work
@@ -78,6 +79,9 @@ def main() -> int:
     ctx = build_context(Settings(data_dir=data, database_url=url))
     with unit_of_work(ctx.sessions) as session:
         summary = load_demo(session, ctx)
+    # What the worker does within a minute of `make run`: lint the filed CA certificates, so
+    # that the certificate pages and a CA's lint summary show results.
+    sweep_lints(ctx)
     passwords = dict(re.findall(r"^\s+(\S+)\s+(\S+)\s+\(", summary, flags=re.M))
 
     port = _free_port()

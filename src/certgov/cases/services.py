@@ -233,20 +233,13 @@ def get_case(session: Session, ctx: Context, actor: Actor, case_id: int) -> Case
     if not access.can_view(actor, case, process_of(ctx, case.process_id).regime):
         if actor.role is Role.PROVINCIAL_REGULATOR:
             where = BY_CODE.get(case.jurisdiction)
-            if where is not None:
-                raise Forbidden(
-                    "case {case} belongs to jurisdiction {jurisdiction} ({name}), outside "
-                    "your jurisdiction ({scope})",
-                    case=case_id,
-                    jurisdiction=Term("jurisdiction", case.jurisdiction),
-                    name=where.name_en,
-                    scope=Term("jurisdiction", actor.jurisdiction),
-                )
+            # English names the province by code and name; a page by its name alone.
+            english = f"{case.jurisdiction} ({where.name_en})" if where is not None else None
             raise Forbidden(
                 "case {case} belongs to jurisdiction {jurisdiction}, outside your "
                 "jurisdiction ({scope})",
                 case=case_id,
-                jurisdiction=Term("jurisdiction", case.jurisdiction),
+                jurisdiction=Term("jurisdiction", case.jurisdiction, english=english),
                 scope=Term("jurisdiction", actor.jurisdiction),
             )
         raise NotFound("no case with id {case}", case=case_id)

@@ -126,21 +126,13 @@ def check_party_scope(actor: Actor, party: Party, what: str) -> None:
         if actor.covers(party.home_province):
             return
         province = jurisdictions.BY_CODE.get(party.home_province or "")
-        if province is not None:
-            raise Forbidden(
-                "{party} is registered in {code} ({province}), outside your jurisdiction "
-                "({jurisdiction}); you may not {what}",
-                party=party.name,
-                code=Term("jurisdiction", party.home_province),
-                province=province.name_en,
-                jurisdiction=Term("jurisdiction", actor.jurisdiction),
-                what=action,
-            )
+        # English names the province by code and name; a page by its name alone.
+        english = f"{party.home_province} ({province.name_en})" if province is not None else None
         raise Forbidden(
             "{party} is registered in {code}, outside your jurisdiction ({jurisdiction}); "
             "you may not {what}",
             party=party.name,
-            code=Term("jurisdiction", party.home_province),
+            code=Term("jurisdiction", party.home_province, english=english),
             jurisdiction=Term("jurisdiction", actor.jurisdiction),
             what=action,
         )

@@ -339,7 +339,7 @@ def app_certificate(
         Fact(translate(lang, "Version line"), record.version_line, data=True),
         Fact(translate(lang, "Operating system"), record.operating_system, data=True),
         *_party_facts(operator, lang, N_("App operator")),
-        Fact(translate(lang, "Scope of certification"), record.scope, data=True),
+        Fact(translate(lang, "Scope of certification"), translate(lang, record.scope)),
         Fact(
             translate(lang, "Period of validity"),
             _period(record.valid_from, record.valid_until, lang),

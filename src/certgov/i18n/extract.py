@@ -68,6 +68,8 @@ def extract_process_titles(
 #: ``allowed_curves``, ``violation_catalogue``, ``credit_ban_restricts``,
 #: ``recognition_foreign_statuses``, ``supported_operating_systems``, ...) are not here: pages
 #: show them as they are.
+#: Parameters of kind ``text`` that records copy and pages show (an app certificate's scope).
+RULE_TEXT_VALUES = frozenset({"certification_scope"})
 RULE_TEXT_LISTS = frozenset(
     {
         "required_documents",
@@ -118,6 +120,8 @@ def rule_texts(data: dict[str, Any]) -> Iterator[str]:
         value = parameter.get("value")
         if key in RULE_TEXT_LISTS and isinstance(value, list):
             yield from (item for item in value if isinstance(item, str) and item)
+        elif key in RULE_TEXT_VALUES and isinstance(value, str) and value:
+            yield value
         else:
             yield from walk(value)
 

@@ -10,7 +10,7 @@ from certgov.web.pages.common import said, said_html
 def test_data_is_marked_and_escaped_terms_and_texts_are_words() -> None:
     text = Text(
         "Modification of licence {number}: {kinds}",
-        number="<b>ECS-1</b>",
+        number="<b>ECP0001</b>",
         kinds=Text(
             "{first}, {rest}",
             first=Term("message", "organisational structure"),
@@ -18,10 +18,10 @@ def test_data_is_marked_and_escaped_terms_and_texts_are_words() -> None:
         ),
     )
     assert str(said_html(text, "zh")) == (
-        '许可证 <span class="data">&lt;b&gt;ECS-1&lt;/b&gt;</span> 变更：组织机构、技术系统'
+        '许可证 <span class="data">&lt;b&gt;ECP0001&lt;/b&gt;</span> 变更：组织机构、技术系统'
     )
     assert str(said_html(text, "en")) == (
-        'Modification of licence <span class="data">&lt;b&gt;ECS-1&lt;/b&gt;</span>: '
+        'Modification of licence <span class="data">&lt;b&gt;ECP0001&lt;/b&gt;</span>: '
         "organisational structure, technical systems"
     )
 
@@ -51,9 +51,9 @@ def test_a_page_error_marks_the_names_in_it_as_data() -> None:
     from certgov.errors import Conflict
     from certgov.web.pages.common import page_error
 
-    error = Conflict("{party} already holds licence {number}", party="Acme <CA>", number="ECS-9")
+    error = Conflict("{party} already holds licence {number}", party="Acme <CA>", number="ECP3100002025009")
     shown = str(page_error("en", error))
     assert shown == (
         '<span class="data">Acme &lt;CA&gt;</span> already holds licence '
-        '<span class="data">ECS-9</span>'
+        '<span class="data">ECP3100002025009</span>'
     )

@@ -35,7 +35,7 @@ from certgov.licensing.services.common import (
 )
 from certgov.parties.services import check_party_scope, get_ca, require_national
 from certgov.store.engine import stale_write_is_conflict
-from certgov.text import Term, Text
+from certgov.text import Term, Text, listed
 from certgov.workflow.clocks import date_after, date_before
 
 
@@ -537,7 +537,7 @@ def open_modification(
             title=Text(
                 "Modification of licence {number}: {kinds}",
                 number=licence.number,
-                kinds=_listed(sorted(set(normalised))),
+                kinds=listed([Term("message", kind) for kind in sorted(set(normalised))]),
             ),
             subject_party_id=licence.holder_party_id,
             jurisdiction=licence.jurisdiction,
@@ -548,15 +548,6 @@ def open_modification(
             },
         ),
     )
-
-
-def _listed(items: list[str]) -> Term | Text:
-    """Items of a rule set's list (in the catalogue), one after the other: ``a, b, c`` in
-    English, ``甲、乙、丙`` in Chinese."""
-    first, *rest = items
-    if not rest:
-        return Term("message", first)
-    return Text("{first}, {rest}", first=Term("message", first), rest=_listed(rest))
 
 
 def record_modification(

@@ -160,6 +160,33 @@ class Made:
 Links = Callable[[str], str]
 
 
+def _made(
+    source: Source,
+    lang: str,
+    at: dt.datetime,
+    link: Links,
+    issuer: str,
+    number: str,
+    sections: tuple[Section, ...],
+) -> Made:
+    """The sheet of ``source``'s document: its kind's heading, the issuing authority, the
+    number, the sections, and the public page it points to."""
+    return Made(
+        source,
+        Sheet(
+            lang=lang,
+            kind=source.kind.value,
+            authority=issuer,
+            heading=translate(lang, HEADINGS[source.kind]),
+            number=number,
+            sections=sections,
+            verification_url=link(verification_path(source)),
+            lookup_url=link(LOOKUP_PATH),
+            issued_at=at,
+        ),
+    )
+
+
 def licence(
     session: Session,
     ctx: Context,
@@ -210,18 +237,15 @@ def licence(
         ),
     )
     source = Source(DocumentKind.LICENCE, record.number, holder.id)
-    sheet = Sheet(
-        lang=lang,
-        kind=DocumentKind.LICENCE.value,
-        authority=authority(NATIONAL, lang),
-        heading=translate(lang, HEADINGS[DocumentKind.LICENCE]),
-        number=record.number,
-        sections=(Section(facts=facts, paragraphs=notes),),
-        verification_url=link(verification_path(source)),
-        lookup_url=link(LOOKUP_PATH),
-        issued_at=at,
+    return _made(
+        source,
+        lang,
+        at,
+        link,
+        authority(NATIONAL, lang),
+        record.number,
+        (Section(facts=facts, paragraphs=notes),),
     )
-    return Made(source, sheet)
 
 
 def penalty_number(row: Penalty) -> str:
@@ -305,18 +329,9 @@ def penalty(
         Section(translate(lang, "Rights of remedy"), paragraphs=tuple(remedies)),
     )
     source = Source(DocumentKind.PENALTY, str(row.id), row.party_id)
-    sheet = Sheet(
-        lang=lang,
-        kind=DocumentKind.PENALTY.value,
-        authority=authority(row.jurisdiction, lang),
-        heading=translate(lang, HEADINGS[DocumentKind.PENALTY]),
-        number=penalty_number(row),
-        sections=sections,
-        verification_url=link(verification_path(source)),
-        lookup_url=link(LOOKUP_PATH),
-        issued_at=at,
+    return _made(
+        source, lang, at, link, authority(row.jurisdiction, lang), penalty_number(row), sections
     )
-    return Made(source, sheet)
 
 
 def app_certificate(
@@ -362,18 +377,15 @@ def app_certificate(
         ),
     )
     source = Source(DocumentKind.APP_CERTIFICATE, record.number, record.party_id)
-    sheet = Sheet(
-        lang=lang,
-        kind=DocumentKind.APP_CERTIFICATE.value,
-        authority=translate(lang, CERTIFICATION_AUTHORITY),
-        heading=translate(lang, HEADINGS[DocumentKind.APP_CERTIFICATE]),
-        number=record.number,
-        sections=(Section(facts=facts, paragraphs=notes),),
-        verification_url=link(verification_path(source)),
-        lookup_url=link(LOOKUP_PATH),
-        issued_at=at,
+    return _made(
+        source,
+        lang,
+        at,
+        link,
+        translate(lang, CERTIFICATION_AUTHORITY),
+        record.number,
+        (Section(facts=facts, paragraphs=notes),),
     )
-    return Made(source, sheet)
 
 
 def complaint_number(case_id: int, jurisdiction: str, year: int) -> str:
@@ -429,15 +441,12 @@ def complaint_decision(
     if decided.get("reason"):
         sections.append(Section(translate(lang, "Reasons"), quoted=(str(decided["reason"]),)))
     source = Source(DocumentKind.COMPLAINT_DECISION, str(case.id), complaint.target_party_id)
-    sheet = Sheet(
-        lang=lang,
-        kind=DocumentKind.COMPLAINT_DECISION.value,
-        authority=authority(case.jurisdiction, lang),
-        heading=translate(lang, HEADINGS[DocumentKind.COMPLAINT_DECISION]),
-        number=complaint_number(case.id, case.jurisdiction, china_date(decided_at).year),
-        sections=tuple(sections),
-        verification_url=link(verification_path(source)),
-        lookup_url=link(LOOKUP_PATH),
-        issued_at=at,
+    return _made(
+        source,
+        lang,
+        at,
+        link,
+        authority(case.jurisdiction, lang),
+        complaint_number(case.id, case.jurisdiction, china_date(decided_at).year),
+        tuple(sections),
     )
-    return Made(source, sheet)

@@ -13,54 +13,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from certgov.actors import SYSTEM_ACTOR, Role
+from certgov.actors import Role
 from certgov.appcert import technical_verification
-from certgov.http.security import csrf_token
-from certgov.identity import services as identity
 from certgov.store.engine import unit_of_work
 from support.appcert import ITEMS, SAMPLE, case_of, submit
+from support.console_pages import person, rows, version_of
 from support.licensing import act
-
-PASSWORD = "correct horse battery"
-
-
-def person(client: TestClient, world: Any, username: str, role: Role, party: str) -> str:
-    """A user of ``party`` logged in through the page; the session's CSRF token."""
-    with unit_of_work(world.ctx.sessions) as session:
-        if username not in {u.username for u in identity.list_users(session)}:
-            identity.create_user(
-                session,
-                world.ctx.audit,
-                by=SYSTEM_ACTOR,
-                username=username,
-                display_name=username,
-                password=PASSWORD,
-                grant=identity.Grant(role, "national", world.parties[party]),
-            )
-    client.cookies.clear()
-    answer = client.post(
-        "/console/login", data={"username": username, "password": PASSWORD}, follow_redirects=False
-    )
-    assert answer.status_code == 303, answer.text
-    return csrf_token(client.cookies["certgov_session"])
-
-
-def version_of(page: str) -> int:
-    found = re.search(r'name="version" value="(\d+)"', page)
-    assert found, "no version on the page"
-    return int(found.group(1))
-
-
-def rows(**chosen: tuple[str, str, str]) -> dict[str, list[str]]:
-    """The checklist form's parallel fields: every item, those in ``chosen`` with a result."""
-    form: dict[str, list[str]] = {"item": [], "result": [], "note": [], "due_on": []}
-    for item in ITEMS:
-        result, note, due = chosen.get(item.replace("-", "_"), ("", "", ""))
-        form["item"].append(item)
-        form["result"].append(result)
-        form["note"].append(note)
-        form["due_on"].append(due)
-    return form
 
 
 def test_certification_body_and_agency_work_an_application_through_the_pages(

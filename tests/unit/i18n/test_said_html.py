@@ -51,7 +51,9 @@ def test_a_page_error_marks_the_names_in_it_as_data() -> None:
     from certgov.errors import Conflict
     from certgov.web.pages.common import page_error
 
-    error = Conflict("{party} already holds licence {number}", party="Acme <CA>", number="ECP3100002025009")
+    error = Conflict(
+        "{party} already holds licence {number}", party="Acme <CA>", number="ECP3100002025009"
+    )
     shown = str(page_error("en", error))
     assert shown == (
         '<span class="data">Acme &lt;CA&gt;</span> already holds licence '
